@@ -1,0 +1,153 @@
+//! Check results: outcomes, findings, evaluations.
+//!
+//! A check is a pure function over the evidence. It returns findings (each
+//! with a code declared in the check's catalogue file) and the engine derives
+//! the outcome from the outcomes the catalogue gives those codes: the worst
+//! of `fail`, `warn`; only `info` findings (or none) mean `pass`. A check may
+//! also declare itself not applicable (`skip`) or not evaluable (`error`).
+
+use crate::evidence::Evidence;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The result of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Satisfied.
+    Pass,
+    /// Informative only (weight 0).
+    Info,
+    /// A SHOULD is violated or an interop hazard exists: half credit.
+    Warn,
+    /// A MUST is violated or the capability is absent.
+    Fail,
+    /// Not applicable (excluded from the score), with a reason.
+    Skip,
+    /// Could not be evaluated; the category becomes incomplete.
+    Error,
+}
+
+impl Outcome {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Info => "info",
+            Outcome::Warn => "warn",
+            Outcome::Fail => "fail",
+            Outcome::Skip => "skip",
+            Outcome::Error => "error",
+        }
+    }
+
+    /// Pass or warn: the capability is there.
+    pub fn is_met(self) -> bool {
+        matches!(self, Outcome::Pass | Outcome::Warn)
+    }
+}
+
+/// The outcome a finding code stands for (from the catalogue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingLevel {
+    /// Informative.
+    Info,
+    /// Warn.
+    Warn,
+    /// Fail.
+    Fail,
+}
+
+/// One reason behind an outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code, declared in the check's catalogue file.
+    pub code: String,
+    /// What was found on this target.
+    pub message: String,
+    /// The probe whose exchange shows it, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+}
+
+/// What an evaluator returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Evaluated, skipped or errored.
+    pub status: EvalStatus,
+    /// One-line summary for the report.
+    pub summary: String,
+    /// Findings, in the order found.
+    pub findings: Vec<Finding>,
+    /// Probe ids the verdict rests on.
+    pub evidence: Vec<String>,
+    /// Structured details (e.g. `data.scopes`).
+    pub data: Option<Value>,
+}
+
+/// Whether the check could be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalStatus {
+    /// Evaluated: the outcome follows from the findings.
+    Evaluated,
+    /// Evaluated and informative only, whatever the findings.
+    Informative,
+    /// Not applicable.
+    Skip,
+    /// Could not be evaluated.
+    Error,
+}
+
+impl Evaluation {
+    /// An evaluated result; the outcome comes from the findings.
+    pub fn evaluated(summary: impl Into<String>, findings: Vec<Finding>, evidence: Vec<String>) -> Self {
+        Evaluation {
+            status: EvalStatus::Evaluated,
+            summary: summary.into(),
+            findings,
+            evidence,
+            data: None,
+        }
+    }
+
+    /// Not applicable, with the reason.
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Evaluation {
+            status: EvalStatus::Skip,
+            summary: reason.into(),
+            findings: Vec::new(),
+            evidence: Vec::new(),
+            data: None,
+        }
+    }
+
+    /// Not evaluable, with the reason.
+    pub fn error(reason: impl Into<String>, evidence: Vec<String>) -> Self {
+        Evaluation {
+            status: EvalStatus::Error,
+            summary: reason.into(),
+            findings: Vec::new(),
+            evidence,
+            data: None,
+        }
+    }
+
+    /// Attach structured data.
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+/// Build a finding.
+pub fn finding(code: &str, message: impl Into<String>, probe: Option<&str>) -> Finding {
+    Finding {
+        code: code.to_string(),
+        message: message.into(),
+        probe: probe.map(str::to_string),
+    }
+}
+
+/// A built-in evaluator: pure, synchronous, over the whole evidence.
+pub type Evaluator = fn(&Evidence) -> Evaluation;

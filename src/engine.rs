@@ -1,0 +1,237 @@
+//! The engine: select checks, plan probes, gather evidence, evaluate, score,
+//! and assemble the report. `plan → gather → evaluate → score`.
+
+use crate::catalogue::{self, Category, CheckMeta, Implementation};
+use crate::check::{EvalStatus, Evaluation, FindingLevel, Outcome};
+use crate::evidence::Evidence;
+use crate::evaluators::{self, Requires};
+use crate::probe::{self, GatherOptions, Needs, Transport};
+use crate::report::{CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Tool};
+use crate::scoring;
+use crate::target::Target;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+/// Errors selecting checks (exit code 2).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SelectionError {
+    /// `--only` / `--skip` named something that is neither a check nor a category.
+    #[error("unknown check or category `{0}` (see `agentready checks`)")]
+    Unknown(String),
+    /// Nothing left to run.
+    #[error("the selection leaves no check to run")]
+    Empty,
+}
+
+/// The checks a scan runs.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    checks: Vec<CheckMeta>,
+}
+
+fn matches_selector(m: &CheckMeta, sel: &str) -> bool {
+    m.id == sel || m.category.id() == sel
+}
+
+impl Engine {
+    /// Built-in catalogue plus user checks, narrowed by `--only` (ids or
+    /// categories) and `--skip` (ids or categories).
+    pub fn new(user: Vec<CheckMeta>, only: &[String], skip: &[String]) -> Result<Self, SelectionError> {
+        let mut all: Vec<CheckMeta> = catalogue::builtin().to_vec();
+        all.extend(user);
+        for sel in only.iter().chain(skip) {
+            if !all.iter().any(|m| matches_selector(m, sel)) && Category::from_id(sel).is_none() {
+                return Err(SelectionError::Unknown(sel.clone()));
+            }
+        }
+        let checks: Vec<CheckMeta> = all
+            .into_iter()
+            .filter(|m| only.is_empty() || only.iter().any(|s| matches_selector(m, s)))
+            .filter(|m| !skip.iter().any(|s| matches_selector(m, s)))
+            .collect();
+        if checks.is_empty() {
+            return Err(SelectionError::Empty);
+        }
+        Ok(Engine { checks })
+    }
+
+    /// The selected checks.
+    pub fn checks(&self) -> &[CheckMeta] {
+        &self.checks
+    }
+
+    /// What the selected checks need gathered.
+    pub fn needs(&self) -> Needs {
+        let mut needs = Needs::default();
+        for m in &self.checks {
+            match m.implementation {
+                Implementation::Rust => {
+                    if let Some((_, req)) = evaluators::builtin(&m.id) {
+                        match req {
+                            Requires::AsMetadata => needs.as_metadata = true,
+                        }
+                    }
+                }
+                Implementation::Declarative => {
+                    if let Some(rule) = &m.rule {
+                        needs.user_checks.push((m.id.clone(), rule.path.clone()));
+                    }
+                }
+                Implementation::Planned => {}
+            }
+        }
+        needs
+    }
+
+    /// Gather evidence for a target and evaluate it.
+    pub async fn scan(&self, transport: &impl Transport, target: &Target, opts: &GatherOptions) -> (Report, Evidence) {
+        let started_at = now_rfc3339();
+        let t0 = Instant::now();
+        let evidence = probe::gather(transport, target, &self.needs(), opts).await;
+        let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let report = self.evaluate(&evidence, started_at, duration_ms);
+        (report, evidence)
+    }
+
+    /// Evaluate stored evidence (a fresh scan or `--from-evidence`).
+    pub fn evaluate(&self, ev: &Evidence, started_at: String, duration_ms: u64) -> Report {
+        let checks: Vec<CheckResult> = self.checks.iter().map(|m| run_check(m, ev)).collect();
+        let metas: Vec<&CheckMeta> = self.checks.iter().collect();
+        let scored = scoring::score(&checks, &metas);
+        let exchanges: Vec<ExchangeSummary> = ev
+            .exchanges
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ExchangeSummary {
+                probe: x.probe.clone(),
+                aliases: ev
+                    .probes
+                    .iter()
+                    .filter(|(id, r)| r.exchange == i && **id != x.probe)
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+                method: x.request.method.clone(),
+                url: x.request.url.clone(),
+                status: x.response.as_ref().map(|r| r.status),
+                redirects: x
+                    .response
+                    .as_ref()
+                    .map(|r| r.redirects.iter().map(|h| h.to.clone()).collect())
+                    .unwrap_or_default(),
+                elapsed_ms: x.elapsed_ms,
+                error: x.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)),
+            })
+            .collect();
+        let error = ev.unreachable().then(|| {
+            let why = ev
+                .exchanges
+                .iter()
+                .find_map(|x| x.error.as_ref())
+                .map_or_else(String::new, |e| e.message.clone());
+            format!("the target is unreachable: {why}")
+        });
+        Report {
+            schema_version: SCHEMA_VERSION.into(),
+            algorithm_version: scoring::ALGORITHM_VERSION.into(),
+            tool: Tool::default(),
+            target: ReportTarget {
+                input: ev.target.input.clone(),
+                url: ev.target.url.to_string(),
+            },
+            mode: ev.mode.as_str().into(),
+            started_at,
+            duration_ms,
+            score: if error.is_some() { None } else { scored.score },
+            grade: if error.is_some() { None } else { scored.grade },
+            level: scored.level,
+            level_name: scoring::level_name(scored.level).into(),
+            score_caps: scored.caps,
+            categories: scored.categories,
+            questions: scored.questions,
+            checks,
+            requests_total: ev.exchanges.len(),
+            exchanges,
+            error,
+        }
+    }
+}
+
+/// Evaluate one check, turning a panic or an undeclared finding code into
+/// `error` for that check only.
+pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
+    let eval = match meta.implementation {
+        Implementation::Planned => Evaluation::skip("not implemented yet"),
+        Implementation::Rust => match evaluators::builtin(&meta.id) {
+            Some((f, _)) => catch_unwind(AssertUnwindSafe(|| f(ev)))
+                .unwrap_or_else(|_| Evaluation::error("internal error: the evaluator panicked", vec![])),
+            None => Evaluation::error("internal error: no built-in evaluator for this id", vec![]),
+        },
+        Implementation::Declarative => match &meta.rule {
+            Some(rule) => catch_unwind(AssertUnwindSafe(|| crate::declarative::evaluate(meta, rule, ev)))
+                .unwrap_or_else(|_| Evaluation::error("internal error: the rule panicked", vec![])),
+            None => Evaluation::error("declarative check without a rule", vec![]),
+        },
+    };
+    resolve(meta, eval)
+}
+
+fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
+    let mut findings = Vec::new();
+    let mut worst: Option<FindingLevel> = None;
+    let mut undeclared = None;
+    for f in eval.findings {
+        match meta.finding_level(&f.code) {
+            Some(level) => {
+                worst = worst.max(Some(level));
+                findings.push(ReportFinding {
+                    code: f.code,
+                    level,
+                    message: f.message,
+                    probe: f.probe,
+                });
+            }
+            None => undeclared = Some(f.code),
+        }
+    }
+    let (outcome, summary) = match (&eval.status, undeclared) {
+        (_, Some(code)) => (
+            Outcome::Error,
+            format!("internal error: finding code `{code}` is not declared in checks/{}.toml", meta.id),
+        ),
+        (EvalStatus::Skip, None) => (Outcome::Skip, eval.summary),
+        (EvalStatus::Error, None) => (Outcome::Error, eval.summary),
+        (EvalStatus::Informative, None) => (Outcome::Info, eval.summary),
+        (EvalStatus::Evaluated, None) => (
+            match worst {
+                Some(FindingLevel::Fail) => Outcome::Fail,
+                Some(FindingLevel::Warn) => Outcome::Warn,
+                _ => Outcome::Pass,
+            },
+            eval.summary,
+        ),
+    };
+    CheckResult {
+        id: meta.id.clone(),
+        title: meta.title.clone(),
+        category: meta.category.id().into(),
+        question: meta.question.map(|q| q.id().to_string()),
+        severity: meta.severity.as_str().into(),
+        weight: meta.weight(),
+        outcome,
+        summary,
+        findings,
+        evidence: eval.evidence,
+        remediation: meta.remediation.trim().to_string(),
+        references: meta.references.clone(),
+        data: eval.data,
+        user: meta.user,
+    }
+}
+
+/// The current time, RFC 3339 (UTC).
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}

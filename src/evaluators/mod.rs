@@ -1,0 +1,43 @@
+//! Built-in (Rust) evaluators, one module per check family.
+//!
+//! Each catalogue file with `implementation = "rust"` has exactly one
+//! evaluator here under the same id (a test enforces both directions).
+
+pub mod metadata;
+
+use crate::check::Evaluator;
+
+/// What evidence a built-in check reads, so the planner sends only what the
+/// selected checks need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requires {
+    /// Authorization-server metadata (and the PRM documents leading to it).
+    AsMetadata,
+}
+
+/// The evaluator registered under a check id.
+pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
+    use metadata as m;
+    let e: Evaluator = match id {
+        "as-metadata-discovery" => m::as_metadata_discovery,
+        "as-metadata-conformance" => m::as_metadata_conformance,
+        "issuer-identifier" => m::issuer_identifier,
+        "endpoint-transport" => m::endpoint_transport,
+        "oauth21-grants" => m::oauth21_grants,
+        "pkce-s256" => m::pkce_s256,
+        "pkce-downgrade" => m::pkce_downgrade,
+        _ => return None,
+    };
+    Some((e, Requires::AsMetadata))
+}
+
+/// Every id with a built-in evaluator.
+pub const BUILTIN_IDS: &[&str] = &[
+    "as-metadata-discovery",
+    "as-metadata-conformance",
+    "issuer-identifier",
+    "endpoint-transport",
+    "oauth21-grants",
+    "pkce-s256",
+    "pkce-downgrade",
+];

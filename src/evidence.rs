@@ -1,0 +1,366 @@
+//! The evidence store: owned snapshots of every exchange of one scan.
+//!
+//! Probes write here; checks only read. Each exchange is stored once, under
+//! the id of the probe that sent it; when a second probe plans the very same
+//! request, it is recorded as an alias of the first exchange and nothing is
+//! sent again. Parsed JSON is memoised per exchange, so ten checks reading
+//! the same metadata parse it once. The store serialises to JSON
+//! (`--save-evidence`) and back (`--from-evidence`).
+
+use crate::probe::ProbeMeta;
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+/// Version of the evidence file format.
+pub const EVIDENCE_FORMAT: &str = "agentready-evidence/1";
+
+/// What the scanner may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// GET requests only.
+    Passive,
+    /// GETs plus requests designed to be rejected (the default).
+    #[default]
+    Safe,
+}
+
+impl Mode {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Passive => "passive",
+            Mode::Safe => "safe",
+        }
+    }
+}
+
+/// One header, name lower-cased.
+pub type Header = (String, String);
+
+/// What was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// HTTP method.
+    pub method: String,
+    /// The URL requested first (before redirects).
+    pub url: String,
+    /// Headers sent by agentready; user-supplied values are redacted.
+    pub headers: Vec<Header>,
+    /// Request body, if any (never a secret: probes send only fixed bodies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// One redirect hop that was followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    /// Status of the redirect response.
+    pub status: u16,
+    /// URL that answered with the redirect.
+    pub from: String,
+    /// Where it pointed (resolved).
+    pub to: String,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseRecord {
+    /// Status code of the final response.
+    pub status: u16,
+    /// URL of the final response (after redirects).
+    pub final_url: String,
+    /// Redirects followed, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<Redirect>,
+    /// Response headers, names lower-cased, in order (repeats kept).
+    pub headers: Vec<Header>,
+    /// The body, decompressed and capped.
+    #[serde(with = "body_serde")]
+    pub body: Vec<u8>,
+    /// True when the body was cut at the cap.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+impl ResponseRecord {
+    /// First value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All values of a header, in order.
+    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The media type of `Content-Type`, lower-cased, without parameters.
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+
+    /// True when the media type is JSON (`application/json` or `+json`).
+    pub fn is_json_media_type(&self) -> bool {
+        self.media_type()
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
+    }
+
+    /// True when the response looks like an HTML page (by media type or by
+    /// the first bytes of the body).
+    pub fn looks_like_html(&self) -> bool {
+        if self.media_type().is_some_and(|m| m.contains("html")) {
+            return true;
+        }
+        let head: Vec<u8> = self
+            .body
+            .iter()
+            .copied()
+            .skip_while(u8::is_ascii_whitespace)
+            .take(15)
+            .collect();
+        let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+        head.starts_with("<!doctype html") || head.starts_with("<html")
+    }
+
+    /// 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why an exchange has no response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeError {
+    /// Stable kind: `dns`, `connect`, `tls`, `timeout`, `deadline`,
+    /// `redirect-limit`, `redirect-refused`, `invalid-url`, `body`, `http`,
+    /// `refused`, `other`.
+    pub kind: String,
+    /// Human-readable message with what to check next.
+    pub message: String,
+}
+
+/// One request and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// The probe that sent it.
+    pub probe: String,
+    /// What was sent.
+    pub request: RequestRecord,
+    /// What came back, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseRecord>,
+    /// Why nothing usable came back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ProbeError>,
+    /// Wall time of the whole exchange, redirects included.
+    pub elapsed_ms: u64,
+}
+
+/// A probe id bound to its exchange and to what the probe meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeRecord {
+    /// Index into [`Evidence::exchanges`].
+    pub exchange: usize,
+    /// Why the probe was sent (e.g. the issuer a metadata URL was built from).
+    pub meta: ProbeMeta,
+}
+
+/// Everything one scan gathered.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Evidence file format.
+    pub format: String,
+    /// The target scanned.
+    pub target: Target,
+    /// Probe mode used.
+    pub mode: Mode,
+    /// Every exchange, in the order it finished.
+    pub exchanges: Vec<Exchange>,
+    /// Probe id → exchange (several ids may share one exchange).
+    pub probes: BTreeMap<String, ProbeRecord>,
+    /// Memoised JSON views, one slot per exchange.
+    #[serde(skip)]
+    json_cache: Vec<OnceLock<Option<Arc<Value>>>>,
+}
+
+impl Clone for Evidence {
+    fn clone(&self) -> Self {
+        let mut e = Evidence::new(self.target.clone(), self.mode);
+        e.exchanges = self.exchanges.clone();
+        e.probes = self.probes.clone();
+        e.json_cache = (0..e.exchanges.len()).map(|_| OnceLock::new()).collect();
+        e
+    }
+}
+
+impl Evidence {
+    /// An empty store for a target.
+    pub fn new(target: Target, mode: Mode) -> Self {
+        Evidence {
+            format: EVIDENCE_FORMAT.to_string(),
+            target,
+            mode,
+            exchanges: Vec::new(),
+            probes: BTreeMap::new(),
+            json_cache: Vec::new(),
+        }
+    }
+
+    /// Rebuild memo slots after deserialising.
+    pub fn finish_loading(&mut self) {
+        self.json_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
+    }
+
+    /// Store an exchange for a probe; returns its index.
+    pub fn push(&mut self, exchange: Exchange, meta: ProbeMeta) -> usize {
+        let idx = self.exchanges.len();
+        self.probes.insert(
+            exchange.probe.clone(),
+            ProbeRecord {
+                exchange: idx,
+                meta,
+            },
+        );
+        self.exchanges.push(exchange);
+        self.json_cache.push(OnceLock::new());
+        idx
+    }
+
+    /// Record that `probe` is answered by an existing exchange.
+    pub fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
+        self.probes.insert(
+            probe.to_string(),
+            ProbeRecord {
+                exchange,
+                meta,
+            },
+        );
+    }
+
+    /// Index of an exchange with this method, URL and body, if one was sent.
+    pub fn find_request(&self, method: &str, url: &str, body: Option<&str>) -> Option<usize> {
+        self.exchanges.iter().position(|x| {
+            x.request.method == method && x.request.url == url && x.request.body.as_deref() == body
+        })
+    }
+
+    /// The exchange behind a probe id.
+    pub fn get(&self, probe: &str) -> Option<&Exchange> {
+        self.probes
+            .get(probe)
+            .and_then(|r| self.exchanges.get(r.exchange))
+    }
+
+    /// The probe record (exchange index and meaning).
+    pub fn record(&self, probe: &str) -> Option<&ProbeRecord> {
+        self.probes.get(probe)
+    }
+
+    /// The response behind a probe id, if the exchange got one.
+    pub fn response(&self, probe: &str) -> Option<&ResponseRecord> {
+        self.get(probe).and_then(|x| x.response.as_ref())
+    }
+
+    /// The body of a probe's response parsed as JSON (memoised). `None` when
+    /// there is no response or the body is not JSON (or was truncated).
+    pub fn json(&self, probe: &str) -> Option<Arc<Value>> {
+        let idx = self.probes.get(probe)?.exchange;
+        self.json_at(idx)
+    }
+
+    /// JSON view of exchange `idx` (memoised).
+    pub fn json_at(&self, idx: usize) -> Option<Arc<Value>> {
+        let slot = self.json_cache.get(idx)?;
+        slot.get_or_init(|| {
+            let resp = self.exchanges.get(idx)?.response.as_ref()?;
+            if resp.truncated {
+                return None;
+            }
+            // serde_json refuses nesting deeper than 128 levels: a depth cap.
+            serde_json::from_slice::<Value>(&resp.body).ok().map(Arc::new)
+        })
+        .clone()
+    }
+
+    /// Probe ids whose meaning matches a predicate, in id order.
+    pub fn probes_where<'a>(
+        &'a self,
+        pred: impl Fn(&ProbeMeta) -> bool + 'a,
+    ) -> impl Iterator<Item = (&'a str, &'a ProbeRecord)> + 'a {
+        self.probes
+            .iter()
+            .filter(move |(_, r)| pred(&r.meta))
+            .map(|(id, r)| (id.as_str(), r))
+    }
+
+    /// True when every exchange failed at the network level (nothing answered).
+    pub fn unreachable(&self) -> bool {
+        !self.exchanges.is_empty() && self.exchanges.iter().all(|x| x.response.is_none())
+    }
+
+    /// The catch-all probe's response, when it answered 2xx: the site answers
+    /// success to paths that cannot exist.
+    pub fn catch_all_success(&self) -> Option<&ResponseRecord> {
+        self.response(crate::probe::CATCH_ALL)
+            .filter(|r| r.is_success())
+    }
+
+    /// True when a response is indistinguishable from the catch-all answer
+    /// (same status and same body as a random path got).
+    pub fn is_catch_all_like(&self, resp: &ResponseRecord) -> bool {
+        self.catch_all_success()
+            .is_some_and(|c| c.status == resp.status && c.body == resp.body)
+    }
+}
+
+mod body_serde {
+    //! Bodies are stored as text when they are UTF-8, else as base64.
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Text(String),
+        Binary { base64: String },
+    }
+
+    pub(super) fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        match std::str::from_utf8(body) {
+            Ok(t) => Stored::Text(t.to_string()).serialize(s),
+            Err(_) => Stored::Binary {
+                base64: base64::engine::general_purpose::STANDARD.encode(body),
+            }
+            .serialize(s),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        match Stored::deserialize(d)? {
+            Stored::Text(t) => Ok(t.into_bytes()),
+            Stored::Binary { base64 } => base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}

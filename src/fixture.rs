@@ -1,0 +1,352 @@
+//! Example sites as data, and the loopback server that serves them.
+//!
+//! A site is a folder `fixtures/sites/<name>/` holding `site.toml` (routes:
+//! method, path, status, headers, body or body file) and the body files it
+//! names. `{{origin}}` in bodies and header values is replaced by the origin
+//! the site is served at, so documents can name their own URLs. The same
+//! [`Site::respond`] answers for the HTTP server (tests, `agentready demo`)
+//! and for the in-memory transport of unit tests.
+
+use crate::evidence::{Exchange, Header, ProbeError, RequestRecord, ResponseRecord};
+use crate::http::RequestSpec;
+use crate::probe::Transport;
+use crate::target::origin_of;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+static SITES_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/sites");
+
+/// Errors loading a site.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SiteError {
+    /// No such bundled site.
+    #[error("no bundled site named `{0}`")]
+    Unknown(String),
+    /// Bad `site.toml`.
+    #[error("{file}: {reason}")]
+    Invalid {
+        /// File.
+        file: String,
+        /// Reason.
+        reason: String,
+    },
+}
+
+/// One route of a site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Method (default GET).
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Path, optionally with a query (exact match).
+    #[serde(default)]
+    pub path: String,
+    /// Status code.
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// `Content-Type`, if any.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Further headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Inline body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Body from a file beside `site.toml`.
+    #[serde(default)]
+    pub body_file: Option<String>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+fn default_status() -> u16 {
+    200
+}
+
+/// A site: routes and a fallback for every other path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Short name.
+    pub name: String,
+    /// What the site demonstrates.
+    pub description: String,
+    /// Answer for unmatched paths (default: 404 text).
+    #[serde(default)]
+    pub fallback: Option<Route>,
+    /// Routes.
+    #[serde(default, rename = "route")]
+    pub routes: Vec<Route>,
+}
+
+/// A response a site gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteResponse {
+    /// Status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<Header>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Site {
+    /// Parse a `site.toml`, reading body files through `read`.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        read: impl Fn(&str) -> Option<String>,
+    ) -> Result<Site, SiteError> {
+        let mut site: Site = toml::from_str(text).map_err(|e| SiteError::Invalid {
+            file: file.into(),
+            reason: e.to_string(),
+        })?;
+        let routes = site.routes.iter_mut().chain(site.fallback.as_mut());
+        for r in routes {
+            if let Some(f) = r.body_file.take() {
+                if r.body.is_some() {
+                    return Err(SiteError::Invalid {
+                        file: file.into(),
+                        reason: format!("route {} has both body and body_file", r.path),
+                    });
+                }
+                r.body = Some(read(&f).ok_or_else(|| SiteError::Invalid {
+                    file: file.into(),
+                    reason: format!("body_file {f} not found"),
+                })?);
+            }
+        }
+        Ok(site)
+    }
+
+    /// Load a site from a folder on disk.
+    pub fn load_dir(dir: &Path) -> Result<Site, SiteError> {
+        let file = dir.join("site.toml");
+        let text = std::fs::read_to_string(&file).map_err(|e| SiteError::Invalid {
+            file: file.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Site::parse(&file.display().to_string(), &text, |f| {
+            std::fs::read_to_string(dir.join(f)).ok()
+        })
+    }
+
+    /// A bundled site by name.
+    pub fn bundled(name: &str) -> Result<Site, SiteError> {
+        let dir = SITES_DIR
+            .get_dir(name)
+            .ok_or_else(|| SiteError::Unknown(name.to_string()))?;
+        let file = dir
+            .get_file(format!("{name}/site.toml"))
+            .ok_or_else(|| SiteError::Unknown(name.to_string()))?;
+        let text = file.contents_utf8().unwrap_or_default();
+        Site::parse(&format!("fixtures/sites/{name}/site.toml"), text, |f| {
+            dir.get_file(format!("{name}/{f}"))
+                .and_then(|f| f.contents_utf8())
+                .map(str::to_string)
+        })
+    }
+
+    /// Names of the bundled sites, sorted.
+    pub fn bundled_names() -> Vec<String> {
+        let mut names: Vec<String> = SITES_DIR
+            .dirs()
+            .filter_map(|d| d.path().file_name().and_then(|n| n.to_str()).map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Answer a request. `path` includes the query, if any.
+    pub fn respond(&self, method: &str, path: &str, origin: &str) -> SiteResponse {
+        let route = self
+            .routes
+            .iter()
+            .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+            .or(self.fallback.as_ref());
+        let Some(r) = route else {
+            return SiteResponse {
+                status: 404,
+                headers: vec![("content-type".into(), "text/plain".into())],
+                body: b"not found\n".to_vec(),
+            };
+        };
+        let mut headers = Vec::new();
+        if let Some(ct) = &r.content_type {
+            headers.push(("content-type".to_string(), ct.clone()));
+        }
+        for (k, v) in &r.headers {
+            headers.push((k.to_ascii_lowercase(), v.replace("{{origin}}", origin)));
+        }
+        SiteResponse {
+            status: r.status,
+            headers,
+            body: r
+                .body
+                .as_deref()
+                .unwrap_or_default()
+                .replace("{{origin}}", origin)
+                .into_bytes(),
+        }
+    }
+}
+
+/// Requests a served site received, by `METHOD path`.
+pub type RequestCounts = Arc<Mutex<BTreeMap<String, usize>>>;
+
+/// A site served on a loopback port; stops when dropped.
+#[derive(Debug)]
+pub struct RunningSite {
+    /// The address bound.
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    /// Requests received so far.
+    pub counts: RequestCounts,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RunningSite {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RunningSite {
+    /// Requests received, as `METHOD path` → count.
+    pub fn requests(&self) -> BTreeMap<String, usize> {
+        self.counts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+/// Serve a site on `127.0.0.1` at an ephemeral port.
+pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    let origin = format!("http://{addr}");
+    let counts: RequestCounts = Arc::default();
+    let site = Arc::new(site);
+    let task = {
+        let counts = counts.clone();
+        let origin = origin.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let site = site.clone();
+                let counts = counts.clone();
+                let origin = origin.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let site = site.clone();
+                        let counts = counts.clone();
+                        let origin = origin.clone();
+                        async move {
+                            let path = req
+                                .uri()
+                                .path_and_query()
+                                .map_or("/", |p| p.as_str())
+                                .to_string();
+                            let method = req.method().as_str().to_string();
+                            if let Ok(mut c) = counts.lock() {
+                                *c.entry(format!("{method} {path}")).or_insert(0) += 1;
+                            }
+                            let r = site.respond(&method, &path, &origin);
+                            let mut b = hyper::Response::builder().status(r.status);
+                            for (k, v) in &r.headers {
+                                b = b.header(k, v);
+                            }
+                            Ok::<_, std::convert::Infallible>(
+                                b.body(Full::new(Bytes::from(r.body))).unwrap_or_else(|_| {
+                                    let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"bad fixture route")));
+                                    *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                                    resp
+                                }),
+                            )
+                        }
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, svc)
+                        .await;
+                });
+            }
+        })
+    };
+    Ok(RunningSite {
+        addr,
+        origin,
+        counts,
+        task,
+    })
+}
+
+/// A site answered in memory, without sockets: for unit tests of checks.
+/// Requests to any other origin fail as a refused connection.
+#[derive(Debug, Clone)]
+pub struct MemorySite {
+    /// The site.
+    pub site: Site,
+    /// The origin it pretends to be served at.
+    pub origin: String,
+}
+
+impl Transport for MemorySite {
+    fn exchange(
+        &self,
+        probe: &str,
+        spec: &RequestSpec,
+        _user_origin: &str,
+    ) -> impl std::future::Future<Output = Exchange> + Send {
+        let request = RequestRecord {
+            method: spec.method.to_string(),
+            url: spec.url.to_string(),
+            headers: spec.headers.clone(),
+            body: spec.body.clone(),
+        };
+        let x = if origin_of(&spec.url) == self.origin {
+            let path = match spec.url.query() {
+                Some(q) => format!("{}?{q}", spec.url.path()),
+                None => spec.url.path().to_string(),
+            };
+            let r = self.site.respond(spec.method.as_str(), &path, &self.origin);
+            Exchange {
+                probe: probe.to_string(),
+                request,
+                response: Some(ResponseRecord {
+                    status: r.status,
+                    final_url: spec.url.to_string(),
+                    redirects: Vec::new(),
+                    headers: r.headers,
+                    body: r.body,
+                    truncated: false,
+                }),
+                error: None,
+                elapsed_ms: 0,
+            }
+        } else {
+            Exchange {
+                probe: probe.to_string(),
+                request,
+                response: None,
+                error: Some(ProbeError {
+                    kind: "connect".into(),
+                    message: "connection refused (in-memory site)".into(),
+                }),
+                elapsed_ms: 0,
+            }
+        };
+        std::future::ready(x)
+    }
+}

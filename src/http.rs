@@ -1,0 +1,437 @@
+//! The one HTTP client every probe uses.
+//!
+//! Built once per scan from [`HttpConfig`]: rustls (no OpenSSL), connect and
+//! per-request timeouts, a body cap that applies after decompression, at most
+//! `max_redirects` redirects followed by hand so the chain is recorded and
+//! user headers never follow a redirect to another origin, the scanner's
+//! User-Agent, `--resolve` pins and extra trust roots.
+
+use crate::evidence::{Exchange, Header, ProbeError, Redirect, RequestRecord, ResponseRecord};
+use crate::target::origin_of;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The default User-Agent (DESIGN §3).
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "agentready/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/agentready/agentready)"
+);
+
+/// Shown in place of user-supplied header values in evidence and reports.
+pub const REDACTED: &str = "[redacted]";
+
+/// Settings of the HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// TCP + TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Timeout of one request (all redirects included).
+    pub request_timeout: Duration,
+    /// Body cap in bytes, applied to the decompressed body.
+    pub max_body: usize,
+    /// Redirects followed at most.
+    pub max_redirects: usize,
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Extra headers from `-H`, sent only to the target's origin.
+    pub headers: Vec<Header>,
+    /// DNS pins from `--resolve`.
+    pub resolve: Vec<ResolvePin>,
+    /// Extra trust roots (PEM files) from `--cacert`.
+    pub cacerts: Vec<PathBuf>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+            max_body: 1024 * 1024,
+            max_redirects: 5,
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            headers: Vec::new(),
+            resolve: Vec::new(),
+            cacerts: Vec::new(),
+        }
+    }
+}
+
+/// A `--resolve` pin: requests to `host` go to `addr` (the URL's port is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvePin {
+    /// Host name, lower-cased.
+    pub host: String,
+    /// Address to connect to.
+    pub addr: IpAddr,
+}
+
+/// Errors in the client configuration (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A `-H` value that is not `Name: value`.
+    #[error("invalid header `{0}`: expected 'Name: value'")]
+    Header(String),
+    /// A `--resolve` value that is not `HOST:ADDR` or `HOST:PORT:ADDR`.
+    #[error("invalid --resolve `{0}`: expected HOST:ADDR or HOST:PORT:ADDR")]
+    Resolve(String),
+    /// A `--cacert` file that cannot be read or parsed.
+    #[error("cannot use --cacert {path}: {reason}")]
+    CaCert {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The TLS/HTTP stack refused the configuration.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// Parse `-H 'Name: value'`.
+pub fn parse_header(s: &str) -> Result<Header, ConfigError> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| ConfigError::Header(s.to_string()))?;
+    let name = name.trim();
+    let value = value.trim();
+    if HeaderName::from_bytes(name.as_bytes()).is_err() || HeaderValue::from_str(value).is_err()
+    {
+        return Err(ConfigError::Header(s.to_string()));
+    }
+    Ok((name.to_ascii_lowercase(), value.to_string()))
+}
+
+/// Parse `--resolve HOST:ADDR` or curl's `HOST:PORT:ADDR` (the port is
+/// accepted and ignored: the pin applies to every port of the host). IPv6
+/// addresses may be bracketed.
+pub fn parse_resolve(s: &str) -> Result<ResolvePin, ConfigError> {
+    let err = || ConfigError::Resolve(s.to_string());
+    let (host, rest) = s.split_once(':').ok_or_else(err)?;
+    if host.is_empty() || host.contains('/') {
+        return Err(err());
+    }
+    let parse_addr = |a: &str| {
+        a.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .ok()
+    };
+    let addr = match parse_addr(rest) {
+        Some(a) => a,
+        None => {
+            let (port, addr) = rest.split_once(':').ok_or_else(err)?;
+            port.parse::<u16>().map_err(|_| err())?;
+            parse_addr(addr).ok_or_else(err)?
+        }
+    };
+    Ok(ResolvePin {
+        host: host.to_ascii_lowercase(),
+        addr,
+    })
+}
+
+/// One request a probe wants sent.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
+    /// Method.
+    pub method: reqwest::Method,
+    /// URL.
+    pub url: Url,
+    /// Headers specific to this probe (e.g. `Accept`).
+    pub headers: Vec<Header>,
+    /// Body, if any.
+    pub body: Option<String>,
+}
+
+/// The scanner's HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    config: HttpConfig,
+}
+
+impl HttpClient {
+    /// Build the client. Fails on unreadable trust roots.
+    pub fn new(config: HttpConfig) -> Result<Self, ConfigError> {
+        let mut b = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(config.user_agent.clone())
+            .pool_max_idle_per_host(4)
+            .gzip(true)
+            .brotli(true)
+            .deflate(true);
+        for pin in &config.resolve {
+            b = b.resolve(&pin.host, SocketAddr::new(pin.addr, 0));
+        }
+        for path in &config.cacerts {
+            let pem = std::fs::read(path).map_err(|e| ConfigError::CaCert {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                ConfigError::CaCert {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                }
+            })?;
+            if certs.is_empty() {
+                return Err(ConfigError::CaCert {
+                    path: path.display().to_string(),
+                    reason: "no PEM certificate found".into(),
+                });
+            }
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        let inner = b.build().map_err(|e| ConfigError::Client(e.to_string()))?;
+        Ok(HttpClient { inner, config })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Send one request, follow redirects by hand, read the capped body, and
+    /// return the exchange. Never fails: errors are recorded in the exchange.
+    /// `user_origin` is the origin user-supplied headers may be sent to.
+    pub async fn exchange(&self, probe: &str, spec: &RequestSpec, user_origin: &str) -> Exchange {
+        let start = Instant::now();
+        let mut sent_headers: Vec<Header> = vec![("user-agent".into(), self.config.user_agent.clone())];
+        sent_headers.extend(spec.headers.iter().cloned());
+        if origin_of(&spec.url) == user_origin {
+            for (n, _) in &self.config.headers {
+                sent_headers.push((n.clone(), REDACTED.into()));
+            }
+        }
+        let request = RequestRecord {
+            method: spec.method.to_string(),
+            url: spec.url.to_string(),
+            headers: sent_headers,
+            body: spec.body.clone(),
+        };
+        let result = tokio::time::timeout(
+            self.config.request_timeout,
+            self.follow(spec, user_origin),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(ProbeError {
+                kind: "timeout".into(),
+                message: format!(
+                    "no complete answer within {} s (raise --timeout if the server is slow)",
+                    self.config.request_timeout.as_secs_f64()
+                ),
+            })
+        });
+        let elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match result {
+            Ok(response) => Exchange {
+                probe: probe.to_string(),
+                request,
+                response: Some(response),
+                error: None,
+                elapsed_ms,
+            },
+            Err(error) => Exchange {
+                probe: probe.to_string(),
+                request,
+                response: None,
+                error: Some(error),
+                elapsed_ms,
+            },
+        }
+    }
+
+    async fn follow(&self, spec: &RequestSpec, user_origin: &str) -> Result<ResponseRecord, ProbeError> {
+        let mut url = spec.url.clone();
+        let mut method = spec.method.clone();
+        let mut body = spec.body.clone();
+        let mut redirects = Vec::new();
+        loop {
+            let mut headers = HeaderMap::new();
+            for (n, v) in &spec.headers {
+                if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+                    headers.append(n, v);
+                }
+            }
+            // User-supplied headers (tokens, cookies) go to the target's own
+            // origin only, never across a redirect to another origin.
+            if origin_of(&url) == user_origin {
+                for (n, v) in &self.config.headers {
+                    if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+                        headers.insert(n, v);
+                    }
+                }
+            }
+            let mut req = self.inner.request(method.clone(), url.clone()).headers(headers);
+            if let Some(b) = &body {
+                req = req.body(b.clone());
+            }
+            let mut resp = req.send().await.map_err(classify_error)?;
+            let status = resp.status().as_u16();
+            if resp.status().is_redirection() {
+                if let Some(loc) = resp.headers().get(reqwest::header::LOCATION) {
+                    if redirects.len() >= self.config.max_redirects {
+                        return Err(ProbeError {
+                            kind: "redirect-limit".into(),
+                            message: format!(
+                                "more than {} redirects (last hop {} → {})",
+                                self.config.max_redirects,
+                                url,
+                                String::from_utf8_lossy(loc.as_bytes())
+                            ),
+                        });
+                    }
+                    let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+                    let next = url.join(&loc).map_err(|e| ProbeError {
+                        kind: "invalid-url".into(),
+                        message: format!("redirect to unusable Location `{loc}`: {e}"),
+                    })?;
+                    if next.scheme() != "http" && next.scheme() != "https" {
+                        return Err(ProbeError {
+                            kind: "redirect-refused".into(),
+                            message: format!("redirect to non-HTTP URL `{next}` refused"),
+                        });
+                    }
+                    redirects.push(Redirect {
+                        status,
+                        from: url.to_string(),
+                        to: next.to_string(),
+                    });
+                    if status == 303 || ((status == 301 || status == 302) && method == reqwest::Method::POST) {
+                        method = reqwest::Method::GET;
+                        body = None;
+                    }
+                    url = next;
+                    continue;
+                }
+            }
+            let headers: Vec<Header> = resp
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let final_url = resp.url().to_string();
+            let mut buf: Vec<u8> = Vec::new();
+            let mut truncated = false;
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        let room = self.config.max_body.saturating_sub(buf.len());
+                        if chunk.len() > room {
+                            buf.extend_from_slice(&chunk[..room]);
+                            truncated = true;
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        return Err(ProbeError {
+                            kind: "body".into(),
+                            message: format!("the body could not be read to the end: {}", error_chain(&e)),
+                        });
+                    }
+                }
+            }
+            return Ok(ResponseRecord {
+                status,
+                final_url,
+                redirects,
+                headers,
+                body: buf,
+                truncated,
+            });
+        }
+    }
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        let m = inner.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        src = inner.source();
+    }
+    s
+}
+
+fn classify_error(e: reqwest::Error) -> ProbeError {
+    let chain = error_chain(&e);
+    let lower = chain.to_ascii_lowercase();
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if lower.contains("dns error") || lower.contains("failed to lookup") || lower.contains("name or service not known") {
+        "dns"
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        "tls"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_builder() {
+        "invalid-url"
+    } else {
+        "http"
+    };
+    let hint = match kind {
+        "dns" => " (check the name, or pin it with --resolve HOST:ADDR)",
+        "tls" => " (for a private CA, add it with --cacert FILE)",
+        "connect" => " (is the server up and listening on that port?)",
+        _ => "",
+    };
+    ProbeError {
+        kind: kind.into(),
+        message: format!("{chain}{hint}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_parse() {
+        assert_eq!(
+            parse_header("Authorization: Bearer abc").unwrap(),
+            ("authorization".into(), "Bearer abc".into())
+        );
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header("bad name: x").is_err());
+    }
+
+    #[test]
+    fn resolve_forms() {
+        let p = parse_resolve("api.example.com:127.0.0.1").unwrap();
+        assert_eq!(p.host, "api.example.com");
+        assert_eq!(p.addr, "127.0.0.1".parse::<IpAddr>().unwrap());
+        let p = parse_resolve("api.example.com:443:127.0.0.2").unwrap();
+        assert_eq!(p.addr, "127.0.0.2".parse::<IpAddr>().unwrap());
+        let p = parse_resolve("api.example.com:[::1]").unwrap();
+        assert_eq!(p.addr, "::1".parse::<IpAddr>().unwrap());
+        let p = parse_resolve("API.example.com:443:[::1]").unwrap();
+        assert_eq!(p.host, "api.example.com");
+        assert!(parse_resolve("api.example.com").is_err());
+        assert!(parse_resolve("api.example.com:notanip").is_err());
+        assert!(parse_resolve("api.example.com:99999:127.0.0.1").is_err());
+        assert!(parse_resolve(":127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn user_agent_names_the_tool() {
+        assert!(DEFAULT_USER_AGENT.starts_with("agentready/"));
+        assert!(DEFAULT_USER_AGENT.contains("(+https://"));
+    }
+}

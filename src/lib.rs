@@ -1,0 +1,37 @@
+//! agentready: can an autonomous AI agent discover how to authenticate to an
+//! API, and authenticate and act without a human in a browser?
+//!
+//! The library follows `plan → gather → evaluate → score → render`:
+//! [`probe`] plans and sends requests (the only network code) through the
+//! [`http`] client into an [`evidence`] store; [`engine`] runs the checks of
+//! the [`catalogue`] (built-in [`evaluators`] and [`declarative`] rules) over
+//! the evidence, [`scoring`] turns outcomes into a score, grade and level,
+//! and [`render`] formats the [`report`]. The library never prints.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use agentready::{engine::Engine, http::{HttpClient, HttpConfig}, probe::GatherOptions, target::Target};
+//! let engine = Engine::new(Vec::new(), &[], &[])?;
+//! let client = HttpClient::new(HttpConfig::default())?;
+//! let target = Target::parse("example.com")?;
+//! let opts = GatherOptions { mode: Default::default(), target_timeout: std::time::Duration::from_secs(30) };
+//! let (report, _evidence) = engine.scan(&client, &target, &opts).await;
+//! println!("{:?}", report.score);
+//! # Ok(()) }
+//! ```
+
+pub mod catalogue;
+pub mod check;
+pub mod declarative;
+pub mod demo;
+pub mod engine;
+pub mod evaluators;
+pub mod evidence;
+pub mod fixture;
+pub mod http;
+pub mod probe;
+pub mod render;
+pub mod report;
+pub mod scoring;
+pub mod target;
+pub mod testing;

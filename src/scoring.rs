@@ -1,0 +1,332 @@
+//! Scoring: outcomes → category scores, overall score, grade, level, and
+//! the nine questions. The formula is documented in `docs/scoring.md`; bump
+//! [`ALGORITHM_VERSION`] whenever it changes.
+
+use crate::catalogue::{Category, CheckMeta, Implementation, Question};
+use crate::check::Outcome;
+use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
+
+/// Version of the scoring algorithm.
+pub const ALGORITHM_VERSION: &str = "1";
+
+/// Highest score when no auth surface can be discovered (level 0).
+pub const CAP_INVISIBLE: u32 = 20;
+/// Highest score when a critical check fails.
+pub const CAP_CRITICAL_FAIL: u32 = 59;
+
+/// Everything scoring derives from the check results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Overall score, `None` when incomplete or nothing was scored.
+    pub score: Option<u32>,
+    /// Grade, `None` with the score.
+    pub grade: Option<String>,
+    /// Level 0–3.
+    pub level: u8,
+    /// Caps applied.
+    pub caps: Vec<ScoreCap>,
+    /// Per category.
+    pub categories: Vec<CategoryResult>,
+    /// The nine questions.
+    pub questions: Vec<QuestionResult>,
+}
+
+/// Credit of an outcome, or `None` when it does not count.
+fn credit(o: Outcome) -> Option<f64> {
+    match o {
+        Outcome::Pass => Some(1.0),
+        Outcome::Warn => Some(0.5),
+        Outcome::Fail => Some(0.0),
+        Outcome::Info | Outcome::Skip | Outcome::Error => None,
+    }
+}
+
+/// Weighted mean of credits over checks, 0–100, and whether a weighted
+/// check errored.
+fn weighted(checks: &[&CheckResult]) -> (Option<f64>, bool, u32) {
+    let mut sum = 0.0;
+    let mut total = 0u32;
+    let mut incomplete = false;
+    for c in checks {
+        if c.weight == 0 {
+            continue;
+        }
+        if c.outcome == Outcome::Error {
+            incomplete = true;
+            continue;
+        }
+        if let Some(cr) = credit(c.outcome) {
+            sum += cr * f64::from(c.weight);
+            total += c.weight;
+        }
+    }
+    let score = (total > 0).then(|| 100.0 * sum / f64::from(total));
+    (score, incomplete, total)
+}
+
+/// Grade of a score: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, else F.
+pub fn grade(score: u32) -> &'static str {
+    match score {
+        90.. => "A",
+        80..=89 => "B",
+        70..=79 => "C",
+        60..=69 => "D",
+        _ => "F",
+    }
+}
+
+/// Name of a level.
+pub fn level_name(level: u8) -> &'static str {
+    match level {
+        0 => "invisible",
+        1 => "discoverable",
+        2 => "browserless",
+        _ => "agent-native",
+    }
+}
+
+fn met(checks: &[CheckResult], id: &str) -> bool {
+    checks.iter().any(|c| c.id == id && c.outcome.is_met())
+}
+
+fn passed(checks: &[CheckResult], id: &str) -> bool {
+    checks.iter().any(|c| c.id == id && c.outcome == Outcome::Pass)
+}
+
+/// Level per DESIGN §2: 1 discoverable (AS metadata or PRM found), 2
+/// browserless (+ PKCE S256, a browserless path, revocation), 3 agent-native
+/// (+ agent registration, classified least-privilege scopes, progressive
+/// scoping). A check that is not built yet cannot be met.
+pub fn level(checks: &[CheckResult]) -> u8 {
+    let l1 = met(checks, "as-metadata-discovery") || met(checks, "protected-resource-metadata");
+    if !l1 {
+        return 0;
+    }
+    let l2 = passed(checks, "pkce-s256") && met(checks, "browserless-path") && met(checks, "token-revocation");
+    if !l2 {
+        return 1;
+    }
+    let registration =
+        met(checks, "auth-md") || met(checks, "agent-auth-metadata") || met(checks, "identity-assertion");
+    let scopes = met(checks, "scope-classification") && met(checks, "least-privilege") && met(checks, "progressive-scoping");
+    if registration && scopes { 3 } else { 2 }
+}
+
+/// Answer one question from its checks: no evaluated check → `unknown`
+/// when they are not built yet or errored, else `no` (skipped for lack of
+/// what they examine); all pass → `yes`; some met → `partial`; else `no`.
+fn answer(checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'static str {
+    let evaluated: Vec<Outcome> = checks
+        .iter()
+        .map(|c| c.outcome)
+        .filter(|o| matches!(o, Outcome::Pass | Outcome::Warn | Outcome::Fail))
+        .collect();
+    if evaluated.is_empty() {
+        let all_planned = !metas.is_empty() && metas.iter().all(|m| m.implementation == Implementation::Planned);
+        let errored = checks.iter().any(|c| c.outcome == Outcome::Error);
+        return if checks.is_empty() || all_planned || errored { "unknown" } else { "no" };
+    }
+    if evaluated.iter().all(|o| *o == Outcome::Pass) {
+        "yes"
+    } else if evaluated.iter().any(|o| o.is_met()) {
+        "partial"
+    } else {
+        "no"
+    }
+}
+
+/// Score a set of check results (catalogue metadata alongside).
+pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
+    let categories: Vec<CategoryResult> = Category::ALL
+        .iter()
+        .filter_map(|cat| {
+            let in_cat: Vec<&CheckResult> = checks.iter().filter(|c| c.category == cat.id()).collect();
+            if in_cat.is_empty() {
+                return None;
+            }
+            let (s, incomplete, weight) = weighted(&in_cat);
+            Some(CategoryResult {
+                id: cat.id().into(),
+                title: cat.title().into(),
+                score: if incomplete { None } else { s.map(|s| s.round() as u32) },
+                incomplete,
+                weight,
+            })
+        })
+        .collect();
+    let all: Vec<&CheckResult> = checks.iter().collect();
+    let (overall, incomplete, _) = weighted(&all);
+    let level = level(checks);
+    let mut caps = Vec::new();
+    if level == 0 {
+        caps.push(ScoreCap {
+            max: CAP_INVISIBLE,
+            reason: "no authorization server or protected-resource metadata can be discovered (level 0)".into(),
+        });
+    }
+    let critical_failed: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.severity == "critical" && c.outcome == Outcome::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    if !critical_failed.is_empty() {
+        caps.push(ScoreCap {
+            max: CAP_CRITICAL_FAIL,
+            reason: format!("critical check(s) failed: {}", critical_failed.join(", ")),
+        });
+    }
+    let score = if incomplete {
+        None
+    } else {
+        overall.map(|s| {
+            let s = s.round() as u32;
+            caps.iter().fold(s, |acc, c| acc.min(c.max))
+        })
+    };
+    let questions = Question::ALL
+        .iter()
+        .map(|q| {
+            let qc: Vec<&CheckResult> = checks.iter().filter(|c| c.question.as_deref() == Some(q.id())).collect();
+            let qm: Vec<&CheckMeta> = metas.iter().copied().filter(|m| m.question == Some(*q)).collect();
+            QuestionResult {
+                id: q.id().into(),
+                text: q.text().into(),
+                answer: answer(&qc, &qm).into(),
+                checks: qc.iter().map(|c| c.id.clone()).collect(),
+            }
+        })
+        .collect();
+    Scored {
+        grade: score.map(|s| grade(s).to_string()),
+        score,
+        level,
+        caps,
+        categories,
+        questions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &str, category: &str, severity: &str, weight: u32, outcome: Outcome) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            title: id.into(),
+            category: category.into(),
+            question: None,
+            severity: severity.into(),
+            weight,
+            outcome,
+            summary: String::new(),
+            findings: vec![],
+            evidence: vec![],
+            remediation: String::new(),
+            references: vec![],
+            data: None,
+            user: false,
+        }
+    }
+
+    #[test]
+    fn grades() {
+        assert_eq!(grade(100), "A");
+        assert_eq!(grade(90), "A");
+        assert_eq!(grade(89), "B");
+        assert_eq!(grade(70), "C");
+        assert_eq!(grade(60), "D");
+        assert_eq!(grade(59), "F");
+        assert_eq!(grade(0), "F");
+    }
+
+    #[test]
+    fn warn_is_half_credit_and_skip_is_excluded() {
+        let checks = vec![
+            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result("b", "metadata", "high", 10, Outcome::Warn),
+            result("c", "metadata", "high", 10, Outcome::Skip),
+            result("d", "metadata", "high", 0, Outcome::Info),
+        ];
+        let s = score(&checks, &[]);
+        assert_eq!(s.score, Some(75));
+        assert_eq!(s.grade.as_deref(), Some("C"));
+        let meta = s.categories.iter().find(|c| c.id == "metadata").unwrap();
+        assert_eq!(meta.score, Some(50));
+        assert_eq!(meta.weight, 10);
+        assert_eq!(s.level, 1);
+        assert!(s.caps.is_empty());
+    }
+
+    #[test]
+    fn error_makes_score_null() {
+        let checks = vec![
+            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result("b", "metadata", "high", 7, Outcome::Error),
+        ];
+        let s = score(&checks, &[]);
+        assert_eq!(s.score, None);
+        assert_eq!(s.grade, None);
+        assert!(s.categories.iter().any(|c| c.id == "metadata" && c.incomplete && c.score.is_none()));
+        // An error in a weight-0 check does not make anything incomplete.
+        let checks = vec![
+            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result("b", "metadata", "high", 0, Outcome::Error),
+        ];
+        assert_eq!(score(&checks, &[]).score, Some(100));
+    }
+
+    #[test]
+    fn caps_apply() {
+        // Level 0: nothing discoverable, even if everything else passes.
+        let checks = vec![
+            result("as-metadata-discovery", "discovery", "high", 1, Outcome::Fail),
+            result("x", "abuse", "high", 50, Outcome::Pass),
+        ];
+        let s = score(&checks, &[]);
+        assert_eq!(s.level, 0);
+        assert_eq!(s.score, Some(CAP_INVISIBLE));
+        // A critical failure caps at 59.
+        let checks = vec![
+            result("as-metadata-discovery", "discovery", "critical", 1, Outcome::Pass),
+            result("y", "headless", "critical", 1, Outcome::Fail),
+            result("x", "abuse", "high", 50, Outcome::Pass),
+        ];
+        let s = score(&checks, &[]);
+        assert_eq!(s.score, Some(CAP_CRITICAL_FAIL));
+        assert_eq!(s.grade.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn levels() {
+        let mut checks = vec![
+            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result("pkce-s256", "pkce", "high", 7, Outcome::Pass),
+            result("browserless-path", "headless", "critical", 10, Outcome::Pass),
+            result("token-revocation", "lifecycle", "high", 7, Outcome::Warn),
+        ];
+        assert_eq!(level(&checks), 2);
+        checks[1].outcome = Outcome::Warn;
+        assert_eq!(level(&checks), 1);
+        checks[1].outcome = Outcome::Pass;
+        for id in ["auth-md", "scope-classification", "least-privilege", "progressive-scoping"] {
+            checks.push(result(id, "scopes", "medium", 4, Outcome::Pass));
+        }
+        assert_eq!(level(&checks), 3);
+        checks[0].outcome = Outcome::Fail;
+        assert_eq!(level(&checks), 0);
+    }
+
+    #[test]
+    fn answers() {
+        let p = result("a", "pkce", "high", 7, Outcome::Pass);
+        let w = result("b", "pkce", "high", 7, Outcome::Warn);
+        let f = result("c", "pkce", "high", 7, Outcome::Fail);
+        let s = result("d", "pkce", "high", 7, Outcome::Skip);
+        assert_eq!(answer(&[&p], &[]), "yes");
+        assert_eq!(answer(&[&p, &w], &[]), "partial");
+        assert_eq!(answer(&[&f, &s], &[]), "no");
+        assert_eq!(answer(&[&s], &[]), "no");
+        assert_eq!(answer(&[], &[]), "unknown");
+    }
+}

@@ -1,0 +1,77 @@
+//! Helpers for tests: build evidence from hand-written site routes without
+//! sockets, through the real planner (so aliasing and derivation apply).
+#![doc(hidden)]
+
+use crate::engine::Engine;
+use crate::evidence::{Evidence, Mode};
+use crate::fixture::{MemorySite, Route, Site};
+use crate::probe::{self, GatherOptions};
+use crate::report::Report;
+use crate::target::Target;
+use std::time::Duration;
+
+/// The origin in-memory sites pretend to live at.
+pub const ORIGIN: &str = "https://as.example.com";
+
+/// A JSON route.
+pub fn json(path: &str, body: &serde_json::Value) -> Route {
+    Route {
+        method: "GET".into(),
+        path: path.into(),
+        status: 200,
+        content_type: Some("application/json".into()),
+        headers: Default::default(),
+        body: Some(body.to_string()),
+        body_file: None,
+    }
+}
+
+/// A route with any status, content type and body.
+pub fn route(path: &str, status: u16, content_type: &str, body: &str) -> Route {
+    Route {
+        method: "GET".into(),
+        path: path.into(),
+        status,
+        content_type: Some(content_type.into()),
+        headers: Default::default(),
+        body: Some(body.into()),
+        body_file: None,
+    }
+}
+
+/// A site from routes, with an optional fallback for every other path.
+pub fn site(routes: Vec<Route>, fallback: Option<Route>) -> Site {
+    Site {
+        name: "test".into(),
+        description: "test".into(),
+        fallback,
+        routes,
+    }
+}
+
+/// Gather evidence from an in-memory site served at [`ORIGIN`] for `target`
+/// (a URL on that origin).
+pub fn evidence(site: Site, target: &str) -> Evidence {
+    let target = Target::parse(target).expect("test target parses");
+    let transport = MemorySite {
+        site,
+        origin: ORIGIN.into(),
+    };
+    let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue loads");
+    let opts = GatherOptions {
+        mode: Mode::Safe,
+        target_timeout: Duration::from_secs(5),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(probe::gather(&transport, &target, &engine.needs(), &opts))
+}
+
+/// Evaluate evidence with the whole built-in catalogue.
+pub fn report(ev: &Evidence) -> Report {
+    Engine::new(Vec::new(), &[], &[])
+        .expect("catalogue loads")
+        .evaluate(ev, "2026-01-01T00:00:00Z".into(), 0)
+}
