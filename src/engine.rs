@@ -12,6 +12,9 @@ use crate::target::Target;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
+/// The skip reason of catalogue checks that are not built yet.
+pub const NOT_IMPLEMENTED: &str = "not implemented yet";
+
 /// Errors selecting checks (exit code 2).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -45,7 +48,7 @@ impl Engine {
                 return Err(SelectionError::Unknown(sel.clone()));
             }
         }
-        let checks: Vec<CheckMeta> = all
+        let mut checks: Vec<CheckMeta> = all
             .into_iter()
             .filter(|m| only.is_empty() || only.iter().any(|s| matches_selector(m, s)))
             .filter(|m| !skip.iter().any(|s| matches_selector(m, s)))
@@ -53,6 +56,8 @@ impl Engine {
         if checks.is_empty() {
             return Err(SelectionError::Empty);
         }
+        // Report order: by category (DESIGN §2 order), then by id.
+        checks.sort_by(|a, b| a.category.cmp(&b.category).then_with(|| a.id.cmp(&b.id)));
         Ok(Engine { checks })
     }
 
@@ -161,7 +166,7 @@ impl Engine {
 /// `error` for that check only.
 pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
     let eval = match meta.implementation {
-        Implementation::Planned => Evaluation::skip("not implemented yet"),
+        Implementation::Planned => Evaluation::skip(NOT_IMPLEMENTED),
         Implementation::Rust => match evaluators::builtin(&meta.id) {
             Some((f, _)) => catch_unwind(AssertUnwindSafe(|| f(ev)))
                 .unwrap_or_else(|_| Evaluation::error("internal error: the evaluator panicked", vec![])),

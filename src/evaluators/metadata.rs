@@ -630,7 +630,7 @@ pub fn endpoint_transport(ev: &Evidence) -> Evaluation {
         }
     }
     let summary = if findings.is_empty() {
-        format!("All {checked} advertised endpoint and link URL(s) are absolute https URLs")
+        format!("All {checked} advertised endpoint and link URL(s) are absolute https URLs (http accepted on loopback)")
     } else {
         format!("{} of {checked} advertised URL(s) are not absolute https URLs", findings.len())
     };
