@@ -13,17 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Exit codes (DESIGN §5). The README's table is tested against these.
-pub mod exit {
-    /// Scan complete and gate passed.
-    pub const OK: u8 = 0;
-    /// Gate failed.
-    pub const GATE_FAILED: u8 = 1;
-    /// Usage or configuration error.
-    pub const USAGE: u8 = 2;
-    /// Target unreachable or scan incomplete.
-    pub const INCOMPLETE: u8 = 3;
-}
+use agentready::exit;
 
 /// Can an AI agent discover how to authenticate to your API, and do it
 /// without a browser?
@@ -354,6 +344,5 @@ fn http_config(args: &ScanArgs) -> Result<HttpConfig, String> {
     if c.max_body == 0 {
         return Err("--max-body must be at least 1".into());
     }
-    let _ = exit::GATE_FAILED;
     Ok(c)
 }

@@ -27,6 +27,7 @@ pub mod demo;
 pub mod engine;
 pub mod evaluators;
 pub mod evidence;
+pub mod exit;
 pub mod fixture;
 pub mod http;
 pub mod probe;

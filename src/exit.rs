@@ -1,0 +1,20 @@
+//! Exit codes of the `agentready` binary (DESIGN §5, a contract). The
+//! README's table is tested against [`TABLE`].
+
+/// Scan complete and gate passed.
+pub const OK: u8 = 0;
+/// Gate failed: score under `--fail-under`, a finding at gate level error, or
+/// a regression against `--baseline`.
+pub const GATE_FAILED: u8 = 1;
+/// Usage or configuration error.
+pub const USAGE: u8 = 2;
+/// Target unreachable or scan incomplete.
+pub const INCOMPLETE: u8 = 3;
+
+/// Every exit code with its meaning, as the README documents them.
+pub const TABLE: &[(u8, &str)] = &[
+    (OK, "scan complete and gate passed"),
+    (GATE_FAILED, "gate failed"),
+    (USAGE, "usage or configuration error"),
+    (INCOMPLETE, "target unreachable or scan incomplete"),
+];
