@@ -279,7 +279,10 @@ impl CheckMeta {
 
     /// The catalogue outcome of a finding code.
     pub fn finding_level(&self, code: &str) -> Option<FindingLevel> {
-        self.findings.iter().find(|f| f.code == code).map(|f| f.outcome)
+        self.findings
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| f.outcome)
     }
 }
 
@@ -324,7 +327,8 @@ pub enum CatalogueError {
 fn schema_validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
-        let schema: Value = serde_json::from_str(CHECK_SCHEMA).expect("embedded check schema is JSON");
+        let schema: Value =
+            serde_json::from_str(CHECK_SCHEMA).expect("embedded check schema is JSON");
         jsonschema::validator_for(&schema).expect("embedded check schema compiles")
     })
 }
@@ -363,7 +367,10 @@ pub fn parse_check(file: &str, text: &str) -> Result<CheckMeta, CatalogueError> 
     if stem != meta.id {
         return Err(CatalogueError::Invalid {
             file: file.to_string(),
-            reason: format!("the id `{}` must match the file name `{stem}.toml`", meta.id),
+            reason: format!(
+                "the id `{}` must match the file name `{stem}.toml`",
+                meta.id
+            ),
         });
     }
     let mut codes = BTreeSet::new();
@@ -382,10 +389,11 @@ pub fn parse_check(file: &str, text: &str) -> Result<CheckMeta, CatalogueError> 
         }
     }
     if let Some(rule) = &meta.rule {
-        rule.validate(&meta).map_err(|reason| CatalogueError::Invalid {
-            file: file.to_string(),
-            reason,
-        })?;
+        rule.validate(&meta)
+            .map_err(|reason| CatalogueError::Invalid {
+                file: file.to_string(),
+                reason,
+            })?;
     }
     Ok(meta)
 }
@@ -394,7 +402,9 @@ pub fn parse_check(file: &str, text: &str) -> Result<CheckMeta, CatalogueError> 
 pub fn builtin() -> &'static [CheckMeta] {
     static CAT: OnceLock<Vec<CheckMeta>> = OnceLock::new();
     CAT.get_or_init(|| {
-        load_builtin().unwrap_or_else(|e| panic!("the embedded catalogue is invalid (a test catches this): {e}"))
+        load_builtin().unwrap_or_else(|e| {
+            panic!("the embedded catalogue is invalid (a test catches this): {e}")
+        })
     })
 }
 

@@ -101,7 +101,11 @@ pub enum EvalStatus {
 
 impl Evaluation {
     /// An evaluated result; the outcome comes from the findings.
-    pub fn evaluated(summary: impl Into<String>, findings: Vec<Finding>, evidence: Vec<String>) -> Self {
+    pub fn evaluated(
+        summary: impl Into<String>,
+        findings: Vec<Finding>,
+        evidence: Vec<String>,
+    ) -> Self {
         Evaluation {
             status: EvalStatus::Evaluated,
             summary: summary.into(),

@@ -27,7 +27,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan one target: a domain, an origin, an API base URL or an MCP endpoint.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the check catalogue.
     Checks(CatalogueArgs),
     /// Explain one check: rationale, remediation, finding codes, references.
@@ -118,7 +118,9 @@ fn color_enabled() -> bool {
 
 fn write_output(path: Option<&Path>, text: &str) -> Result<(), String> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -157,7 +159,7 @@ fn runtime() -> tokio::runtime::Runtime {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Checks(c) => match user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {
                 let mut all = catalogue::builtin().to_vec();
@@ -171,7 +173,11 @@ pub fn main() -> ExitCode {
         },
         Command::Explain { id, catalogue: c } => match user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {
-                let found = catalogue::builtin().iter().chain(user.iter()).find(|m| m.id == id).cloned();
+                let found = catalogue::builtin()
+                    .iter()
+                    .chain(user.iter())
+                    .find(|m| m.id == id)
+                    .cloned();
                 match found {
                     Some(m) => match write_output(None, &render::explain(&m)) {
                         Ok(()) => ExitCode::SUCCESS,
@@ -202,7 +208,10 @@ fn demo(format: Format) -> ExitCode {
     let mut text = String::new();
     for r in &results {
         if format == Format::Table || format == Format::Markdown {
-            text.push_str(&format!("\n=== demo site `{}`: {}\n\n", r.site, r.description));
+            text.push_str(&format!(
+                "\n=== demo site `{}`: {}\n\n",
+                r.site, r.description
+            ));
         }
         match render::render(&r.report, format, color) {
             Ok(s) => text.push_str(&s),
@@ -217,7 +226,9 @@ fn demo(format: Format) -> ExitCode {
                 .report
                 .checks
                 .iter()
-                .filter(|c| c.category == "discovery" && c.outcome == agentready::check::Outcome::Pass)
+                .filter(|c| {
+                    c.category == "discovery" && c.outcome == agentready::check::Outcome::Pass
+                })
                 .count();
             text.push_str(&format!(
                 "  {:<14} score {:>3}  grade {}  level {} ({})  discovery checks passed: {}\n",
@@ -253,7 +264,12 @@ fn scan(args: ScanArgs) -> ExitCode {
         };
         let mut ev: Evidence = match serde_json::from_str(&text) {
             Ok(ev) => ev,
-            Err(e) => return usage_error(format!("{} is not an agentready evidence file: {e}", path.display())),
+            Err(e) => {
+                return usage_error(format!(
+                    "{} is not an agentready evidence file: {e}",
+                    path.display()
+                ));
+            }
         };
         if ev.format != agentready::evidence::EVIDENCE_FORMAT {
             return usage_error(format!(
@@ -267,7 +283,11 @@ fn scan(args: ScanArgs) -> ExitCode {
         if let Some(t) = &args.target
             && Target::parse(t).map(|t| t.url) != Ok(ev.target.url.clone())
         {
-            return usage_error(format!("{} holds evidence for {}, not {t}", path.display(), ev.target.url));
+            return usage_error(format!(
+                "{} holds evidence for {}, not {t}",
+                path.display(),
+                ev.target.url
+            ));
         }
         let report = engine.evaluate(&ev, agentready::engine::now_rfc3339(), 0);
         (report, ev)
@@ -292,7 +312,11 @@ fn scan(args: ScanArgs) -> ExitCode {
             Err(e) => return usage_error(e),
         };
         let opts = GatherOptions {
-            mode: if args.passive { Mode::Passive } else { Mode::Safe },
+            mode: if args.passive {
+                Mode::Passive
+            } else {
+                Mode::Safe
+            },
             target_timeout,
         };
         runtime().block_on(engine.scan(&client, &target, &opts))
@@ -317,7 +341,9 @@ fn scan(args: ScanArgs) -> ExitCode {
         if let Some(e) = &report.error {
             eprintln!("agentready: {e}");
         } else {
-            eprintln!("agentready: the scan is incomplete (a check could not be evaluated); score withheld");
+            eprintln!(
+                "agentready: the scan is incomplete (a check could not be evaluated); score withheld"
+            );
         }
         return ExitCode::from(exit::INCOMPLETE);
     }
@@ -335,10 +361,12 @@ fn http_config(args: &ScanArgs) -> Result<HttpConfig, String> {
         c.user_agent.clone_from(ua);
     }
     for h in &args.headers {
-        c.headers.push(http::parse_header(h).map_err(|e| e.to_string())?);
+        c.headers
+            .push(http::parse_header(h).map_err(|e| e.to_string())?);
     }
     for r in &args.resolve {
-        c.resolve.push(http::parse_resolve(r).map_err(|e| e.to_string())?);
+        c.resolve
+            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
     }
     c.cacerts.clone_from(&args.cacert);
     if c.max_body == 0 {

@@ -68,26 +68,38 @@ impl Rule {
     /// schemas compile, predicates fit the subject.
     pub fn validate(&self, meta: &CheckMeta) -> Result<(), String> {
         if self.path.starts_with("//") || self.path.contains("://") {
-            return Err(format!("rule.path `{}` must be a path on the target origin", self.path));
+            return Err(format!(
+                "rule.path `{}` must be a path on the target origin",
+                self.path
+            ));
         }
         for (i, m) in self.matchers.iter().enumerate() {
             let at = format!("rule.match[{i}]");
             if meta.finding_level(&m.code).is_none() {
-                return Err(format!("{at}: code `{}` is not declared in [[findings]]", m.code));
+                return Err(format!(
+                    "{at}: code `{}` is not declared in [[findings]]",
+                    m.code
+                ));
             }
             if let Some(r) = &m.regex {
                 Regex::new(r).map_err(|e| format!("{at}: invalid regex: {e}"))?;
             }
             if let Some(s) = &m.json_schema {
-                jsonschema::validator_for(s).map_err(|e| format!("{at}: invalid JSON Schema: {e}"))?;
+                jsonschema::validator_for(s)
+                    .map_err(|e| format!("{at}: invalid JSON Schema: {e}"))?;
             }
             if m.body.is_some() && m.regex.is_none() && m.contains.is_none() {
                 return Err(format!("{at}: a body matcher needs `regex` or `contains`"));
             }
             if (m.status.is_some() || m.json_schema.is_some())
-                && (m.exists.is_some() || m.equals.is_some() || m.contains.is_some() || m.regex.is_some())
+                && (m.exists.is_some()
+                    || m.equals.is_some()
+                    || m.contains.is_some()
+                    || m.regex.is_some())
             {
-                return Err(format!("{at}: status and json_schema matchers take no predicate"));
+                return Err(format!(
+                    "{at}: status and json_schema matchers take no predicate"
+                ));
             }
             if let Some(p) = &m.json_pointer
                 && !p.is_empty()
@@ -112,13 +124,19 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
         return Evaluation::skip(format!("the request for {} was not sent", rule.path));
     };
     let Some(resp) = &x.response else {
-        let why = x.error.as_ref().map_or("no response", |e| e.message.as_str());
+        let why = x
+            .error
+            .as_ref()
+            .map_or("no response", |e| e.message.as_str());
         return Evaluation::error(format!("GET {} failed: {why}", rule.path), vec![probe]);
     };
     if resp.is_success() && ev.is_catch_all_like(resp) {
         let first = &rule.matchers[0];
         return Evaluation::evaluated(
-            format!("{} answers exactly like a random path (catch-all)", rule.path),
+            format!(
+                "{} answers exactly like a random path (catch-all)",
+                rule.path
+            ),
             vec![finding(
                 &first.code,
                 format!(
@@ -135,7 +153,11 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
         if let Err(why) = check_matcher(m, resp, json.as_deref()) {
             return Evaluation::evaluated(
                 format!("GET {}: {why}", rule.path),
-                vec![finding(&m.code, format!("GET {}: {why}", rule.path), Some(&probe))],
+                vec![finding(
+                    &m.code,
+                    format!("GET {}: {why}", rule.path),
+                    Some(&probe),
+                )],
                 vec![probe.clone()],
             );
         }
@@ -168,7 +190,10 @@ fn check_matcher(
         return if errs.is_empty() {
             Ok(())
         } else {
-            Err(format!("the JSON body does not match the schema: {}", errs.join("; ")))
+            Err(format!(
+                "the JSON body does not match the schema: {}",
+                errs.join("; ")
+            ))
         };
     }
     let (what, subject): (String, Option<Value>) = if let Some(h) = &m.header {

@@ -3,10 +3,12 @@
 
 use crate::catalogue::{self, Category, CheckMeta, Implementation};
 use crate::check::{EvalStatus, Evaluation, FindingLevel, Outcome};
-use crate::evidence::Evidence;
 use crate::evaluators::{self, Requires};
+use crate::evidence::Evidence;
 use crate::probe::{self, GatherOptions, Needs, Transport};
-use crate::report::{CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Tool};
+use crate::report::{
+    CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Tool,
+};
 use crate::scoring;
 use crate::target::Target;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -40,7 +42,11 @@ fn matches_selector(m: &CheckMeta, sel: &str) -> bool {
 impl Engine {
     /// Built-in catalogue plus user checks, narrowed by `--only` (ids or
     /// categories) and `--skip` (ids or categories).
-    pub fn new(user: Vec<CheckMeta>, only: &[String], skip: &[String]) -> Result<Self, SelectionError> {
+    pub fn new(
+        user: Vec<CheckMeta>,
+        only: &[String],
+        skip: &[String],
+    ) -> Result<Self, SelectionError> {
         let mut all: Vec<CheckMeta> = catalogue::builtin().to_vec();
         all.extend(user);
         for sel in only.iter().chain(skip) {
@@ -90,7 +96,12 @@ impl Engine {
     }
 
     /// Gather evidence for a target and evaluate it.
-    pub async fn scan(&self, transport: &impl Transport, target: &Target, opts: &GatherOptions) -> (Report, Evidence) {
+    pub async fn scan(
+        &self,
+        transport: &impl Transport,
+        target: &Target,
+        opts: &GatherOptions,
+    ) -> (Report, Evidence) {
         let started_at = now_rfc3339();
         let t0 = Instant::now();
         let evidence = probe::gather(transport, target, &self.needs(), opts).await;
@@ -125,7 +136,10 @@ impl Engine {
                     .map(|r| r.redirects.iter().map(|h| h.to.clone()).collect())
                     .unwrap_or_default(),
                 elapsed_ms: x.elapsed_ms,
-                error: x.error.as_ref().map(|e| format!("{}: {}", e.kind, e.message)),
+                error: x
+                    .error
+                    .as_ref()
+                    .map(|e| format!("{}: {}", e.kind, e.message)),
             })
             .collect();
         let error = ev.unreachable().then(|| {
@@ -168,13 +182,16 @@ pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
     let eval = match meta.implementation {
         Implementation::Planned => Evaluation::skip(NOT_IMPLEMENTED),
         Implementation::Rust => match evaluators::builtin(&meta.id) {
-            Some((f, _)) => catch_unwind(AssertUnwindSafe(|| f(ev)))
-                .unwrap_or_else(|_| Evaluation::error("internal error: the evaluator panicked", vec![])),
+            Some((f, _)) => catch_unwind(AssertUnwindSafe(|| f(ev))).unwrap_or_else(|_| {
+                Evaluation::error("internal error: the evaluator panicked", vec![])
+            }),
             None => Evaluation::error("internal error: no built-in evaluator for this id", vec![]),
         },
         Implementation::Declarative => match &meta.rule {
-            Some(rule) => catch_unwind(AssertUnwindSafe(|| crate::declarative::evaluate(meta, rule, ev)))
-                .unwrap_or_else(|_| Evaluation::error("internal error: the rule panicked", vec![])),
+            Some(rule) => catch_unwind(AssertUnwindSafe(|| {
+                crate::declarative::evaluate(meta, rule, ev)
+            }))
+            .unwrap_or_else(|_| Evaluation::error("internal error: the rule panicked", vec![])),
             None => Evaluation::error("declarative check without a rule", vec![]),
         },
     };
@@ -202,7 +219,10 @@ fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
     let (outcome, summary) = match (&eval.status, undeclared) {
         (_, Some(code)) => (
             Outcome::Error,
-            format!("internal error: finding code `{code}` is not declared in checks/{}.toml", meta.id),
+            format!(
+                "internal error: finding code `{code}` is not declared in checks/{}.toml",
+                meta.id
+            ),
         ),
         (EvalStatus::Skip, None) => (Outcome::Skip, eval.summary),
         (EvalStatus::Error, None) => (Outcome::Error, eval.summary),

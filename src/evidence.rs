@@ -248,13 +248,8 @@ impl Evidence {
 
     /// Record that `probe` is answered by an existing exchange.
     pub fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
-        self.probes.insert(
-            probe.to_string(),
-            ProbeRecord {
-                exchange,
-                meta,
-            },
-        );
+        self.probes
+            .insert(probe.to_string(), ProbeRecord { exchange, meta });
     }
 
     /// Index of an exchange with this method, URL and body, if one was sent.
@@ -297,7 +292,9 @@ impl Evidence {
                 return None;
             }
             // serde_json refuses nesting deeper than 128 levels: a depth cap.
-            serde_json::from_slice::<Value>(&resp.body).ok().map(Arc::new)
+            serde_json::from_slice::<Value>(&resp.body)
+                .ok()
+                .map(Arc::new)
         })
         .clone()
     }

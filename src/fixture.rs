@@ -161,7 +161,12 @@ impl Site {
     pub fn bundled_names() -> Vec<String> {
         let mut names: Vec<String> = SITES_DIR
             .dirs()
-            .filter_map(|d| d.path().file_name().and_then(|n| n.to_str()).map(str::to_string))
+            .filter_map(|d| {
+                d.path()
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(str::to_string)
+            })
             .collect();
         names.sort();
         names
@@ -248,34 +253,39 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                 let counts = counts.clone();
                 let origin = origin.clone();
                 tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let site = site.clone();
-                        let counts = counts.clone();
-                        let origin = origin.clone();
-                        async move {
-                            let path = req
-                                .uri()
-                                .path_and_query()
-                                .map_or("/", |p| p.as_str())
-                                .to_string();
-                            let method = req.method().as_str().to_string();
-                            if let Ok(mut c) = counts.lock() {
-                                *c.entry(format!("{method} {path}")).or_insert(0) += 1;
+                    let svc = hyper::service::service_fn(
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            let site = site.clone();
+                            let counts = counts.clone();
+                            let origin = origin.clone();
+                            async move {
+                                let path = req
+                                    .uri()
+                                    .path_and_query()
+                                    .map_or("/", |p| p.as_str())
+                                    .to_string();
+                                let method = req.method().as_str().to_string();
+                                if let Ok(mut c) = counts.lock() {
+                                    *c.entry(format!("{method} {path}")).or_insert(0) += 1;
+                                }
+                                let r = site.respond(&method, &path, &origin);
+                                let mut b = hyper::Response::builder().status(r.status);
+                                for (k, v) in &r.headers {
+                                    b = b.header(k, v);
+                                }
+                                Ok::<_, std::convert::Infallible>(
+                                    b.body(Full::new(Bytes::from(r.body))).unwrap_or_else(|_| {
+                                        let mut resp = hyper::Response::new(Full::new(
+                                            Bytes::from_static(b"bad fixture route"),
+                                        ));
+                                        *resp.status_mut() =
+                                            hyper::StatusCode::INTERNAL_SERVER_ERROR;
+                                        resp
+                                    }),
+                                )
                             }
-                            let r = site.respond(&method, &path, &origin);
-                            let mut b = hyper::Response::builder().status(r.status);
-                            for (k, v) in &r.headers {
-                                b = b.header(k, v);
-                            }
-                            Ok::<_, std::convert::Infallible>(
-                                b.body(Full::new(Bytes::from(r.body))).unwrap_or_else(|_| {
-                                    let mut resp = hyper::Response::new(Full::new(Bytes::from_static(b"bad fixture route")));
-                                    *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-                                    resp
-                                }),
-                            )
-                        }
-                    });
+                        },
+                    );
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(io, svc)

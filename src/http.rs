@@ -99,8 +99,7 @@ pub fn parse_header(s: &str) -> Result<Header, ConfigError> {
         .ok_or_else(|| ConfigError::Header(s.to_string()))?;
     let name = name.trim();
     let value = value.trim();
-    if HeaderName::from_bytes(name.as_bytes()).is_err() || HeaderValue::from_str(value).is_err()
-    {
+    if HeaderName::from_bytes(name.as_bytes()).is_err() || HeaderValue::from_str(value).is_err() {
         return Err(ConfigError::Header(s.to_string()));
     }
     Ok((name.to_ascii_lowercase(), value.to_string()))
@@ -176,12 +175,11 @@ impl HttpClient {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                ConfigError::CaCert {
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ConfigError::CaCert {
                     path: path.display().to_string(),
                     reason: e.to_string(),
-                }
-            })?;
+                })?;
             if certs.is_empty() {
                 return Err(ConfigError::CaCert {
                     path: path.display().to_string(),
@@ -206,7 +204,8 @@ impl HttpClient {
     /// `user_origin` is the origin user-supplied headers may be sent to.
     pub async fn exchange(&self, probe: &str, spec: &RequestSpec, user_origin: &str) -> Exchange {
         let start = Instant::now();
-        let mut sent_headers: Vec<Header> = vec![("user-agent".into(), self.config.user_agent.clone())];
+        let mut sent_headers: Vec<Header> =
+            vec![("user-agent".into(), self.config.user_agent.clone())];
         sent_headers.extend(spec.headers.iter().cloned());
         if origin_of(&spec.url) == user_origin {
             for (n, _) in &self.config.headers {
@@ -252,7 +251,11 @@ impl HttpClient {
         }
     }
 
-    async fn follow(&self, spec: &RequestSpec, user_origin: &str) -> Result<ResponseRecord, ProbeError> {
+    async fn follow(
+        &self,
+        spec: &RequestSpec,
+        user_origin: &str,
+    ) -> Result<ResponseRecord, ProbeError> {
         let mut url = spec.url.clone();
         let mut method = spec.method.clone();
         let mut body = spec.body.clone();
@@ -260,7 +263,10 @@ impl HttpClient {
         loop {
             let mut headers = HeaderMap::new();
             for (n, v) in &spec.headers {
-                if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::from_bytes(n.as_bytes()),
+                    HeaderValue::from_str(v),
+                ) {
                     headers.append(n, v);
                 }
             }
@@ -268,58 +274,71 @@ impl HttpClient {
             // origin only, never across a redirect to another origin.
             if origin_of(&url) == user_origin {
                 for (n, v) in &self.config.headers {
-                    if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(v)) {
+                    if let (Ok(n), Ok(v)) = (
+                        HeaderName::from_bytes(n.as_bytes()),
+                        HeaderValue::from_str(v),
+                    ) {
                         headers.insert(n, v);
                     }
                 }
             }
-            let mut req = self.inner.request(method.clone(), url.clone()).headers(headers);
+            let mut req = self
+                .inner
+                .request(method.clone(), url.clone())
+                .headers(headers);
             if let Some(b) = &body {
                 req = req.body(b.clone());
             }
             let mut resp = req.send().await.map_err(classify_error)?;
             let status = resp.status().as_u16();
-            if resp.status().is_redirection() {
-                if let Some(loc) = resp.headers().get(reqwest::header::LOCATION) {
-                    if redirects.len() >= self.config.max_redirects {
-                        return Err(ProbeError {
-                            kind: "redirect-limit".into(),
-                            message: format!(
-                                "more than {} redirects (last hop {} → {})",
-                                self.config.max_redirects,
-                                url,
-                                String::from_utf8_lossy(loc.as_bytes())
-                            ),
-                        });
-                    }
-                    let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
-                    let next = url.join(&loc).map_err(|e| ProbeError {
-                        kind: "invalid-url".into(),
-                        message: format!("redirect to unusable Location `{loc}`: {e}"),
-                    })?;
-                    if next.scheme() != "http" && next.scheme() != "https" {
-                        return Err(ProbeError {
-                            kind: "redirect-refused".into(),
-                            message: format!("redirect to non-HTTP URL `{next}` refused"),
-                        });
-                    }
-                    redirects.push(Redirect {
-                        status,
-                        from: url.to_string(),
-                        to: next.to_string(),
+            if resp.status().is_redirection()
+                && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
+            {
+                if redirects.len() >= self.config.max_redirects {
+                    return Err(ProbeError {
+                        kind: "redirect-limit".into(),
+                        message: format!(
+                            "more than {} redirects (last hop {} → {})",
+                            self.config.max_redirects,
+                            url,
+                            String::from_utf8_lossy(loc.as_bytes())
+                        ),
                     });
-                    if status == 303 || ((status == 301 || status == 302) && method == reqwest::Method::POST) {
-                        method = reqwest::Method::GET;
-                        body = None;
-                    }
-                    url = next;
-                    continue;
                 }
+                let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+                let next = url.join(&loc).map_err(|e| ProbeError {
+                    kind: "invalid-url".into(),
+                    message: format!("redirect to unusable Location `{loc}`: {e}"),
+                })?;
+                if next.scheme() != "http" && next.scheme() != "https" {
+                    return Err(ProbeError {
+                        kind: "redirect-refused".into(),
+                        message: format!("redirect to non-HTTP URL `{next}` refused"),
+                    });
+                }
+                redirects.push(Redirect {
+                    status,
+                    from: url.to_string(),
+                    to: next.to_string(),
+                });
+                if status == 303
+                    || ((status == 301 || status == 302) && method == reqwest::Method::POST)
+                {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
             }
             let headers: Vec<Header> = resp
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let final_url = resp.url().to_string();
             let mut buf: Vec<u8> = Vec::new();
@@ -339,7 +358,10 @@ impl HttpClient {
                     Err(e) => {
                         return Err(ProbeError {
                             kind: "body".into(),
-                            message: format!("the body could not be read to the end: {}", error_chain(&e)),
+                            message: format!(
+                                "the body could not be read to the end: {}",
+                                error_chain(&e)
+                            ),
                         });
                     }
                 }
@@ -375,9 +397,13 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
     let lower = chain.to_ascii_lowercase();
     let kind = if e.is_timeout() {
         "timeout"
-    } else if lower.contains("dns error") || lower.contains("failed to lookup") || lower.contains("name or service not known") {
+    } else if lower.contains("dns error")
+        || lower.contains("failed to lookup")
+        || lower.contains("name or service not known")
+    {
         "dns"
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         "tls"
     } else if e.is_connect() {
         "connect"

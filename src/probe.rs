@@ -256,7 +256,12 @@ pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
                 &IssuerSource::TargetPath,
             ));
         }
-        out.extend(as_metadata_probes(target, &origin, "", &IssuerSource::Origin));
+        out.extend(as_metadata_probes(
+            target,
+            &origin,
+            "",
+            &IssuerSource::Origin,
+        ));
         // RFC 9728 §3.1; MCP 2025-11-25 order: path-suffixed first, then root.
         if !path.is_empty()
             && let Ok(url) = Url::parse(&format!(
@@ -313,7 +318,11 @@ pub fn derived_probes(target: &Target, evidence: &Evidence) -> Vec<PlannedProbe>
         let Some(list) = doc.get("authorization_servers").and_then(|v| v.as_array()) else {
             continue;
         };
-        for issuer in list.iter().filter_map(|v| v.as_str()).take(MAX_LISTED_ISSUERS) {
+        for issuer in list
+            .iter()
+            .filter_map(|v| v.as_str())
+            .take(MAX_LISTED_ISSUERS)
+        {
             if seen.iter().any(|s| s == issuer) || n >= MAX_LISTED_ISSUERS {
                 continue;
             }
@@ -396,13 +405,19 @@ async fn run_round(
         if opts.mode == Mode::Passive && p.request.method != reqwest::Method::GET {
             continue;
         }
-        let key = (p.request.method.to_string(), p.request.url.to_string(), p.request.body.clone());
+        let key = (
+            p.request.method.to_string(),
+            p.request.url.to_string(),
+            p.request.body.clone(),
+        );
         if let Some(idx) = evidence.find_request(&key.0, &key.1, key.2.as_deref()) {
             evidence.alias(&p.id, idx, p.meta);
             continue;
         }
         if let Some(first) = to_send.iter().find(|q| {
-            q.request.method.as_str() == key.0 && q.request.url.as_str() == key.1 && q.request.body == key.2
+            q.request.method.as_str() == key.0
+                && q.request.url.as_str() == key.1
+                && q.request.body == key.2
         }) {
             let first_id = first.id.clone();
             aliases.push((p, first_id));
@@ -413,7 +428,10 @@ async fn run_round(
     let mut pending: Vec<PlannedProbe> = Vec::new();
     {
         let mut stream = futures_util::stream::iter(to_send.iter().map(|p| async move {
-            (p.id.clone(), client.exchange(&p.id, &p.request, user_origin).await)
+            (
+                p.id.clone(),
+                client.exchange(&p.id, &p.request, user_origin).await,
+            )
         }))
         .buffer_unordered(CONCURRENCY_PER_TARGET);
         let mut done: Vec<(String, Exchange)> = Vec::new();
@@ -484,7 +502,10 @@ mod tests {
             ]
         );
         // The trailing slash of the issuer is removed before insertion.
-        assert_eq!(issuer_metadata_urls("https://auth.example.com/").unwrap(), urls);
+        assert_eq!(
+            issuer_metadata_urls("https://auth.example.com/").unwrap(),
+            urls
+        );
     }
 
     #[test]
@@ -523,10 +544,16 @@ mod tests {
             user_checks: vec![],
         };
         let t = Target::parse("https://example.com").unwrap();
-        let ids: Vec<String> = initial_probes(&t, &needs).into_iter().map(|p| p.id).collect();
+        let ids: Vec<String> = initial_probes(&t, &needs)
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
         assert_eq!(ids, vec![CATCH_ALL, "as-metadata", "oidc-config", PRM_ROOT]);
         let t = Target::parse("https://example.com/tenant1").unwrap();
-        let ids: Vec<String> = initial_probes(&t, &needs).into_iter().map(|p| p.id).collect();
+        let ids: Vec<String> = initial_probes(&t, &needs)
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
         assert_eq!(
             ids,
             vec![

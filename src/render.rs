@@ -106,7 +106,11 @@ pub fn table(report: &Report, color: bool) -> String {
     let _ = writeln!(
         out,
         "agentready {} — {} ({} mode, {} requests, {} ms)",
-        report.tool.version, report.target.url, report.mode, report.requests_total, report.duration_ms
+        report.tool.version,
+        report.target.url,
+        report.mode,
+        report.requests_total,
+        report.duration_ms
     );
     let _ = writeln!(out, "{}", headline(report));
     if let Some(e) = &report.error {
@@ -138,7 +142,11 @@ pub fn table(report: &Report, color: bool) -> String {
         .collect();
     for c in report.checks.iter().filter(|c| !is_not_built(c)) {
         let mut finding = c.summary.clone();
-        for f in c.findings.iter().filter(|f| f.level != crate::check::FindingLevel::Info) {
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.level != crate::check::FindingLevel::Info)
+        {
             let _ = write!(finding, "\n• [{}] {}", f.code, f.message);
         }
         let remediation = if matches!(c.outcome, Outcome::Fail | Outcome::Warn) {
@@ -146,11 +154,20 @@ pub fn table(report: &Report, color: bool) -> String {
         } else {
             String::new()
         };
-        let mut outcome = cell(c.outcome.as_str().to_uppercase(), Some(outcome_color(c.outcome)), color);
+        let mut outcome = cell(
+            c.outcome.as_str().to_uppercase(),
+            Some(outcome_color(c.outcome)),
+            color,
+        );
         if color && c.outcome == Outcome::Fail {
             outcome = outcome.add_attribute(Attribute::Bold);
         }
-        t.add_row(vec![outcome, Cell::new(&c.id), Cell::new(finding), Cell::new(remediation)]);
+        t.add_row(vec![
+            outcome,
+            Cell::new(&c.id),
+            Cell::new(finding),
+            Cell::new(remediation),
+        ]);
     }
     if !planned.is_empty() {
         t.add_row(vec![
@@ -175,7 +192,10 @@ pub fn table(report: &Report, color: bool) -> String {
         })
         .collect();
     let _ = writeln!(out, "Categories: {}", cats.join(" · "));
-    let _ = writeln!(out, "Run `agentready explain <check>` for the rationale and references of a check.");
+    let _ = writeln!(
+        out,
+        "Run `agentready explain <check>` for the rationale and references of a check."
+    );
     out
 }
 
@@ -188,7 +208,15 @@ fn is_not_built(c: &crate::report::CheckResult) -> bool {
 /// `explain` and the JSON report).
 fn first_sentence(s: &str) -> String {
     let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.find(". ").or_else(|| flat.find("; ")) {
+    // A sentence ends at ". " before a capital (not "e.g. `x`") or at "; ".
+    let end = flat
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| flat[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .into_iter()
+        .chain(flat.find("; "))
+        .min();
+    match end {
         Some(i) => flat[..=i].trim_end_matches(';').to_string(),
         None => flat,
     }
@@ -202,7 +230,13 @@ fn md_escape(s: &str) -> String {
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## agentready: {}\n", report.target.url);
-    let _ = writeln!(out, "**{}** · {} mode · {} requests\n", headline(report), report.mode, report.requests_total);
+    let _ = writeln!(
+        out,
+        "**{}** · {} mode · {} requests\n",
+        headline(report),
+        report.mode,
+        report.requests_total
+    );
     if let Some(e) = &report.error {
         let _ = writeln!(out, "> Scan incomplete: {e}\n");
     }
@@ -216,7 +250,11 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "\n| Outcome | Check | Finding |\n|---|---|---|");
     for c in &report.checks {
         let mut finding = md_escape(&c.summary);
-        for f in c.findings.iter().filter(|f| f.level != crate::check::FindingLevel::Info) {
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.level != crate::check::FindingLevel::Info)
+        {
             let _ = write!(finding, "<br>`{}` {}", f.code, md_escape(&f.message));
         }
         let _ = writeln!(out, "| {} | `{}` | {} |", c.outcome.as_str(), c.id, finding);
@@ -227,7 +265,9 @@ pub fn markdown(report: &Report) -> String {
 /// `agentready checks`: the catalogue as a table.
 pub fn catalogue_table(checks: &[CheckMeta], color: bool) -> String {
     let mut t = new_table(color);
-    t.set_header(vec!["Check", "Category", "Q", "Severity", "Status", "Title"]);
+    t.set_header(vec![
+        "Check", "Category", "Q", "Severity", "Status", "Title",
+    ]);
     for m in checks {
         let status = match m.implementation {
             crate::catalogue::Implementation::Rust => "built-in",
@@ -266,7 +306,8 @@ pub fn explain(m: &CheckMeta) -> String {
         match m.implementation {
             crate::catalogue::Implementation::Rust => "built-in evaluator",
             crate::catalogue::Implementation::Declarative => "declarative rule",
-            crate::catalogue::Implementation::Planned => "planned (reported as skip: not implemented yet)",
+            crate::catalogue::Implementation::Planned =>
+                "planned (reported as skip: not implemented yet)",
         }
     );
     if let Some(q) = m.question {
@@ -291,5 +332,8 @@ pub fn explain(m: &CheckMeta) -> String {
 }
 
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -90,7 +90,9 @@ fn met(checks: &[CheckResult], id: &str) -> bool {
 }
 
 fn passed(checks: &[CheckResult], id: &str) -> bool {
-    checks.iter().any(|c| c.id == id && c.outcome == Outcome::Pass)
+    checks
+        .iter()
+        .any(|c| c.id == id && c.outcome == Outcome::Pass)
 }
 
 /// Level per DESIGN §2: 1 discoverable (AS metadata or PRM found), 2
@@ -102,13 +104,18 @@ pub fn level(checks: &[CheckResult]) -> u8 {
     if !l1 {
         return 0;
     }
-    let l2 = passed(checks, "pkce-s256") && met(checks, "browserless-path") && met(checks, "token-revocation");
+    let l2 = passed(checks, "pkce-s256")
+        && met(checks, "browserless-path")
+        && met(checks, "token-revocation");
     if !l2 {
         return 1;
     }
-    let registration =
-        met(checks, "auth-md") || met(checks, "agent-auth-metadata") || met(checks, "identity-assertion");
-    let scopes = met(checks, "scope-classification") && met(checks, "least-privilege") && met(checks, "progressive-scoping");
+    let registration = met(checks, "auth-md")
+        || met(checks, "agent-auth-metadata")
+        || met(checks, "identity-assertion");
+    let scopes = met(checks, "scope-classification")
+        && met(checks, "least-privilege")
+        && met(checks, "progressive-scoping");
     if registration && scopes { 3 } else { 2 }
 }
 
@@ -122,9 +129,16 @@ fn answer(checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'static str {
         .filter(|o| matches!(o, Outcome::Pass | Outcome::Warn | Outcome::Fail))
         .collect();
     if evaluated.is_empty() {
-        let all_planned = !metas.is_empty() && metas.iter().all(|m| m.implementation == Implementation::Planned);
+        let all_planned = !metas.is_empty()
+            && metas
+                .iter()
+                .all(|m| m.implementation == Implementation::Planned);
         let errored = checks.iter().any(|c| c.outcome == Outcome::Error);
-        return if checks.is_empty() || all_planned || errored { "unknown" } else { "no" };
+        return if checks.is_empty() || all_planned || errored {
+            "unknown"
+        } else {
+            "no"
+        };
     }
     if evaluated.iter().all(|o| *o == Outcome::Pass) {
         "yes"
@@ -140,7 +154,8 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
     let categories: Vec<CategoryResult> = Category::ALL
         .iter()
         .filter_map(|cat| {
-            let in_cat: Vec<&CheckResult> = checks.iter().filter(|c| c.category == cat.id()).collect();
+            let in_cat: Vec<&CheckResult> =
+                checks.iter().filter(|c| c.category == cat.id()).collect();
             if in_cat.is_empty() {
                 return None;
             }
@@ -148,7 +163,11 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
             Some(CategoryResult {
                 id: cat.id().into(),
                 title: cat.title().into(),
-                score: if incomplete { None } else { s.map(|s| s.round() as u32) },
+                score: if incomplete {
+                    None
+                } else {
+                    s.map(|s| s.round() as u32)
+                },
                 incomplete,
                 weight,
             })
@@ -161,7 +180,9 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
     if level == 0 {
         caps.push(ScoreCap {
             max: CAP_INVISIBLE,
-            reason: "no authorization server or protected-resource metadata can be discovered (level 0)".into(),
+            reason:
+                "no authorization server or protected-resource metadata can be discovered (level 0)"
+                    .into(),
         });
     }
     let critical_failed: Vec<&str> = checks
@@ -186,8 +207,15 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
     let questions = Question::ALL
         .iter()
         .map(|q| {
-            let qc: Vec<&CheckResult> = checks.iter().filter(|c| c.question.as_deref() == Some(q.id())).collect();
-            let qm: Vec<&CheckMeta> = metas.iter().copied().filter(|m| m.question == Some(*q)).collect();
+            let qc: Vec<&CheckResult> = checks
+                .iter()
+                .filter(|c| c.question.as_deref() == Some(q.id()))
+                .collect();
+            let qm: Vec<&CheckMeta> = metas
+                .iter()
+                .copied()
+                .filter(|m| m.question == Some(*q))
+                .collect();
             QuestionResult {
                 id: q.id().into(),
                 text: q.text().into(),
@@ -210,7 +238,13 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
 mod tests {
     use super::*;
 
-    fn result(id: &str, category: &str, severity: &str, weight: u32, outcome: Outcome) -> CheckResult {
+    fn result(
+        id: &str,
+        category: &str,
+        severity: &str,
+        weight: u32,
+        outcome: Outcome,
+    ) -> CheckResult {
         CheckResult {
             id: id.into(),
             title: id.into(),
@@ -243,7 +277,13 @@ mod tests {
     #[test]
     fn warn_is_half_credit_and_skip_is_excluded() {
         let checks = vec![
-            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "critical",
+                10,
+                Outcome::Pass,
+            ),
             result("b", "metadata", "high", 10, Outcome::Warn),
             result("c", "metadata", "high", 10, Outcome::Skip),
             result("d", "metadata", "high", 0, Outcome::Info),
@@ -261,16 +301,32 @@ mod tests {
     #[test]
     fn error_makes_score_null() {
         let checks = vec![
-            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "critical",
+                10,
+                Outcome::Pass,
+            ),
             result("b", "metadata", "high", 7, Outcome::Error),
         ];
         let s = score(&checks, &[]);
         assert_eq!(s.score, None);
         assert_eq!(s.grade, None);
-        assert!(s.categories.iter().any(|c| c.id == "metadata" && c.incomplete && c.score.is_none()));
+        assert!(
+            s.categories
+                .iter()
+                .any(|c| c.id == "metadata" && c.incomplete && c.score.is_none())
+        );
         // An error in a weight-0 check does not make anything incomplete.
         let checks = vec![
-            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "critical",
+                10,
+                Outcome::Pass,
+            ),
             result("b", "metadata", "high", 0, Outcome::Error),
         ];
         assert_eq!(score(&checks, &[]).score, Some(100));
@@ -280,7 +336,13 @@ mod tests {
     fn caps_apply() {
         // Level 0: nothing discoverable, even if everything else passes.
         let checks = vec![
-            result("as-metadata-discovery", "discovery", "high", 1, Outcome::Fail),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "high",
+                1,
+                Outcome::Fail,
+            ),
             result("x", "abuse", "high", 50, Outcome::Pass),
         ];
         let s = score(&checks, &[]);
@@ -288,7 +350,13 @@ mod tests {
         assert_eq!(s.score, Some(CAP_INVISIBLE));
         // A critical failure caps at 59.
         let checks = vec![
-            result("as-metadata-discovery", "discovery", "critical", 1, Outcome::Pass),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "critical",
+                1,
+                Outcome::Pass,
+            ),
             result("y", "headless", "critical", 1, Outcome::Fail),
             result("x", "abuse", "high", 50, Outcome::Pass),
         ];
@@ -300,16 +368,33 @@ mod tests {
     #[test]
     fn levels() {
         let mut checks = vec![
-            result("as-metadata-discovery", "discovery", "critical", 10, Outcome::Pass),
+            result(
+                "as-metadata-discovery",
+                "discovery",
+                "critical",
+                10,
+                Outcome::Pass,
+            ),
             result("pkce-s256", "pkce", "high", 7, Outcome::Pass),
-            result("browserless-path", "headless", "critical", 10, Outcome::Pass),
+            result(
+                "browserless-path",
+                "headless",
+                "critical",
+                10,
+                Outcome::Pass,
+            ),
             result("token-revocation", "lifecycle", "high", 7, Outcome::Warn),
         ];
         assert_eq!(level(&checks), 2);
         checks[1].outcome = Outcome::Warn;
         assert_eq!(level(&checks), 1);
         checks[1].outcome = Outcome::Pass;
-        for id in ["auth-md", "scope-classification", "least-privilege", "progressive-scoping"] {
+        for id in [
+            "auth-md",
+            "scope-classification",
+            "least-privilege",
+            "progressive-scoping",
+        ] {
             checks.push(result(id, "scopes", "medium", 4, Outcome::Pass));
         }
         assert_eq!(level(&checks), 3);

@@ -97,8 +97,7 @@ impl Target {
                 reason: "no host".into(),
             });
         };
-        if !input.contains("://") && !host.contains('.') && host != "localhost" && !is_ip(host)
-        {
+        if !input.contains("://") && !host.contains('.') && host != "localhost" && !is_ip(host) {
             return Err(TargetError::Unparseable {
                 input: input.to_string(),
                 reason: "a bare name needs a dot (example.com), or give a full URL".into(),

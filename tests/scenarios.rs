@@ -70,11 +70,19 @@ async fn every_request_is_sent_exactly_once() {
     assert_eq!(report.requests_total, 8);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
-    assert!(codes(&report, "as-metadata-discovery").contains(&"as-metadata-discovery-listed-issuer-missing".to_string()));
+    assert!(
+        codes(&report, "as-metadata-discovery")
+            .contains(&"as-metadata-discovery-listed-issuer-missing".to_string())
+    );
     assert_eq!(outcome(&report, "issuer-identifier"), "pass");
     // Derived probes exist, as aliases of exchanges already made.
     assert!(ev.record("as-metadata-as1").is_some());
-    assert!(report.exchanges.iter().any(|x| x.aliases.iter().any(|a| a == "as-metadata-as1")));
+    assert!(
+        report
+            .exchanges
+            .iter()
+            .any(|x| x.aliases.iter().any(|a| a == "as-metadata-as1"))
+    );
 }
 
 #[tokio::test]
@@ -90,14 +98,22 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
         match name {
             "agent-ready" => {
                 for id in METADATA_FAMILY {
-                    assert_eq!(outcome(&report, id), "pass", "{id}: {:?}", codes(&report, id));
+                    assert_eq!(
+                        outcome(&report, id),
+                        "pass",
+                        "{id}: {:?}",
+                        codes(&report, id)
+                    );
                 }
                 assert_eq!(report.level, 1);
             }
             "classic-oauth" => {
                 assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
                 for (id, code) in [
-                    ("as-metadata-conformance", "as-metadata-conformance-oidc-required"),
+                    (
+                        "as-metadata-conformance",
+                        "as-metadata-conformance-oidc-required",
+                    ),
                     ("issuer-identifier", "issuer-identifier-mismatch"),
                     ("endpoint-transport", "endpoint-transport-http"),
                     ("oauth21-grants", "oauth21-grants-password"),
@@ -105,7 +121,11 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                     ("pkce-downgrade", "pkce-downgrade-plain-only"),
                 ] {
                     assert_eq!(outcome(&report, id), "fail", "{id}");
-                    assert!(codes(&report, id).contains(&code.to_string()), "{id}: {:?}", codes(&report, id));
+                    assert!(
+                        codes(&report, id).contains(&code.to_string()),
+                        "{id}: {:?}",
+                        codes(&report, id)
+                    );
                 }
             }
             _ => {
@@ -139,7 +159,9 @@ async fn honeypot_answering_json_everywhere_passes_no_discovery_check() {
 
 #[tokio::test]
 async fn evidence_replays_to_the_same_outcomes() {
-    let running = serve(Site::bundled("classic-oauth").unwrap()).await.unwrap();
+    let running = serve(Site::bundled("classic-oauth").unwrap())
+        .await
+        .unwrap();
     let (report, ev) = scan(&format!("{}/", running.origin)).await;
     drop(running);
     let text = serde_json::to_string(&ev).unwrap();
@@ -170,8 +192,15 @@ async fn client_sends_its_user_agent_and_user_headers_but_never_records_secrets(
     let (report, ev) = scan_with(&server.uri(), config, Duration::from_secs(10)).await;
     server.verify().await;
     assert_eq!(outcome(&report, "as-metadata-discovery"), "pass");
-    let all = format!("{}{}", serde_json::to_string(&report).unwrap(), serde_json::to_string(&ev).unwrap());
-    assert!(!all.contains("s3cret"), "the secret leaked into the report or evidence");
+    let all = format!(
+        "{}{}",
+        serde_json::to_string(&report).unwrap(),
+        serde_json::to_string(&ev).unwrap()
+    );
+    assert!(
+        !all.contains("s3cret"),
+        "the secret leaked into the report or evidence"
+    );
     assert!(all.contains("[redacted]"));
 }
 
@@ -223,7 +252,9 @@ async fn user_headers_do_not_follow_a_redirect_to_another_origin() {
     let server = MockServer::start().await;
     Mock::given(path("/.well-known/oauth-authorization-server"))
         .and(header("x-api-key", "k"))
-        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/meta", other.uri())))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{}/meta", other.uri())),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -271,8 +302,17 @@ async fn the_target_deadline_bounds_a_slow_server() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
-    let (report, ev) = scan_with(&server.uri(), HttpConfig::default(), Duration::from_millis(300)).await;
-    assert!(ev.exchanges.iter().all(|x| x.error.as_ref().is_some_and(|e| e.kind == "deadline")));
+    let (report, ev) = scan_with(
+        &server.uri(),
+        HttpConfig::default(),
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(
+        ev.exchanges
+            .iter()
+            .all(|x| x.error.as_ref().is_some_and(|e| e.kind == "deadline"))
+    );
     assert!(report.incomplete());
     assert_eq!(report.score, None);
     assert_eq!(report.grade, None);
@@ -287,11 +327,17 @@ async fn resolve_pins_a_name_to_loopback() {
         resolve: vec![parse_resolve(&format!("agentready-test.invalid:{port}:127.0.0.1")).unwrap()],
         ..HttpConfig::default()
     };
-    let (report, _) =
-        scan_with(&format!("http://agentready-test.invalid:{port}/"), config, Duration::from_secs(10)).await;
+    let (report, _) = scan_with(
+        &format!("http://agentready-test.invalid:{port}/"),
+        config,
+        Duration::from_secs(10),
+    )
+    .await;
     // The site's documents name http://127.0.0.1:PORT as issuer: reached
     // under another name, the issuer does not match.
     assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
-    assert!(codes(&report, "issuer-identifier").contains(&"issuer-identifier-mismatch".to_string()));
+    assert!(
+        codes(&report, "issuer-identifier").contains(&"issuer-identifier-mismatch".to_string())
+    );
 }

@@ -157,7 +157,12 @@ pub fn as_view(ev: &Evidence) -> Vec<IssuerView<'_>> {
     out.sort_by(|a, b| {
         source_rank(a.source)
             .cmp(&source_rank(b.source))
-            .then_with(|| a.candidates.first().map(|c| c.probe).cmp(&b.candidates.first().map(|c| c.probe)))
+            .then_with(|| {
+                a.candidates
+                    .first()
+                    .map(|c| c.probe)
+                    .cmp(&b.candidates.first().map(|c| c.probe))
+            })
     });
     out
 }
@@ -220,9 +225,11 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     if view.is_empty() {
         return Evaluation::error("no authorization-server metadata URL was probed", probes);
     }
-    let all_failed = view
-        .iter()
-        .all(|v| v.candidates.iter().all(|c| matches!(c.state, DocState::Failed(_))));
+    let all_failed = view.iter().all(|v| {
+        v.candidates
+            .iter()
+            .all(|c| matches!(c.state, DocState::Failed(_)))
+    });
     if all_failed {
         let why = view
             .iter()
@@ -328,8 +335,9 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
 fn as_metadata_schema() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
-        let s: Value = serde_json::from_str(include_str!("../../checks/schema/as-metadata.schema.json"))
-            .expect("embedded schema is JSON");
+        let s: Value =
+            serde_json::from_str(include_str!("../../checks/schema/as-metadata.schema.json"))
+                .expect("embedded schema is JSON");
         jsonschema::validator_for(&s).expect("embedded schema compiles")
     })
 }
@@ -345,12 +353,15 @@ fn uses_authorization_endpoint(doc: &Value) -> bool {
     match str_array(doc, "grant_types_supported") {
         // Omitted: the default is ["authorization_code", "implicit"].
         None => true,
-        Some(g) => g.iter().any(|g| *g == "authorization_code" || *g == "implicit"),
+        Some(g) => g
+            .iter()
+            .any(|g| *g == "authorization_code" || *g == "implicit"),
     }
 }
 
 fn only_implicit(doc: &Value) -> bool {
-    str_array(doc, "grant_types_supported").is_some_and(|g| !g.is_empty() && g.iter().all(|g| *g == "implicit"))
+    str_array(doc, "grant_types_supported")
+        .is_some_and(|g| !g.is_empty() && g.iter().all(|g| *g == "implicit"))
 }
 
 fn signed_metadata_problem(doc: &Value) -> Option<String> {
@@ -388,7 +399,10 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         probes.push(c.probe.to_string());
         let url = c.url;
         let p = Some(c.probe);
-        let resp = ev.exchanges.get(c.exchange).and_then(|x| x.response.as_ref());
+        let resp = ev
+            .exchanges
+            .get(c.exchange)
+            .and_then(|x| x.response.as_ref());
         if let Some(resp) = resp
             && !resp.is_json_media_type()
         {
@@ -404,7 +418,10 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         for e in as_metadata_schema().iter_errors(doc) {
             findings.push(finding(
                 "as-metadata-conformance-type",
-                format!("{url}: member {} has the wrong type: {e}", e.instance_path()),
+                format!(
+                    "{url}: member {} has the wrong type: {e}",
+                    e.instance_path()
+                ),
                 p,
             ));
         }
@@ -424,15 +441,22 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         if !missing.is_empty() {
             findings.push(finding(
                 "as-metadata-conformance-missing-required",
-                format!("{url} lacks REQUIRED member(s) {} (RFC 8414 §2)", missing.join(", ")),
+                format!(
+                    "{url} lacks REQUIRED member(s) {} (RFC 8414 §2)",
+                    missing.join(", ")
+                ),
                 p,
             ));
         }
         if c.form.is_oidc() {
-            let oidc_missing: Vec<&str> = ["jwks_uri", "subject_types_supported", "id_token_signing_alg_values_supported"]
-                .into_iter()
-                .filter(|k| doc.get(*k).is_none())
-                .collect();
+            let oidc_missing: Vec<&str> = [
+                "jwks_uri",
+                "subject_types_supported",
+                "id_token_signing_alg_values_supported",
+            ]
+            .into_iter()
+            .filter(|k| doc.get(*k).is_none())
+            .collect();
             if !oidc_missing.is_empty() {
                 findings.push(finding(
                     "as-metadata-conformance-oidc-required",
@@ -462,7 +486,9 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
                 p,
             ));
         }
-        if str_array(doc, "token_endpoint_auth_signing_alg_values_supported").is_some_and(|a| a.contains(&"none")) {
+        if str_array(doc, "token_endpoint_auth_signing_alg_values_supported")
+            .is_some_and(|a| a.contains(&"none"))
+        {
             findings.push(finding(
                 "as-metadata-conformance-alg-none",
                 format!("{url}: token_endpoint_auth_signing_alg_values_supported lists \"none\", which RFC 8414 §2 forbids"),
@@ -470,13 +496,21 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
             ));
         }
         if let Some(problem) = signed_metadata_problem(doc) {
-            findings.push(finding("as-metadata-conformance-signed-metadata", format!("{url}: {problem}"), p));
+            findings.push(finding(
+                "as-metadata-conformance-signed-metadata",
+                format!("{url}: {problem}"),
+                p,
+            ));
         }
     }
     let summary = if findings.is_empty() {
         format!("{} metadata document(s) conform to RFC 8414 §2", docs.len())
     } else {
-        format!("{} conformance problem(s) in {} metadata document(s)", findings.len(), docs.len())
+        format!(
+            "{} conformance problem(s) in {} metadata document(s)",
+            findings.len(),
+            docs.len()
+        )
     };
     Evaluation::evaluated(summary, findings, probes)
 }
@@ -558,7 +592,8 @@ pub fn issuer_identifier(ev: &Evidence) -> Evaluation {
         }
     }
     let summary = if findings.is_empty() {
-        "Every metadata document's issuer is identical to the issuer its URL was built from".to_string()
+        "Every metadata document's issuer is identical to the issuer its URL was built from"
+            .to_string()
     } else {
         format!("{} issuer problem(s)", findings.len())
     };
@@ -623,16 +658,25 @@ pub fn endpoint_transport(ev: &Evidence) -> Evaluation {
                     } else {
                         "endpoint-transport-http-link"
                     };
-                    findings.push(finding(code, format!("{}: {k} = `{s}` does not use https", c.url), p));
+                    findings.push(finding(
+                        code,
+                        format!("{}: {k} = `{s}` does not use https", c.url),
+                        p,
+                    ));
                 }
                 Ok(_) => {}
             }
         }
     }
     let summary = if findings.is_empty() {
-        format!("All {checked} advertised endpoint and link URL(s) are absolute https URLs (http accepted on loopback)")
+        format!(
+            "All {checked} advertised endpoint and link URL(s) are absolute https URLs (http accepted on loopback)"
+        )
     } else {
-        format!("{} of {checked} advertised URL(s) are not absolute https URLs", findings.len())
+        format!(
+            "{} of {checked} advertised URL(s) are not absolute https URLs",
+            findings.len()
+        )
     };
     Evaluation::evaluated(summary, findings, probes)
 }
@@ -686,7 +730,11 @@ pub fn oauth21_grants(ev: &Evidence) -> Evaluation {
             }
             findings.push(finding(
                 "oauth21-grants-implicit",
-                format!("{}: {} (the implicit grant is removed in OAuth 2.1)", c.url, why.join("; ")),
+                format!(
+                    "{}: {} (the implicit grant is removed in OAuth 2.1)",
+                    c.url,
+                    why.join("; ")
+                ),
                 p,
             ));
         } else if grants.is_none() {
@@ -700,7 +748,9 @@ pub fn oauth21_grants(ev: &Evidence) -> Evaluation {
             ));
         }
     }
-    let bad = findings.iter().any(|f| f.code != "oauth21-grants-implicit-by-default");
+    let bad = findings
+        .iter()
+        .any(|f| f.code != "oauth21-grants-implicit-by-default");
     let summary = if bad {
         "Grants removed by OAuth 2.1 are advertised".to_string()
     } else {
@@ -740,7 +790,9 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     let mut judged = 0usize;
     for iv in &view {
-        let Some((c, doc)) = iv.effective() else { continue };
+        let Some((c, doc)) = iv.effective() else {
+            continue;
+        };
         judged += 1;
         probes.push(c.probe.to_string());
         let p = Some(c.probe);
@@ -771,7 +823,11 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
         }
         // MCP 2025-11-25: an AS offering OpenID discovery MUST include the
         // member there too; a client may read that document instead.
-        for other in iv.candidates.iter().filter(|o| o.exchange != c.exchange && o.form.is_oidc()) {
+        for other in iv
+            .candidates
+            .iter()
+            .filter(|o| o.exchange != c.exchange && o.form.is_oidc())
+        {
             if let DocState::Found(d) = &other.state
                 && matches!(pkce_methods(d), Methods::Absent)
             {
@@ -804,8 +860,12 @@ pub fn pkce_downgrade(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     let mut judged = 0usize;
     for iv in &view {
-        let Some((c, doc)) = iv.effective() else { continue };
-        let Methods::List(m) = pkce_methods(doc) else { continue };
+        let Some((c, doc)) = iv.effective() else {
+            continue;
+        };
+        let Methods::List(m) = pkce_methods(doc) else {
+            continue;
+        };
         judged += 1;
         probes.push(c.probe.to_string());
         let p = Some(c.probe);
@@ -824,7 +884,10 @@ pub fn pkce_downgrade(ev: &Evidence) -> Evaluation {
                 p,
             ));
         }
-        let unknown: Vec<&&str> = m.iter().filter(|x| **x != "plain" && **x != "S256").collect();
+        let unknown: Vec<&&str> = m
+            .iter()
+            .filter(|x| **x != "plain" && **x != "S256")
+            .collect();
         if !unknown.is_empty() {
             findings.push(finding(
                 "pkce-downgrade-unknown-method",

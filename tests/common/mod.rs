@@ -11,7 +11,11 @@ use agentready::target::Target;
 use std::time::Duration;
 
 /// Scan `url` with the whole catalogue and the given client settings.
-pub async fn scan_with(url: &str, config: HttpConfig, target_timeout: Duration) -> (Report, Evidence) {
+pub async fn scan_with(
+    url: &str,
+    config: HttpConfig,
+    target_timeout: Duration,
+) -> (Report, Evidence) {
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue");
     let client = HttpClient::new(config).expect("client");
     let target = Target::parse(url).expect("target");
@@ -29,21 +33,36 @@ pub async fn scan(url: &str) -> (Report, Evidence) {
 
 /// The outcome of a check, as its lower-case name.
 pub fn outcome(report: &Report, id: &str) -> &'static str {
-    report.check(id).unwrap_or_else(|| panic!("no check {id}")).outcome.as_str()
+    report
+        .check(id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+        .outcome
+        .as_str()
 }
 
 /// Finding codes of a check.
 pub fn codes(report: &Report, id: &str) -> Vec<String> {
-    report.check(id).map(|c| c.findings.iter().map(|f| f.code.clone()).collect()).unwrap_or_default()
+    report
+        .check(id)
+        .map(|c| c.findings.iter().map(|f| f.code.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// Validate a JSON value against checks/schema/report.schema.json.
 pub fn assert_report_schema(value: &serde_json::Value) {
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../checks/schema/report.schema.json")).expect("schema JSON");
+        serde_json::from_str(include_str!("../../checks/schema/report.schema.json"))
+            .expect("schema JSON");
     let v = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = v.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "report does not match the schema:\n{}", errors.join("\n"));
+    let errors: Vec<String> = v
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match the schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// The seven built metadata-family checks.

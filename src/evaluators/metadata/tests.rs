@@ -12,7 +12,10 @@ const AS: &str = "/.well-known/oauth-authorization-server";
 const OIDC: &str = "/.well-known/openid-configuration";
 
 fn judge(ev: &Evidence, id: &str) -> (Outcome, Vec<String>) {
-    let meta = catalogue::builtin().iter().find(|m| m.id == id).expect("check exists");
+    let meta = catalogue::builtin()
+        .iter()
+        .find(|m| m.id == id)
+        .expect("check exists");
     let r = run_check(meta, ev);
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
     (r.outcome, r.findings.into_iter().map(|f| f.code).collect())
@@ -63,7 +66,11 @@ fn a_good_document_passes_every_check() {
         let (o, codes) = judge(&ev, id);
         assert_eq!(o, Outcome::Pass, "{id}: {codes:?}");
     }
-    assert!(judge(&ev, "as-metadata-discovery").1.contains(&"as-metadata-discovery-found".to_string()));
+    assert!(
+        judge(&ev, "as-metadata-discovery")
+            .1
+            .contains(&"as-metadata-discovery-found".to_string())
+    );
 }
 
 // ---- as-metadata-discovery -------------------------------------------------
@@ -73,7 +80,10 @@ fn discovery_fails_when_nothing_is_published() {
     let ev = evidence(site(vec![], None), ORIGIN);
     assert_eq!(
         judge(&ev, "as-metadata-discovery"),
-        (Outcome::Fail, vec!["as-metadata-discovery-not-found".to_string()])
+        (
+            Outcome::Fail,
+            vec!["as-metadata-discovery-not-found".to_string()]
+        )
     );
     for id in &FAMILY[1..] {
         assert_eq!(judge(&ev, id).0, Outcome::Skip, "{id}");
@@ -83,13 +93,23 @@ fn discovery_fails_when_nothing_is_published() {
 #[test]
 fn discovery_fails_on_a_catch_all_site() {
     // Every path answers 200 HTML.
-    let html = route("", 200, "text/html", "<!doctype html><html><body>app</body></html>");
+    let html = route(
+        "",
+        200,
+        "text/html",
+        "<!doctype html><html><body>app</body></html>",
+    );
     let ev = evidence(site(vec![], Some(html)), ORIGIN);
     let (o, codes) = judge(&ev, "as-metadata-discovery");
     assert_eq!(o, Outcome::Fail);
     assert_eq!(codes, vec!["as-metadata-discovery-not-found"]);
     // Every path answers the same JSON object: still nothing found.
-    let api = route("", 200, "application/json", r#"{"issuer":"https://as.example.com"}"#);
+    let api = route(
+        "",
+        200,
+        "application/json",
+        r#"{"issuer":"https://as.example.com"}"#,
+    );
     let ev = evidence(site(vec![], Some(api)), ORIGIN);
     assert_eq!(judge(&ev, "as-metadata-discovery").0, Outcome::Fail);
     assert_eq!(judge(&ev, "pkce-s256").0, Outcome::Skip);
@@ -98,7 +118,15 @@ fn discovery_fails_on_a_catch_all_site() {
 #[test]
 fn discovery_fails_on_html_at_the_well_known_url() {
     let ev = evidence(
-        site(vec![route(AS, 200, "text/html", "<html><body>login</body></html>")], None),
+        site(
+            vec![route(
+                AS,
+                200,
+                "text/html",
+                "<html><body>login</body></html>",
+            )],
+            None,
+        ),
         ORIGIN,
     );
     assert_eq!(judge(&ev, "as-metadata-discovery").0, Outcome::Fail);
@@ -107,7 +135,11 @@ fn discovery_fails_on_html_at_the_well_known_url() {
 #[test]
 fn discovery_passes_with_openid_discovery_only() {
     let doc = with(
-        with(with(good_doc(), "subject_types_supported", j!(["public"])), "id_token_signing_alg_values_supported", j!(["RS256"])),
+        with(
+            with(good_doc(), "subject_types_supported", j!(["public"])),
+            "id_token_signing_alg_values_supported",
+            j!(["RS256"]),
+        ),
         "jwks_uri",
         j!(format!("{ORIGIN}/jwks")),
     );
@@ -134,7 +166,11 @@ fn issuer_with_path_is_found_at_each_mcp_url() {
         ("/tenant1/.well-known/openid-configuration", true),
     ] {
         let ev = evidence(site(vec![json(path, &doc)], None), &issuer);
-        assert_eq!(judge(&ev, "as-metadata-discovery").0, Outcome::Pass, "{path}");
+        assert_eq!(
+            judge(&ev, "as-metadata-discovery").0,
+            Outcome::Pass,
+            "{path}"
+        );
         assert_eq!(judge(&ev, "issuer-identifier").0, Outcome::Pass, "{path}");
         assert_eq!(judge(&ev, "pkce-s256").0, Outcome::Pass, "{path}");
         // The OIDC forms are held to OIDC Discovery's required members.
@@ -150,12 +186,18 @@ fn issuers_listed_by_protected_resource_metadata_are_followed() {
     let doc = with(good_doc(), "issuer", j!(issuer));
     let ev = evidence(
         site(
-            vec![json("/.well-known/oauth-protected-resource", &prm), json("/.well-known/oauth-authorization-server/auth", &doc)],
+            vec![
+                json("/.well-known/oauth-protected-resource", &prm),
+                json("/.well-known/oauth-authorization-server/auth", &doc),
+            ],
             None,
         ),
         ORIGIN,
     );
-    assert!(ev.record("as-metadata-as1").is_some(), "derived probe planned");
+    assert!(
+        ev.record("as-metadata-as1").is_some(),
+        "derived probe planned"
+    );
     let (o, codes) = judge(&ev, "as-metadata-discovery");
     assert_eq!(o, Outcome::Pass, "{codes:?}");
     assert_eq!(judge(&ev, "issuer-identifier").0, Outcome::Pass);
@@ -165,7 +207,13 @@ fn issuers_listed_by_protected_resource_metadata_are_followed() {
 fn a_listed_issuer_that_cannot_be_reached_is_a_warning() {
     let prm = j!({"resource": ORIGIN, "authorization_servers": ["https://auth.elsewhere.example"]});
     let ev = evidence(
-        site(vec![json("/.well-known/oauth-protected-resource", &prm), json(AS, &good_doc())], None),
+        site(
+            vec![
+                json("/.well-known/oauth-protected-resource", &prm),
+                json(AS, &good_doc()),
+            ],
+            None,
+        ),
         ORIGIN,
     );
     let (o, codes) = judge(&ev, "as-metadata-discovery");
@@ -176,7 +224,10 @@ fn a_listed_issuer_that_cannot_be_reached_is_a_warning() {
 #[test]
 fn an_unreachable_target_is_an_error_not_a_failure() {
     let ev = evidence(site(vec![], None), "https://unreachable.example");
-    let meta = catalogue::builtin().iter().find(|m| m.id == "as-metadata-discovery").unwrap();
+    let meta = catalogue::builtin()
+        .iter()
+        .find(|m| m.id == "as-metadata-discovery")
+        .unwrap();
     assert_eq!(run_check(meta, &ev).outcome, Outcome::Error);
     assert!(ev.unreachable());
 }
@@ -189,38 +240,94 @@ fn conformance(doc: Value) -> (Outcome, Vec<String>) {
 
 #[test]
 fn conformance_requires_the_required_members() {
-    for key in ["issuer", "response_types_supported", "authorization_endpoint", "token_endpoint"] {
+    for key in [
+        "issuer",
+        "response_types_supported",
+        "authorization_endpoint",
+        "token_endpoint",
+    ] {
         let (o, codes) = conformance(without(good_doc(), key));
         assert_eq!(o, Outcome::Fail, "{key}");
-        assert!(codes.contains(&"as-metadata-conformance-missing-required".to_string()), "{key}");
+        assert!(
+            codes.contains(&"as-metadata-conformance-missing-required".to_string()),
+            "{key}"
+        );
     }
     // No grant uses the authorization endpoint: it may be omitted.
-    let doc = with(without(good_doc(), "authorization_endpoint"), "grant_types_supported", j!(["client_credentials"]));
+    let doc = with(
+        without(good_doc(), "authorization_endpoint"),
+        "grant_types_supported",
+        j!(["client_credentials"]),
+    );
     assert_eq!(conformance(doc).0, Outcome::Pass);
 }
 
 #[test]
 fn conformance_checks_types_empty_arrays_and_media_type() {
     let (o, codes) = conformance(with(good_doc(), "scopes_supported", j!("read write")));
-    assert_eq!((o, codes), (Outcome::Fail, vec!["as-metadata-conformance-type".to_string()]));
+    assert_eq!(
+        (o, codes),
+        (
+            Outcome::Fail,
+            vec!["as-metadata-conformance-type".to_string()]
+        )
+    );
     let (o, codes) = conformance(with(good_doc(), "ui_locales_supported", j!([])));
-    assert_eq!((o, codes), (Outcome::Warn, vec!["as-metadata-conformance-empty-array".to_string()]));
-    let ev = evidence(site(vec![route(AS, 200, "text/plain", &good_doc().to_string())], None), ORIGIN);
+    assert_eq!(
+        (o, codes),
+        (
+            Outcome::Warn,
+            vec!["as-metadata-conformance-empty-array".to_string()]
+        )
+    );
+    let ev = evidence(
+        site(
+            vec![route(AS, 200, "text/plain", &good_doc().to_string())],
+            None,
+        ),
+        ORIGIN,
+    );
     assert_eq!(
         judge(&ev, "as-metadata-conformance"),
-        (Outcome::Warn, vec!["as-metadata-conformance-content-type".to_string()])
+        (
+            Outcome::Warn,
+            vec!["as-metadata-conformance-content-type".to_string()]
+        )
     );
-    let (o, codes) = conformance(with(good_doc(), "token_endpoint_auth_signing_alg_values_supported", j!(["RS256", "none"])));
-    assert_eq!((o, codes), (Outcome::Fail, vec!["as-metadata-conformance-alg-none".to_string()]));
+    let (o, codes) = conformance(with(
+        good_doc(),
+        "token_endpoint_auth_signing_alg_values_supported",
+        j!(["RS256", "none"]),
+    ));
+    assert_eq!(
+        (o, codes),
+        (
+            Outcome::Fail,
+            vec!["as-metadata-conformance-alg-none".to_string()]
+        )
+    );
 }
 
 #[test]
 fn conformance_checks_signed_metadata() {
     let (o, codes) = conformance(with(good_doc(), "signed_metadata", j!("not-a-jws")));
-    assert_eq!((o, codes), (Outcome::Fail, vec!["as-metadata-conformance-signed-metadata".to_string()]));
+    assert_eq!(
+        (o, codes),
+        (
+            Outcome::Fail,
+            vec!["as-metadata-conformance-signed-metadata".to_string()]
+        )
+    );
     // header.{"iss":"x"}.sig is accepted (signature verification is out of scope).
-    let payload = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"iss":"https://as.example.com"}"#);
-    let (o, _) = conformance(with(good_doc(), "signed_metadata", j!(format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln"))));
+    let payload = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        br#"{"iss":"https://as.example.com"}"#,
+    );
+    let (o, _) = conformance(with(
+        good_doc(),
+        "signed_metadata",
+        j!(format!("eyJhbGciOiJSUzI1NiJ9.{payload}.c2ln")),
+    ));
     assert_eq!(o, Outcome::Pass);
 }
 
@@ -229,15 +336,25 @@ fn conformance_checks_signed_metadata() {
 #[test]
 fn issuer_identifier_outcomes() {
     let judge_issuer = |v: Value| judge(&root(with(good_doc(), "issuer", v)), "issuer-identifier");
-    assert_eq!(judge_issuer(j!(format!("{ORIGIN}/"))).0, Outcome::Pass, "trailing slash rule");
+    assert_eq!(
+        judge_issuer(j!(format!("{ORIGIN}/"))).0,
+        Outcome::Pass,
+        "trailing slash rule"
+    );
     assert_eq!(
         judge_issuer(j!("https://as.example.com:443")),
-        (Outcome::Fail, vec!["issuer-identifier-mismatch".to_string()]),
+        (
+            Outcome::Fail,
+            vec!["issuer-identifier-mismatch".to_string()]
+        ),
         "no normalisation of the default port"
     );
     assert_eq!(
         judge_issuer(j!("https://login.example.com/{tenantid}/v2.0")),
-        (Outcome::Warn, vec!["issuer-identifier-template".to_string()])
+        (
+            Outcome::Warn,
+            vec!["issuer-identifier-template".to_string()]
+        )
     );
     let (o, codes) = judge_issuer(j!("http://as.example.com"));
     assert_eq!(o, Outcome::Fail);
@@ -259,12 +376,38 @@ fn issuer_identifier_outcomes() {
 #[test]
 fn endpoint_transport_outcomes() {
     let t = |k: &str, v: &str| judge(&root(with(good_doc(), k, j!(v))), "endpoint-transport");
-    assert_eq!(t("token_endpoint", "http://as.example.com/token"), (Outcome::Fail, vec!["endpoint-transport-http".to_string()]));
-    assert_eq!(t("token_endpoint", "/token"), (Outcome::Fail, vec!["endpoint-transport-not-absolute".to_string()]));
-    assert_eq!(t("op_policy_uri", "http://as.example.com/policy"), (Outcome::Warn, vec!["endpoint-transport-http-link".to_string()]));
-    assert_eq!(t("token_endpoint", "http://127.0.0.1:8080/token").0, Outcome::Pass, "loopback http is accepted");
-    assert_eq!(t("token_endpoint", "http://[::1]:8080/token").0, Outcome::Pass);
-    let doc = with(good_doc(), "mtls_endpoint_aliases", j!({"token_endpoint": "http://mtls.example.com/token"}));
+    assert_eq!(
+        t("token_endpoint", "http://as.example.com/token"),
+        (Outcome::Fail, vec!["endpoint-transport-http".to_string()])
+    );
+    assert_eq!(
+        t("token_endpoint", "/token"),
+        (
+            Outcome::Fail,
+            vec!["endpoint-transport-not-absolute".to_string()]
+        )
+    );
+    assert_eq!(
+        t("op_policy_uri", "http://as.example.com/policy"),
+        (
+            Outcome::Warn,
+            vec!["endpoint-transport-http-link".to_string()]
+        )
+    );
+    assert_eq!(
+        t("token_endpoint", "http://127.0.0.1:8080/token").0,
+        Outcome::Pass,
+        "loopback http is accepted"
+    );
+    assert_eq!(
+        t("token_endpoint", "http://[::1]:8080/token").0,
+        Outcome::Pass
+    );
+    let doc = with(
+        good_doc(),
+        "mtls_endpoint_aliases",
+        j!({"token_endpoint": "http://mtls.example.com/token"}),
+    );
     assert_eq!(judge(&root(doc), "endpoint-transport").0, Outcome::Fail);
 }
 
@@ -274,11 +417,19 @@ fn endpoint_transport_outcomes() {
 fn oauth21_grants_outcomes() {
     let g = |doc: Value| judge(&root(doc), "oauth21-grants");
     assert_eq!(
-        g(with(good_doc(), "grant_types_supported", j!(["authorization_code", "password"]))),
+        g(with(
+            good_doc(),
+            "grant_types_supported",
+            j!(["authorization_code", "password"])
+        )),
         (Outcome::Fail, vec!["oauth21-grants-password".to_string()])
     );
     assert_eq!(
-        g(with(good_doc(), "response_types_supported", j!(["code", "id_token token"]))),
+        g(with(
+            good_doc(),
+            "response_types_supported",
+            j!(["code", "id_token token"])
+        )),
         (Outcome::Warn, vec!["oauth21-grants-implicit".to_string()])
     );
     assert_eq!(
@@ -288,10 +439,21 @@ fn oauth21_grants_outcomes() {
     // Omitted grant types: informative only.
     assert_eq!(
         g(without(good_doc(), "grant_types_supported")),
-        (Outcome::Pass, vec!["oauth21-grants-implicit-by-default".to_string()])
+        (
+            Outcome::Pass,
+            vec!["oauth21-grants-implicit-by-default".to_string()]
+        )
     );
     // An "id_token" response type is not a token response type.
-    assert_eq!(g(with(good_doc(), "response_types_supported", j!(["code", "code id_token"]))).0, Outcome::Pass);
+    assert_eq!(
+        g(with(
+            good_doc(),
+            "response_types_supported",
+            j!(["code", "code id_token"])
+        ))
+        .0,
+        Outcome::Pass
+    );
 }
 
 // ---- pkce-s256 / pkce-downgrade ---------------------------------------------
@@ -307,17 +469,35 @@ fn pkce_outcomes() {
         (judge(&ev, "pkce-s256"), judge(&ev, "pkce-downgrade"))
     };
     let (s, d) = p(None);
-    assert_eq!(s, (Outcome::Fail, vec!["pkce-s256-not-advertised".to_string()]));
+    assert_eq!(
+        s,
+        (Outcome::Fail, vec!["pkce-s256-not-advertised".to_string()])
+    );
     assert_eq!(d.0, Outcome::Skip);
     let (s, d) = p(Some(j!(["plain"])));
     assert_eq!(s, (Outcome::Fail, vec!["pkce-s256-missing".to_string()]));
-    assert_eq!(d, (Outcome::Fail, vec!["pkce-downgrade-plain-only".to_string()]));
+    assert_eq!(
+        d,
+        (Outcome::Fail, vec!["pkce-downgrade-plain-only".to_string()])
+    );
     let (s, d) = p(Some(j!(["plain", "S256"])));
     assert_eq!(s.0, Outcome::Pass);
-    assert_eq!(d, (Outcome::Warn, vec!["pkce-downgrade-plain-offered".to_string()]));
+    assert_eq!(
+        d,
+        (
+            Outcome::Warn,
+            vec!["pkce-downgrade-plain-offered".to_string()]
+        )
+    );
     let (s, d) = p(Some(j!(["s256"])));
     assert_eq!(s.0, Outcome::Fail, "method names are case-sensitive");
-    assert_eq!(d, (Outcome::Warn, vec!["pkce-downgrade-unknown-method".to_string()]));
+    assert_eq!(
+        d,
+        (
+            Outcome::Warn,
+            vec!["pkce-downgrade-unknown-method".to_string()]
+        )
+    );
     let (s, d) = p(Some(j!("S256")));
     assert_eq!(s, (Outcome::Fail, vec!["pkce-s256-malformed".to_string()]));
     assert_eq!(d.0, Outcome::Skip);
@@ -326,11 +506,21 @@ fn pkce_outcomes() {
 #[test]
 fn pkce_warns_when_the_oidc_twin_omits_the_methods() {
     let oidc = without(
-        with(with(good_doc(), "subject_types_supported", j!(["public"])), "id_token_signing_alg_values_supported", j!(["RS256"])),
+        with(
+            with(good_doc(), "subject_types_supported", j!(["public"])),
+            "id_token_signing_alg_values_supported",
+            j!(["RS256"]),
+        ),
         "code_challenge_methods_supported",
     );
-    let ev = evidence(site(vec![json(AS, &good_doc()), json(OIDC, &oidc)], None), ORIGIN);
-    assert_eq!(judge(&ev, "pkce-s256"), (Outcome::Warn, vec!["pkce-s256-oidc-missing".to_string()]));
+    let ev = evidence(
+        site(vec![json(AS, &good_doc()), json(OIDC, &oidc)], None),
+        ORIGIN,
+    );
+    assert_eq!(
+        judge(&ev, "pkce-s256"),
+        (Outcome::Warn, vec!["pkce-s256-oidc-missing".to_string()])
+    );
 }
 
 #[test]
@@ -339,13 +529,26 @@ fn the_same_url_is_requested_once_even_when_two_probes_plan_it() {
     // root probes' URLs, so the derived probes are aliases, not requests.
     let prm = j!({"resource": ORIGIN, "authorization_servers": [ORIGIN]});
     let ev = evidence(
-        site(vec![json("/.well-known/oauth-protected-resource", &prm), json(AS, &good_doc())], None),
+        site(
+            vec![
+                json("/.well-known/oauth-protected-resource", &prm),
+                json(AS, &good_doc()),
+            ],
+            None,
+        ),
         ORIGIN,
     );
-    let urls: Vec<&str> = ev.exchanges.iter().map(|x| x.request.url.as_str()).collect();
+    let urls: Vec<&str> = ev
+        .exchanges
+        .iter()
+        .map(|x| x.request.url.as_str())
+        .collect();
     let mut dedup = urls.clone();
     dedup.sort_unstable();
     dedup.dedup();
     assert_eq!(urls.len(), dedup.len(), "{urls:?}");
-    assert_eq!(ev.record("as-metadata-as1").unwrap().exchange, ev.record("as-metadata").unwrap().exchange);
+    assert_eq!(
+        ev.record("as-metadata-as1").unwrap().exchange,
+        ev.record("as-metadata").unwrap().exchange
+    );
 }

@@ -1,0 +1,432 @@
+//! The binary: commands, formats, exit codes, evidence files, user checks.
+
+mod common;
+
+use agentready::fixture::{RunningSite, Site, serve};
+use assert_cmd::Command;
+use common::assert_report_schema;
+use serde_json::Value;
+
+/// A runtime that keeps fixture servers alive while the binary runs.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn serve_site(rt: &tokio::runtime::Runtime, name: &str) -> RunningSite {
+    rt.block_on(serve(Site::bundled(name).unwrap())).unwrap()
+}
+
+fn agentready() -> Command {
+    let mut c = Command::cargo_bin("agentready").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn json_report(args: &[&str]) -> (Value, i32) {
+    let out = agentready().args(args).output().unwrap();
+    let code = out.status.code().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, code)
+}
+
+fn outcomes(report: &Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn outcome_of(report: &Value, id: &str) -> String {
+    outcomes(report)
+        .into_iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, o)| o)
+        .unwrap_or_default()
+}
+
+#[test]
+fn scan_json_report_validates_and_exits_zero() {
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    let (report, code) = json_report(&["scan", &site.origin, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_report_schema(&report);
+    assert_eq!(report["schema_version"], "1");
+    assert_eq!(report["mode"], "safe");
+    assert_eq!(report["target"]["input"], site.origin.as_str());
+    assert_eq!(report["score"], 100);
+    assert_eq!(report["questions"].as_array().unwrap().len(), 9);
+    assert_eq!(outcome_of(&report, "pkce-s256"), "pass");
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
+}
+
+#[test]
+fn table_output_has_headline_questions_and_no_colour_when_piped() {
+    let rt = runtime();
+    let site = serve_site(&rt, "classic-oauth");
+    let out = Command::cargo_bin("agentready")
+        .unwrap()
+        .args(["scan", &site.origin])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Score "), "{text}");
+    assert!(text.contains("Grade F"), "{text}");
+    assert!(text.contains("Can an agent discover your auth endpoints programmatically?"));
+    assert!(text.contains("pkce-s256-missing"));
+    assert!(!text.contains('\u{1b}'), "ANSI escapes in piped output");
+}
+
+#[test]
+fn unparseable_target_exits_two() {
+    let out = agentready()
+        .args(["scan", "not a domain"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a domain or URL"));
+    let out = agentready()
+        .args(["scan", "ftp://example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = agentready().args(["scan"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing TARGET is a usage error"
+    );
+    let out = agentready()
+        .args(["scan", "http://127.0.0.1:9/", "-H", "no colon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = agentready()
+        .args(["scan", "http://127.0.0.1:9/", "--resolve", "bad"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = agentready()
+        .args([
+            "scan",
+            "http://127.0.0.1:9/",
+            "--cacert",
+            "/nonexistent.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unreachable_target_exits_three() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (report, code) = json_report(&[
+        "scan",
+        &format!("http://127.0.0.1:{port}/"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 3);
+    assert_report_schema(&report);
+    assert!(report["score"].is_null());
+    assert!(report["error"].as_str().unwrap().contains("unreachable"));
+}
+
+#[test]
+fn saved_evidence_replays_without_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence.json");
+    let ev = evidence.to_str().unwrap();
+    let rt = runtime();
+    let site = serve_site(&rt, "classic-oauth");
+    let (first, code) = json_report(&[
+        "scan",
+        &site.origin,
+        "--format",
+        "json",
+        "--save-evidence",
+        ev,
+    ]);
+    assert_eq!(code, 0);
+    drop(site);
+    drop(rt);
+    let (second, code) = json_report(&["scan", "--from-evidence", ev, "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(outcomes(&first), outcomes(&second));
+    assert_eq!(first["score"], second["score"]);
+    assert_eq!(first["checks"], second["checks"]);
+    assert_eq!(first["exchanges"], second["exchanges"]);
+    // A mismatched target is refused.
+    let out = agentready()
+        .args(["scan", "other.example", "--from-evidence", ev])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn only_and_skip_select_checks() {
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    let (report, code) = json_report(&[
+        "scan",
+        &site.origin,
+        "--format",
+        "json",
+        "--only",
+        "pkce,issuer-identifier",
+    ]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = outcomes(&report).into_iter().map(|(i, _)| i).collect();
+    assert_eq!(
+        ids,
+        vec!["issuer-identifier", "pkce-downgrade", "pkce-s256"]
+    );
+    let (report, _) = json_report(&[
+        "scan",
+        &site.origin,
+        "--format",
+        "json",
+        "--skip",
+        "pkce-downgrade",
+    ]);
+    assert!(outcomes(&report).iter().all(|(i, _)| i != "pkce-downgrade"));
+    let out = agentready()
+        .args(["scan", &site.origin, "--only", "no-such-check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Selecting only planned checks sends no metadata probes.
+    let (report, _) = json_report(&[
+        "scan",
+        &site.origin,
+        "--format",
+        "json",
+        "--only",
+        "x402-payment",
+    ]);
+    assert_eq!(report["requests_total"], 1, "only the catch-all probe");
+}
+
+#[test]
+fn checks_and_explain() {
+    let out = agentready().arg("checks").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for m in agentready::catalogue::builtin() {
+        assert!(text.contains(&m.id), "{} missing from `checks`", m.id);
+    }
+    let out = agentready()
+        .args(["explain", "pkce-s256"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("https://www.rfc-editor.org/rfc/rfc7636#section-4.2"));
+    assert!(text.contains("pkce-s256-not-advertised"));
+    let out = agentready()
+        .args(["explain", "no-such-check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+const USER_CHECK: &str = r#"
+id = "jwks-published"
+title = "A JWK set is published at /.well-known/jwks.json"
+category = "metadata"
+severity = "low"
+implementation = "declarative"
+rationale = "Resource servers and agents verify signed tokens with the published keys."
+remediation = "Publish your signing keys as a JWK Set at /.well-known/jwks.json."
+references = [{ title = "RFC 7517 §5", url = "https://www.rfc-editor.org/rfc/rfc7517#section-5" }]
+findings = [
+  { code = "jwks-published-missing", outcome = "fail", description = "No JWK set at the path." },
+  { code = "jwks-published-not-json", outcome = "fail", description = "Not served as JSON." },
+  { code = "jwks-published-no-keys", outcome = "fail", description = "The keys array is missing." },
+]
+
+[rule]
+path = "/.well-known/jwks.json"
+
+[[rule.match]]
+status = [200]
+code = "jwks-published-missing"
+
+[[rule.match]]
+header = "content-type"
+regex = "^application/(jwk-set\\+)?json"
+code = "jwks-published-not-json"
+
+[[rule.match]]
+json_schema = { type = "object", required = ["keys"], properties = { keys = { type = "array", minItems = 1 } } }
+code = "jwks-published-no-keys"
+"#;
+
+#[test]
+fn user_checks_from_a_directory_pass_and_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("jwks-published.toml"), USER_CHECK).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let rt = runtime();
+    let good = serve_site(&rt, "agent-ready");
+    let (report, _) = json_report(&["scan", &good.origin, "--format", "json", "--checks-dir", d]);
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "jwks-published")
+        .unwrap()
+        .clone();
+    assert_eq!(check["outcome"], "pass", "{check}");
+    assert_eq!(check["user"], true);
+    // The honeypot answers 200 HTML everywhere: the catch-all guard fails it.
+    let honeypot = serve_site(&rt, "honeypot");
+    let (report, _) = json_report(&[
+        "scan",
+        &honeypot.origin,
+        "--format",
+        "json",
+        "--checks-dir",
+        d,
+    ]);
+    assert_eq!(outcome_of(&report, "jwks-published"), "fail");
+    let none = serve_site(&rt, "no-auth");
+    let (report, _) = json_report(&["scan", &none.origin, "--format", "json", "--checks-dir", d]);
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "jwks-published")
+        .unwrap()
+        .clone();
+    assert_eq!(check["findings"][0]["code"], "jwks-published-missing");
+    // The user check is listed and explained.
+    let out = agentready()
+        .args(["checks", "--checks-dir", d])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("jwks-published"));
+    // An invalid user check is a configuration error naming the file.
+    std::fs::write(dir.path().join("broken.toml"), "id = 3").unwrap();
+    let out = agentready()
+        .args(["scan", &good.origin, "--checks-dir", d])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.toml"));
+}
+
+#[test]
+fn output_file_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.md");
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    let out = agentready()
+        .args([
+            "scan",
+            &site.origin,
+            "--format",
+            "markdown",
+            "-o",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let md = std::fs::read_to_string(&file).unwrap();
+    assert!(md.contains("| pass | `pkce-s256` |"), "{md}");
+}
+
+#[test]
+fn demo_scans_every_bundled_site_offline() {
+    let out = agentready()
+        .args(["demo", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Vec<Value> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(reports.len(), agentready::demo::DEMO_SITES.len());
+    for r in &reports {
+        assert_report_schema(r);
+    }
+    let scores: Vec<i64> = reports
+        .iter()
+        .map(|r| r["score"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        scores.iter().max(),
+        Some(&scores[0]),
+        "agent-ready scores highest: {scores:?}"
+    );
+    let honeypot = reports.last().unwrap();
+    for c in honeypot["checks"].as_array().unwrap() {
+        if c["category"] == "discovery" {
+            assert_ne!(c["outcome"], "pass", "honeypot passed {}", c["id"]);
+        }
+    }
+    let out = agentready().arg("demo").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Demo summary"));
+}
+
+/// The README's exit-code table and the code agree.
+#[test]
+fn readme_exit_codes_match_the_code() {
+    let readme = include_str!("../README.md");
+    let mut rows = Vec::new();
+    for line in readme.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() >= 4
+            && let Some(code) = cells[1].strip_prefix('`').and_then(|c| c.strip_suffix('`'))
+            && let Ok(code) = code.parse::<u8>()
+        {
+            rows.push((code, cells[2].to_lowercase()));
+        }
+    }
+    assert_eq!(
+        rows.len(),
+        agentready::exit::TABLE.len(),
+        "README exit-code rows: {rows:?}"
+    );
+    for ((code, meaning), (want_code, want_meaning)) in rows.iter().zip(agentready::exit::TABLE) {
+        assert_eq!(code, want_code);
+        assert!(
+            meaning.starts_with(want_meaning),
+            "README says `{meaning}` for {code}, code says `{want_meaning}`"
+        );
+    }
+}
