@@ -376,8 +376,21 @@ pub async fn gather(
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
     let mut round = initial_probes(target, needs);
+    // SSRF guard (DESIGN §7): a public target's documents cannot send the
+    // scanner to a private or loopback address. Host names that resolve to
+    // such addresses are the HTTP layer's concern.
+    let guard = !target.is_private();
     for _ in 0..MAX_ROUNDS {
-        run_round(client, &mut evidence, round, &user_origin, deadline, opts).await;
+        run_round(
+            client,
+            &mut evidence,
+            round,
+            &user_origin,
+            deadline,
+            guard,
+            opts,
+        )
+        .await;
         round = derived_probes(target, &evidence)
             .into_iter()
             .filter(|p| evidence.record(&p.id).is_none())
@@ -395,6 +408,7 @@ async fn run_round(
     probes: Vec<PlannedProbe>,
     user_origin: &str,
     deadline: Instant,
+    guard: bool,
     opts: &GatherOptions,
 ) {
     // Split the round into requests to send and aliases of requests already
@@ -403,6 +417,20 @@ async fn run_round(
     let mut aliases: Vec<(PlannedProbe, String)> = Vec::new();
     for p in probes {
         if opts.mode == Mode::Passive && p.request.method != reqwest::Method::GET {
+            continue;
+        }
+        if guard
+            && let Some(host) = p.request.url.host_str()
+            && crate::target::is_private_host(host)
+        {
+            let x = unsent(
+                &p,
+                "refused",
+                format!(
+                    "not fetched: {host} is a private or loopback address and the target is not (SSRF guard)"
+                ),
+            );
+            evidence.push(x, p.meta);
             continue;
         }
         let key = (
@@ -453,24 +481,14 @@ async fn run_round(
         }
     }
     for p in pending {
-        let x = Exchange {
-            probe: p.id.clone(),
-            request: RequestRecord {
-                method: p.request.method.to_string(),
-                url: p.request.url.to_string(),
-                headers: p.request.headers.clone(),
-                body: p.request.body.clone(),
-            },
-            response: None,
-            error: Some(ProbeError {
-                kind: "deadline".into(),
-                message: format!(
-                    "not finished within the per-target deadline of {} s",
-                    opts.target_timeout.as_secs_f64()
-                ),
-            }),
-            elapsed_ms: 0,
-        };
+        let x = unsent(
+            &p,
+            "deadline",
+            format!(
+                "not finished within the per-target deadline of {} s",
+                opts.target_timeout.as_secs_f64()
+            ),
+        );
         evidence.push(x, p.meta);
     }
     for (p, first_id) in aliases {
@@ -478,6 +496,25 @@ async fn run_round(
             let idx = rec.exchange;
             evidence.alias(&p.id, idx, p.meta);
         }
+    }
+}
+
+/// An exchange for a probe that was planned but not sent (or not finished).
+fn unsent(p: &PlannedProbe, kind: &str, message: String) -> Exchange {
+    Exchange {
+        probe: p.id.clone(),
+        request: RequestRecord {
+            method: p.request.method.to_string(),
+            url: p.request.url.to_string(),
+            headers: p.request.headers.clone(),
+            body: p.request.body.clone(),
+        },
+        response: None,
+        error: Some(ProbeError {
+            kind: kind.into(),
+            message,
+        }),
+        elapsed_ms: 0,
     }
 }
 

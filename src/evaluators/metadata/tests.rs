@@ -552,3 +552,25 @@ fn the_same_url_is_requested_once_even_when_two_probes_plan_it() {
         ev.record("as-metadata").unwrap().exchange
     );
 }
+
+#[test]
+fn a_public_target_cannot_send_the_scanner_to_a_private_address() {
+    let prm = j!({"resource": ORIGIN, "authorization_servers": ["http://169.254.169.254/latest", "http://localhost:8080"]});
+    let ev = evidence(
+        site(
+            vec![
+                json("/.well-known/oauth-protected-resource", &prm),
+                json(AS, &good_doc()),
+            ],
+            None,
+        ),
+        ORIGIN,
+    );
+    for id in ["as-metadata-as1", "as-metadata-as2"] {
+        let x = ev.get(id).unwrap();
+        assert_eq!(x.error.as_ref().unwrap().kind, "refused", "{id}");
+    }
+    let (o, codes) = judge(&ev, "as-metadata-discovery");
+    assert_eq!(o, Outcome::Warn);
+    assert!(codes.contains(&"as-metadata-discovery-listed-issuer-missing".to_string()));
+}
