@@ -429,7 +429,12 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         if doc.get("issuer").is_none() {
             missing.push("issuer");
         }
-        if doc.get("response_types_supported").is_none() {
+        // An empty REQUIRED array says nothing (RFC 8414 §3.2 omits empty
+        // members): it counts as missing.
+        if doc
+            .get("response_types_supported")
+            .is_none_or(|v| v.as_array().is_some_and(Vec::is_empty))
+        {
             missing.push("response_types_supported");
         }
         if doc.get("authorization_endpoint").is_none() && uses_authorization_endpoint(doc) {

@@ -253,6 +253,10 @@ fn conformance_requires_the_required_members() {
             "{key}"
         );
     }
+    // An empty REQUIRED array is as good as missing.
+    let (o, codes) = conformance(with(good_doc(), "response_types_supported", j!([])));
+    assert_eq!(o, Outcome::Fail);
+    assert!(codes.contains(&"as-metadata-conformance-missing-required".to_string()));
     // No grant uses the authorization endpoint: it may be omitted.
     let doc = with(
         without(good_doc(), "authorization_endpoint"),
