@@ -30,15 +30,7 @@ const OIDC: &str = "/.well-known/openid-configuration";
 const PRM: &str = "/.well-known/oauth-protected-resource";
 
 /// The seven built checks; every scenario states a verdict for each.
-const CHECKS: [&str; 7] = [
-    "as-metadata-discovery",
-    "as-metadata-conformance",
-    "issuer-identifier",
-    "endpoint-transport",
-    "oauth21-grants",
-    "pkce-s256",
-    "pkce-downgrade",
-];
+use agentready::evaluators::metadata::IDS as CHECKS;
 
 /// `(check id, outcome, distinct finding codes)` for each of [`CHECKS`].
 type Verdicts = [(&'static str, Outcome, &'static [&'static str]); 7];

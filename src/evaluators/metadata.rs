@@ -18,6 +18,17 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use std::sync::{Arc, OnceLock};
 
+/// The checks of this family, in catalogue order.
+pub const IDS: [&str; 7] = [
+    "as-metadata-discovery",
+    "as-metadata-conformance",
+    "issuer-identifier",
+    "endpoint-transport",
+    "oauth21-grants",
+    "pkce-s256",
+    "pkce-downgrade",
+];
+
 /// What one metadata URL answered.
 #[derive(Debug, Clone)]
 pub enum DocState {

@@ -32,12 +32,6 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
 }
 
 /// Every id with a built-in evaluator.
-pub const BUILTIN_IDS: &[&str] = &[
-    "as-metadata-discovery",
-    "as-metadata-conformance",
-    "issuer-identifier",
-    "endpoint-transport",
-    "oauth21-grants",
-    "pkce-s256",
-    "pkce-downgrade",
-];
+pub fn builtin_ids() -> Vec<&'static str> {
+    metadata::IDS.to_vec()
+}

@@ -66,12 +66,4 @@ pub fn assert_report_schema(value: &serde_json::Value) {
 }
 
 /// The seven built metadata-family checks.
-pub const METADATA_FAMILY: [&str; 7] = [
-    "as-metadata-discovery",
-    "as-metadata-conformance",
-    "issuer-identifier",
-    "endpoint-transport",
-    "oauth21-grants",
-    "pkce-s256",
-    "pkce-downgrade",
-];
+pub use agentready::evaluators::metadata::IDS as METADATA_FAMILY;
