@@ -2,9 +2,10 @@
 
 mod common;
 
+use agentready::evaluators::metadata::IDS as METADATA_FAMILY;
 use agentready::fixture::{Site, serve};
 use agentready::http::{DEFAULT_USER_AGENT, HttpConfig, parse_header, parse_resolve};
-use common::{METADATA_FAMILY, assert_report_schema, codes, outcome, scan, scan_with};
+use common::{assert_report_schema, codes, outcome, scan, scan_with};
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{header, header_exists, method, path, path_regex};

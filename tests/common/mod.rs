@@ -64,6 +64,3 @@ pub fn assert_report_schema(value: &serde_json::Value) {
         errors.join("\n")
     );
 }
-
-/// The seven built metadata-family checks.
-pub use agentready::evaluators::metadata::IDS as METADATA_FAMILY;
