@@ -36,3 +36,4 @@ pub mod report;
 pub mod scoring;
 pub mod target;
 pub mod testing;
+pub mod www_authenticate;
