@@ -66,6 +66,10 @@ struct ScanArgs {
     /// Send GET requests only.
     #[arg(long)]
     passive: bool,
+    /// An API or MCP endpoint URL to probe without credentials (repeatable):
+    /// where the target is a bare domain, this is how the Bearer challenge is found.
+    #[arg(long, value_name = "URL")]
+    api_url: Vec<String>,
     /// Extra request header 'Name: value' (repeatable), sent only to the target's origin; values never appear in output.
     #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
     headers: Vec<String>,
@@ -102,8 +106,12 @@ struct ScanArgs {
     /// Write the gathered evidence to FILE (for replay and bug reports).
     #[arg(long, value_name = "FILE")]
     save_evidence: Option<PathBuf>,
+    /// Refuse every destination that is not a loopback address (for tests
+    /// and fixtures: documents that name real hosts are not followed).
+    #[arg(long, hide = true)]
+    loopback_only: bool,
     /// Evaluate evidence saved earlier instead of scanning (no network).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert", "api_url"])]
     from_evidence: Option<PathBuf>,
 }
 
@@ -307,6 +315,13 @@ fn scan(args: ScanArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return usage_error(e),
         };
+        let mut api_urls = Vec::new();
+        for u in &args.api_url {
+            match Target::parse(u) {
+                Ok(t) => api_urls.push(t.url),
+                Err(e) => return usage_error(format!("--api-url: {e}")),
+            }
+        }
         let target_timeout = match secs(args.target_timeout, "target-timeout") {
             Ok(d) => d,
             Err(e) => return usage_error(e),
@@ -318,6 +333,7 @@ fn scan(args: ScanArgs) -> ExitCode {
                 Mode::Safe
             },
             target_timeout,
+            api_urls,
         };
         runtime().block_on(engine.scan(&client, &target, &opts))
     };
@@ -355,6 +371,7 @@ fn http_config(args: &ScanArgs) -> Result<HttpConfig, String> {
         connect_timeout: secs(args.connect_timeout, "connect-timeout")?,
         request_timeout: secs(args.timeout, "timeout")?,
         max_body: args.max_body,
+        loopback_only: args.loopback_only,
         ..HttpConfig::default()
     };
     if let Some(ua) = &args.user_agent {

@@ -79,8 +79,11 @@ impl Engine {
             match m.implementation {
                 Implementation::Rust => {
                     if let Some((_, req)) = evaluators::builtin(&m.id) {
+                        needs.as_metadata = true;
                         match req {
-                            Requires::AsMetadata => needs.as_metadata = true,
+                            Requires::AsMetadata => {}
+                            Requires::Api => needs.api = true,
+                            Requires::Jwks => needs.jwks = true,
                         }
                     }
                 }

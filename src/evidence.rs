@@ -55,6 +55,24 @@ pub struct RequestRecord {
     pub body: Option<String>,
 }
 
+/// What makes two requests the same request: method, URL, body, and the
+/// credentials the probe itself sends. Other header differences (`Accept`)
+/// do not make a second request worth sending.
+pub fn request_key(method: &str, url: &str, headers: &[Header], body: Option<&str>) -> String {
+    let auth = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map_or("", |(_, v)| v.as_str());
+    format!("{method} {url}\n{auth}\n{}", body.unwrap_or_default())
+}
+
+impl RequestRecord {
+    /// The de-duplication key of this request (see [`request_key`]).
+    pub fn key(&self) -> String {
+        request_key(&self.method, &self.url, &self.headers, self.body.as_deref())
+    }
+}
+
 /// One redirect hop that was followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redirect {
@@ -252,11 +270,9 @@ impl Evidence {
             .insert(probe.to_string(), ProbeRecord { exchange, meta });
     }
 
-    /// Index of an exchange with this method, URL and body, if one was sent.
-    pub fn find_request(&self, method: &str, url: &str, body: Option<&str>) -> Option<usize> {
-        self.exchanges.iter().position(|x| {
-            x.request.method == method && x.request.url == url && x.request.body.as_deref() == body
-        })
+    /// Index of an exchange already sent with this request key.
+    pub fn find_request(&self, key: &str) -> Option<usize> {
+        self.exchanges.iter().position(|x| x.request.key() == key)
     }
 
     /// The exchange behind a probe id.

@@ -14,7 +14,7 @@
 //! let engine = Engine::new(Vec::new(), &[], &[])?;
 //! let client = HttpClient::new(HttpConfig::default())?;
 //! let target = Target::parse("example.com")?;
-//! let opts = GatherOptions { mode: Default::default(), target_timeout: std::time::Duration::from_secs(30) };
+//! let opts = GatherOptions::default();
 //! let (report, _evidence) = engine.scan(&client, &target, &opts).await;
 //! println!("{:?}", report.score);
 //! # Ok(()) }

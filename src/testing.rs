@@ -23,6 +23,7 @@ pub fn json(path: &str, body: &serde_json::Value) -> Route {
         headers: Default::default(),
         body: Some(body.to_string()),
         body_file: None,
+        if_header: None,
     }
 }
 
@@ -36,6 +37,7 @@ pub fn route(path: &str, status: u16, content_type: &str, body: &str) -> Route {
         headers: Default::default(),
         body: Some(body.into()),
         body_file: None,
+        if_header: None,
     }
 }
 
@@ -44,6 +46,7 @@ pub fn site(routes: Vec<Route>, fallback: Option<Route>) -> Site {
     Site {
         name: "test".into(),
         description: "test".into(),
+        target: None,
         fallback,
         routes,
     }
@@ -61,6 +64,7 @@ pub fn evidence(site: Site, target: &str) -> Evidence {
     let opts = GatherOptions {
         mode: Mode::Safe,
         target_timeout: Duration::from_secs(5),
+        ..GatherOptions::default()
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -71,7 +71,9 @@ pub struct ParseError {
 
 /// The challenges of several header values, in order, and the parse errors
 /// met (each header is parsed up to its first error).
-pub fn parse_all<'a>(values: impl IntoIterator<Item = &'a str>) -> (Vec<Challenge>, Vec<ParseError>) {
+pub fn parse_all<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> (Vec<Challenge>, Vec<ParseError>) {
     let mut challenges = Vec::new();
     let mut errors = Vec::new();
     for v in values {
@@ -152,7 +154,9 @@ impl Parser<'_> {
             if self.peek().is_none() {
                 return Ok(());
             }
-            let scheme = self.token().ok_or_else(|| self.err("an auth-scheme token"))?;
+            let scheme = self
+                .token()
+                .ok_or_else(|| self.err("an auth-scheme token"))?;
             let mut ch = Challenge {
                 scheme,
                 token68: None,
@@ -191,7 +195,8 @@ impl Parser<'_> {
                 let value = if self.peek() == Some(b'"') {
                     self.quoted()?
                 } else {
-                    self.token().ok_or_else(|| self.err("a token or quoted-string value"))?
+                    self.token()
+                        .ok_or_else(|| self.err("a token or quoted-string value"))?
                 };
                 ch.params.push((name, value));
                 self.ows();
@@ -298,7 +303,10 @@ mod tests {
     use super::*;
 
     fn params(c: &Challenge) -> Vec<(&str, &str)> {
-        c.params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+        c.params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
     }
 
     #[test]
@@ -313,7 +321,10 @@ mod tests {
             c[0].param("resource_metadata"),
             Some("https://api.example.com/.well-known/oauth-protected-resource")
         );
-        assert_eq!(c[0].param("error_description"), Some("The access token expired"));
+        assert_eq!(
+            c[0].param("error_description"),
+            Some("The access token expired")
+        );
     }
 
     #[test]
@@ -325,7 +336,11 @@ mod tests {
         assert!(c[1].is("newauth"));
         assert_eq!(
             params(&c[1]),
-            vec![("realm", "apps"), ("type", "1"), ("title", "Login to \"apps\"")]
+            vec![
+                ("realm", "apps"),
+                ("type", "1"),
+                ("title", "Login to \"apps\"")
+            ]
         );
         assert!(c[2].is("bearer"));
         assert!(c[2].params.is_empty());
@@ -335,7 +350,10 @@ mod tests {
     fn token68_and_empty_elements() {
         let c = parse("Negotiate YII4BgYrBgEFBQKgggQsMIIEKKAw==, , Bearer realm=x").unwrap();
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0].token68.as_deref(), Some("YII4BgYrBgEFBQKgggQsMIIEKKAw=="));
+        assert_eq!(
+            c[0].token68.as_deref(),
+            Some("YII4BgYrBgEFBQKgggQsMIIEKKAw==")
+        );
         assert_eq!(c[1].param("realm"), Some("x"));
         let c = parse("Bearer").unwrap();
         assert_eq!(c.len(), 1);
@@ -353,14 +371,20 @@ mod tests {
 
     #[test]
     fn across_headers_and_errors() {
-        let (c, e) = parse_all(["Basic realm=\"a\"", "Bearer resource_metadata=\"https://x/y\""]);
+        let (c, e) = parse_all([
+            "Basic realm=\"a\"",
+            "Bearer resource_metadata=\"https://x/y\"",
+        ]);
         assert_eq!(c.len(), 2);
         assert!(e.is_empty());
         // Unquoted value with a space, unterminated quote, missing '='.
         assert!(parse("Bearer realm=two words").is_err());
         assert!(parse("Bearer realm=\"open").is_err());
         // "Bearer realm" is a token68; "realm x" is neither form.
-        assert_eq!(parse("Bearer realm").unwrap()[0].token68.as_deref(), Some("realm"));
+        assert_eq!(
+            parse("Bearer realm").unwrap()[0].token68.as_deref(),
+            Some("realm")
+        );
         assert!(parse("Bearer realm x").is_err());
         assert!(parse("Bearer realm=\"a\" scope=\"b\"").is_err());
         assert!(parse("=x").is_err());
@@ -402,11 +426,13 @@ mod tests {
         }
 
         fn challenge() -> impl Strategy<Value = Challenge> {
-            (token(), proptest::collection::vec((token(), value()), 0..5)).prop_map(|(scheme, params)| Challenge {
-                scheme,
-                token68: None,
-                params,
-            })
+            (token(), proptest::collection::vec((token(), value()), 0..5)).prop_map(
+                |(scheme, params)| Challenge {
+                    scheme,
+                    token68: None,
+                    params,
+                },
+            )
         }
 
         fn render(c: &[Challenge], ws: &str) -> String {
@@ -415,8 +441,11 @@ mod tests {
                     if ch.params.is_empty() {
                         ch.scheme.clone()
                     } else {
-                        let ps: Vec<String> =
-                            ch.params.iter().map(|(n, v)| format!("{n}{ws}={ws}{}", quote(v))).collect();
+                        let ps: Vec<String> = ch
+                            .params
+                            .iter()
+                            .map(|(n, v)| format!("{n}{ws}={ws}{}", quote(v)))
+                            .collect();
                         format!("{} {}", ch.scheme, ps.join(&format!("{ws},{ws}")))
                     }
                 })

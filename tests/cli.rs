@@ -26,8 +26,15 @@ fn agentready() -> Command {
     c
 }
 
+/// Run the binary and parse its JSON report. Scans are restricted to
+/// loopback destinations.
 fn json_report(args: &[&str]) -> (Value, i32) {
-    let out = agentready().args(args).output().unwrap();
+    let mut cmd = agentready();
+    cmd.args(args);
+    if args.first() == Some(&"scan") {
+        cmd.arg("--loopback-only");
+    }
+    let out = cmd.output().unwrap();
     let code = out.status.code().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -64,16 +71,21 @@ fn outcome_of(report: &Value, id: &str) -> String {
 fn scan_json_report_validates_and_exits_zero() {
     let rt = runtime();
     let site = serve_site(&rt, "agent-ready");
-    let (report, code) = json_report(&["scan", &site.origin, "--format", "json"]);
+    let (report, code) = json_report(&["scan", &site.target, "--format", "json"]);
     assert_eq!(code, 0);
     assert_report_schema(&report);
     assert_eq!(report["schema_version"], "1");
     assert_eq!(report["mode"], "safe");
-    assert_eq!(report["target"]["input"], site.origin.as_str());
+    assert_eq!(report["target"]["input"], site.target.as_str());
     assert_eq!(report["score"], 100);
     assert_eq!(report["questions"].as_array().unwrap().len(), 9);
     assert_eq!(outcome_of(&report, "pkce-s256"), "pass");
-    assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
+    assert_eq!(
+        outcome_of(&report, "device-authorization"),
+        "skip",
+        "not built yet"
+    );
 }
 
 #[test]
@@ -82,7 +94,7 @@ fn table_output_has_headline_questions_and_no_colour_when_piped() {
     let site = serve_site(&rt, "classic-oauth");
     let out = Command::cargo_bin("agentready")
         .unwrap()
-        .args(["scan", &site.origin])
+        .args(["scan", "--loopback-only", &site.target])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -164,7 +176,7 @@ fn saved_evidence_replays_without_network() {
     let site = serve_site(&rt, "classic-oauth");
     let (first, code) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--save-evidence",
@@ -193,7 +205,7 @@ fn only_and_skip_select_checks() {
     let site = serve_site(&rt, "agent-ready");
     let (report, code) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--only",
@@ -207,7 +219,7 @@ fn only_and_skip_select_checks() {
     );
     let (report, _) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--skip",
@@ -215,14 +227,20 @@ fn only_and_skip_select_checks() {
     ]);
     assert!(outcomes(&report).iter().all(|(i, _)| i != "pkce-downgrade"));
     let out = agentready()
-        .args(["scan", &site.origin, "--only", "no-such-check"])
+        .args([
+            "scan",
+            "--loopback-only",
+            &site.target,
+            "--only",
+            "no-such-check",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     // Selecting only planned checks sends no metadata probes.
     let (report, _) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--only",
@@ -293,7 +311,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     let d = dir.path().to_str().unwrap();
     let rt = runtime();
     let good = serve_site(&rt, "agent-ready");
-    let (report, _) = json_report(&["scan", &good.origin, "--format", "json", "--checks-dir", d]);
+    let (report, _) = json_report(&["scan", &good.target, "--format", "json", "--checks-dir", d]);
     let check = report["checks"]
         .as_array()
         .unwrap()
@@ -307,7 +325,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     let honeypot = serve_site(&rt, "honeypot");
     let (report, _) = json_report(&[
         "scan",
-        &honeypot.origin,
+        &honeypot.target,
         "--format",
         "json",
         "--checks-dir",
@@ -315,7 +333,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     ]);
     assert_eq!(outcome_of(&report, "jwks-published"), "fail");
     let none = serve_site(&rt, "no-auth");
-    let (report, _) = json_report(&["scan", &none.origin, "--format", "json", "--checks-dir", d]);
+    let (report, _) = json_report(&["scan", &none.target, "--format", "json", "--checks-dir", d]);
     let check = report["checks"]
         .as_array()
         .unwrap()
@@ -333,7 +351,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     // An invalid user check is a configuration error naming the file.
     std::fs::write(dir.path().join("broken.toml"), "id = 3").unwrap();
     let out = agentready()
-        .args(["scan", &good.origin, "--checks-dir", d])
+        .args(["scan", "--loopback-only", &good.target, "--checks-dir", d])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -349,7 +367,8 @@ fn output_file_and_markdown() {
     let out = agentready()
         .args([
             "scan",
-            &site.origin,
+            "--loopback-only",
+            &site.target,
             "--format",
             "markdown",
             "-o",

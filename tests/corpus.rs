@@ -94,11 +94,13 @@ async fn serve_docs(name: &str, docs: Vec<(&str, String)>) -> RunningSite {
             headers: BTreeMap::new(),
             body: Some(body),
             body_file: None,
+            if_header: None,
         })
         .collect();
     let site = Site {
         name: name.into(),
         description: format!("real published metadata of {name}, origins rewritten"),
+        target: None,
         fallback: None,
         routes,
     };
@@ -108,11 +110,12 @@ async fn serve_docs(name: &str, docs: Vec<(&str, String)>) -> RunningSite {
 /// Scan `target` with the full built-in catalogue over real HTTP.
 async fn scan(target: &str) -> (Report, Evidence) {
     let engine = Engine::new(Vec::new(), &[], &[]).expect("built-in catalogue");
-    let client = HttpClient::new(HttpConfig::default()).expect("HTTP client");
+    let client = HttpClient::new(HttpConfig::loopback_only()).expect("HTTP client");
     let target = Target::parse(target).expect("target parses");
     let opts = GatherOptions {
         mode: Mode::Safe,
         target_timeout: Duration::from_secs(10),
+        ..GatherOptions::default()
     };
     let (report, evidence) = engine.scan(&client, &target, &opts).await;
     assert_eq!(report.error, None, "{}: scan error", target.input);

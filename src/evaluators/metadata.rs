@@ -47,6 +47,8 @@ pub enum DocState {
     Truncated,
     /// No response.
     Failed(String),
+    /// Not sent: the SSRF guard refused a private or loopback destination.
+    Refused(String),
 }
 
 /// One metadata URL tried for an issuer.
@@ -96,13 +98,14 @@ fn source_rank(s: &IssuerSource) -> usize {
     }
 }
 
-fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
+/// What one exchange answered, judged as a metadata document.
+pub fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
     let Some(resp) = &x.response else {
-        return DocState::Failed(
-            x.error
-                .as_ref()
-                .map_or_else(|| "no response".to_string(), |e| e.message.clone()),
-        );
+        return match &x.error {
+            Some(e) if e.kind == "refused" => DocState::Refused(e.message.clone()),
+            Some(e) => DocState::Failed(e.message.clone()),
+            None => DocState::Failed("no response".into()),
+        };
     };
     if resp.status != 200 {
         return DocState::Status(resp.status);
@@ -211,8 +214,9 @@ pub fn issuer_matches(expected: &str, found: &str) -> bool {
         || found.strip_suffix('/') == Some(expected)
 }
 
-fn describe_state(c: &Candidate<'_>) -> String {
-    match &c.state {
+/// One line for a document state.
+pub fn describe(state: &DocState) -> String {
+    match state {
         DocState::Found(_) => "200, JSON object".into(),
         DocState::Status(s) => format!("{s}"),
         DocState::NotJsonObject { html: true } => "200 but an HTML page".into(),
@@ -220,6 +224,7 @@ fn describe_state(c: &Candidate<'_>) -> String {
         DocState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
         DocState::Truncated => "body larger than the cap".into(),
         DocState::Failed(e) => format!("no response: {e}"),
+        DocState::Refused(e) => e.clone(),
     }
 }
 
@@ -297,7 +302,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     let tried: Vec<String> = iv
                         .candidates
                         .iter()
-                        .map(|c| format!("{} → {}", c.url, describe_state(c)))
+                        .map(|c| format!("{} → {}", c.url, describe(&c.state)))
                         .collect();
                     findings.push(finding(
                         "as-metadata-discovery-listed-issuer-missing",
@@ -316,7 +321,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
         let tried: Vec<String> = view
             .iter()
             .flat_map(|v| v.candidates.iter())
-            .map(|c| format!("{} → {}", c.url, describe_state(c)))
+            .map(|c| format!("{} → {}", c.url, describe(&c.state)))
             .collect();
         findings.push(finding(
             "as-metadata-discovery-not-found",
@@ -330,7 +335,8 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
             "No authorization-server metadata found at the RFC 8414 or OpenID discovery URLs",
             findings,
             probes,
-        );
+        )
+        .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }));
     }
     let summary = if let Some(first) = usable.first() {
         format!("Authorization-server metadata found at {first}")
@@ -338,6 +344,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
         "Metadata found, but its issuer does not match the URL it was found at".to_string()
     };
     Evaluation::evaluated(summary, findings, probes)
+        .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }))
 }
 
 // ---------------------------------------------------------------------------
@@ -375,7 +382,8 @@ fn only_implicit(doc: &Value) -> bool {
         .is_some_and(|g| !g.is_empty() && g.iter().all(|g| *g == "implicit"))
 }
 
-fn signed_metadata_problem(doc: &Value) -> Option<String> {
+/// What is wrong with a `signed_metadata` member, if present.
+pub fn signed_metadata_problem(doc: &Value) -> Option<String> {
     let sm = doc.get("signed_metadata")?;
     let Some(s) = sm.as_str() else {
         return Some("signed_metadata is not a string".into());
@@ -536,7 +544,7 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
 
 /// Scheme and host are acceptable for an issuer or endpoint: https, or http
 /// on a loopback host.
-fn transport_ok(u: &url::Url) -> bool {
+pub fn transport_ok(u: &url::Url) -> bool {
     u.scheme() == "https" || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host))
 }
 

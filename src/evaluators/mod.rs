@@ -3,6 +3,7 @@
 //! Each catalogue file with `implementation = "rust"` has exactly one
 //! evaluator here under the same id (a test enforces both directions).
 
+pub mod discovery;
 pub mod metadata;
 
 use crate::check::Evaluator;
@@ -13,13 +14,31 @@ use crate::check::Evaluator;
 pub enum Requires {
     /// Authorization-server metadata (and the PRM documents leading to it).
     AsMetadata,
+    /// Metadata plus unauthenticated API requests (challenges).
+    Api,
+    /// Metadata plus the JWK Sets it names.
+    Jwks,
 }
 
 /// The evaluator registered under a check id.
 pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
+    use discovery as d;
+    use metadata as m;
+    let (e, r): (Evaluator, Requires) = match id {
+        "protected-resource-metadata" => (d::protected_resource_metadata, Requires::AsMetadata),
+        "bearer-challenge" => (d::bearer_challenge, Requires::Api),
+        "discovery-consistency" => (d::discovery_consistency, Requires::Api),
+        "jwks-hygiene" => (d::jwks_hygiene, Requires::Jwks),
+        // MCP discovery starts at the challenge.
+        "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
+        _ => (metadata_family(id)?, Requires::AsMetadata),
+    };
+    Some((e, r))
+}
+
+fn metadata_family(id: &str) -> Option<Evaluator> {
     use metadata as m;
     let e: Evaluator = match id {
-        "as-metadata-discovery" => m::as_metadata_discovery,
         "as-metadata-conformance" => m::as_metadata_conformance,
         "issuer-identifier" => m::issuer_identifier,
         "endpoint-transport" => m::endpoint_transport,
@@ -28,10 +47,12 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "pkce-downgrade" => m::pkce_downgrade,
         _ => return None,
     };
-    Some((e, Requires::AsMetadata))
+    Some(e)
 }
 
 /// Every id with a built-in evaluator.
 pub fn builtin_ids() -> Vec<&'static str> {
-    metadata::IDS.to_vec()
+    let mut ids = metadata::IDS.to_vec();
+    ids.extend(discovery::IDS);
+    ids
 }

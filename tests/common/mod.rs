@@ -22,13 +22,14 @@ pub async fn scan_with(
     let opts = GatherOptions {
         mode: Mode::Safe,
         target_timeout,
+        ..GatherOptions::default()
     };
     engine.scan(&client, &target, &opts).await
 }
 
 /// Scan `url` with default settings.
 pub async fn scan(url: &str) -> (Report, Evidence) {
-    scan_with(url, HttpConfig::default(), Duration::from_secs(10)).await
+    scan_with(url, HttpConfig::loopback_only(), Duration::from_secs(10)).await
 }
 
 /// The outcome of a check, as its lower-case name.
