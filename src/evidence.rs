@@ -171,7 +171,8 @@ impl ResponseRecord {
 pub struct ProbeError {
     /// Stable kind: `dns`, `connect`, `tls`, `timeout`, `deadline`,
     /// `redirect-limit`, `redirect-refused`, `invalid-url`, `body`, `http`,
-    /// `refused`, `other`.
+    /// `refused` (SSRF guard), `restricted` (outside a loopback-only run),
+    /// `other`.
     pub kind: String,
     /// Human-readable message with what to check next.
     pub message: String,

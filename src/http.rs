@@ -83,7 +83,7 @@ impl HttpConfig {
                     .any(|p| p.host.eq_ignore_ascii_case(h) && p.addr.is_loopback())
         });
         (self.loopback_only && !loopback).then(|| ProbeError {
-            kind: "refused".into(),
+            kind: "restricted".into(),
             message: format!("not fetched: {url} is not a loopback address and this run is restricted to loopback"),
         })
     }

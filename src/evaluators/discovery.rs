@@ -693,6 +693,13 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
             };
             probes.extend(iv.candidates.iter().map(|x| x.probe.to_string()));
             match iv.effective() {
+                None if iv
+                    .candidates
+                    .iter()
+                    .any(|x| matches!(x.state, DocState::Restricted(_))) =>
+                {
+                    // Beyond this run's reach (loopback only): no verdict.
+                }
                 None => {
                     if let Some(r) = iv
                         .candidates
@@ -872,6 +879,7 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
     }
     let mut findings = Vec::new();
     let mut probes = Vec::new();
+    let mut restricted = 0usize;
     for (probe, named_by, idx) in &sets {
         probes.push(probe.to_string());
         let Some(x) = ev.exchanges.get(*idx) else {
@@ -888,6 +896,10 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
                     format!("jwks_uri {url}: {msg}"),
                     p,
                 ));
+                continue;
+            }
+            DocState::Restricted(_) => {
+                restricted += 1;
                 continue;
             }
             DocState::NotJsonObject { .. } | DocState::Truncated => {
@@ -1043,6 +1055,11 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
                 p,
             ));
         }
+    }
+    if restricted == sets.len() {
+        return Evaluation::skip(
+            "the JWK Set is on a host this run may not reach (restricted to loopback)",
+        );
     }
     let summary = if findings
         .iter()

@@ -49,6 +49,9 @@ pub enum DocState {
     Failed(String),
     /// Not sent: the SSRF guard refused a private or loopback destination.
     Refused(String),
+    /// Not sent: the run is restricted to loopback (tests, demo) and this
+    /// destination is not; nothing can be said about it.
+    Restricted(String),
 }
 
 /// One metadata URL tried for an issuer.
@@ -103,6 +106,7 @@ pub fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
     let Some(resp) = &x.response else {
         return match &x.error {
             Some(e) if e.kind == "refused" => DocState::Refused(e.message.clone()),
+            Some(e) if e.kind == "restricted" => DocState::Restricted(e.message.clone()),
             Some(e) => DocState::Failed(e.message.clone()),
             None => DocState::Failed("no response".into()),
         };
@@ -224,7 +228,7 @@ pub fn describe(state: &DocState) -> String {
         DocState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
         DocState::Truncated => "body larger than the cap".into(),
         DocState::Failed(e) => format!("no response: {e}"),
-        DocState::Refused(e) => e.clone(),
+        DocState::Refused(e) | DocState::Restricted(e) => e.clone(),
     }
 }
 
@@ -298,7 +302,13 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 }
             }
             None => {
-                if let IssuerSource::AuthorizationServers { prm } = iv.source {
+                let restricted = iv
+                    .candidates
+                    .iter()
+                    .any(|c| matches!(c.state, DocState::Restricted(_)));
+                if let IssuerSource::AuthorizationServers { prm } = iv.source
+                    && !restricted
+                {
                     let tried: Vec<String> = iv
                         .candidates
                         .iter()

@@ -86,7 +86,9 @@ fn ec_key() -> Value {
 fn mcp_site(extra: Vec<Route>) -> Evidence {
     let www =
         format!(r#"Bearer realm="x", resource_metadata="{ORIGIN}{PRM}/mcp", scope="files:read""#);
-    let invalid = format!(r#"Bearer error="invalid_token", resource_metadata="{ORIGIN}{PRM}/mcp", scope="files:read""#);
+    let invalid = format!(
+        r#"Bearer error="invalid_token", resource_metadata="{ORIGIN}{PRM}/mcp", scope="files:read""#
+    );
     let mut with_token = challenge("/mcp", 401, Some(&invalid));
     with_token.if_header = Some("authorization".into());
     let mut routes = extra;
