@@ -286,7 +286,18 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     Some(c.probe),
                 ));
                 if ok {
-                    usable.push(format!("{} ({})", c.url, c.form.describe()));
+                    let route = match iv.source {
+                        IssuerSource::AuthorizationServers { prm }
+                            if reached_by_challenge(ev, prm) =>
+                        {
+                            ", reached challenge → protected-resource metadata → authorization_servers"
+                        }
+                        IssuerSource::AuthorizationServers { .. } => {
+                            ", reached protected-resource metadata → authorization_servers"
+                        }
+                        _ => "",
+                    };
+                    usable.push(format!("{} ({}{route})", c.url, c.form.describe()));
                 } else {
                     unusable.push(c.url.to_string());
                     findings.push(finding(
@@ -355,6 +366,24 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     };
     Evaluation::evaluated(summary, findings, probes)
         .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }))
+}
+
+/// True when the PRM behind `prm` (a probe id) is also the document a
+/// challenge's `resource_metadata` named (the same exchange): the MCP route.
+fn reached_by_challenge(ev: &Evidence, prm: &str) -> bool {
+    let Some(idx) = ev.record(prm).map(|r| r.exchange) else {
+        return false;
+    };
+    ev.probes_where(|m| {
+        matches!(
+            m,
+            ProbeMeta::ProtectedResource {
+                form: crate::probe::PrmForm::Challenge { .. },
+                ..
+            }
+        )
+    })
+    .any(|(_, r)| r.exchange == idx)
 }
 
 // ---------------------------------------------------------------------------
