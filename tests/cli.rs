@@ -449,3 +449,23 @@ fn readme_exit_codes_match_the_code() {
         );
     }
 }
+
+#[test]
+fn api_url_gives_a_bare_origin_its_challenge() {
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    // The origin alone: no API URL is known, the challenge is skipped.
+    let (report, _) = json_report(&["scan", &site.origin, "--format", "json"]);
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
+    let api = format!("{}/mcp", site.origin);
+    let (report, code) =
+        json_report(&["scan", &site.origin, "--format", "json", "--api-url", &api]);
+    assert_eq!(code, 0);
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
+    assert_eq!(outcome_of(&report, "discovery-consistency"), "pass");
+    let out = agentready()
+        .args(["scan", &site.origin, "--api-url", "not a url"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
