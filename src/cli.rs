@@ -106,6 +106,14 @@ struct ScanArgs {
     /// Write the gathered evidence to FILE (for replay and bug reports).
     #[arg(long, value_name = "FILE")]
     save_evidence: Option<PathBuf>,
+    /// Read a token from this environment variable (credentialed mode): its
+    /// lifetime is judged locally; it is never printed, logged or stored.
+    #[arg(long, value_name = "VAR")]
+    token_env: Option<String>,
+    /// Token lifetime policy in hours for token-lifetime (over it warns;
+    /// over 30 days fails).
+    #[arg(long, value_name = "HOURS", default_value_t = 24.0)]
+    max_token_lifetime: f64,
     /// Refuse every destination that is not a loopback address (for tests
     /// and fixtures: documents that name real hosts are not followed).
     #[arg(long, hide = true)]
@@ -326,14 +334,20 @@ fn scan(args: ScanArgs) -> ExitCode {
             Ok(d) => d,
             Err(e) => return usage_error(e),
         };
+        let credential = match token_facts(&args) {
+            Ok(c) => c,
+            Err(e) => return usage_error(e),
+        };
+        let mode = match (args.passive, &credential) {
+            (true, _) => Mode::Passive,
+            (false, Some(_)) => Mode::Credentialed,
+            (false, None) => Mode::Safe,
+        };
         let opts = GatherOptions {
-            mode: if args.passive {
-                Mode::Passive
-            } else {
-                Mode::Safe
-            },
+            mode,
             target_timeout,
             api_urls,
+            credential,
         };
         runtime().block_on(engine.scan(&client, &target, &opts))
     };
@@ -364,6 +378,29 @@ fn scan(args: ScanArgs) -> ExitCode {
         return ExitCode::from(exit::INCOMPLETE);
     }
     ExitCode::from(exit::OK)
+}
+
+/// Read the token named by `--token-env` and keep only its facts. The
+/// value is dropped here and never reaches output.
+fn token_facts(args: &ScanArgs) -> Result<Option<agentready::credential::CredentialFacts>, String> {
+    let Some(var) = &args.token_env else {
+        return Ok(None);
+    };
+    let token = std::env::var(var)
+        .map_err(|_| format!("--token-env {var}: the variable is not set (or not UTF-8)"))?;
+    if token.trim().is_empty() {
+        return Err(format!("--token-env {var}: the variable is empty"));
+    }
+    let hours = args.max_token_lifetime;
+    if !(hours.is_finite() && hours > 0.0 && hours <= 24.0 * 3650.0) {
+        return Err("--max-token-lifetime must be a positive number of hours".into());
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    Ok(Some(agentready::credential::facts(
+        &token,
+        now,
+        (hours * 3600.0) as u64,
+    )))
 }
 
 fn http_config(args: &ScanArgs) -> Result<HttpConfig, String> {

@@ -26,6 +26,8 @@ pub enum Mode {
     /// GETs plus requests designed to be rejected (the default).
     #[default]
     Safe,
+    /// Safe, plus a user-supplied token read for its facts.
+    Credentialed,
 }
 
 impl Mode {
@@ -34,6 +36,7 @@ impl Mode {
         match self {
             Mode::Passive => "passive",
             Mode::Safe => "safe",
+            Mode::Credentialed => "credentialed",
         }
     }
 }
@@ -217,6 +220,9 @@ pub struct Evidence {
     pub exchanges: Vec<Exchange>,
     /// Probe id → exchange (several ids may share one exchange).
     pub probes: BTreeMap<String, ProbeRecord>,
+    /// Facts of a user-supplied token (never the token itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<crate::credential::CredentialFacts>,
     /// Memoised JSON views, one slot per exchange.
     #[serde(skip)]
     json_cache: Vec<OnceLock<Option<Arc<Value>>>>,
@@ -227,6 +233,7 @@ impl Clone for Evidence {
         let mut e = Evidence::new(self.target.clone(), self.mode);
         e.exchanges = self.exchanges.clone();
         e.probes = self.probes.clone();
+        e.credential = self.credential.clone();
         e.json_cache = (0..e.exchanges.len()).map(|_| OnceLock::new()).collect();
         e
     }
@@ -241,6 +248,7 @@ impl Evidence {
             mode,
             exchanges: Vec::new(),
             probes: BTreeMap::new(),
+            credential: None,
             json_cache: Vec::new(),
         }
     }

@@ -22,6 +22,7 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod credential;
 pub mod declarative;
 pub mod demo;
 pub mod engine;

@@ -153,6 +153,16 @@ pub enum ProbeMeta {
         #[serde(default)]
         invalid_token: bool,
     },
+    /// A request designed to be rejected, sent to an endpoint the
+    /// metadata advertises (safe mode only).
+    Endpoint {
+        /// Which endpoint.
+        endpoint: EndpointKind,
+        /// Its URL.
+        url: String,
+        /// The metadata probes that name it.
+        named_by: Vec<String>,
+    },
     /// A JWK Set named by `jwks_uri`.
     Jwks {
         /// The probes of the documents that name it.
@@ -163,6 +173,104 @@ pub enum ProbeMeta {
         /// The check id.
         check: String,
     },
+}
+
+/// The advertised endpoints agentready sends a rejected request to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointKind {
+    /// RFC 8628 device authorization endpoint.
+    DeviceAuthorization,
+    /// RFC 7591 dynamic client registration endpoint.
+    Registration,
+    /// RFC 7009 revocation endpoint.
+    Revocation,
+    /// RFC 7662 introspection endpoint.
+    Introspection,
+}
+
+impl EndpointKind {
+    /// All kinds.
+    pub const ALL: [EndpointKind; 4] = [
+        EndpointKind::DeviceAuthorization,
+        EndpointKind::Registration,
+        EndpointKind::Revocation,
+        EndpointKind::Introspection,
+    ];
+
+    /// The metadata member that names it.
+    pub fn member(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device_authorization_endpoint",
+            EndpointKind::Registration => "registration_endpoint",
+            EndpointKind::Revocation => "revocation_endpoint",
+            EndpointKind::Introspection => "introspection_endpoint",
+        }
+    }
+
+    /// Probe id prefix.
+    pub fn probe_prefix(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device-authorization",
+            EndpointKind::Registration => "registration",
+            EndpointKind::Revocation => "revocation",
+            EndpointKind::Introspection => "introspection",
+        }
+    }
+}
+
+/// The client id agentready presents where one is needed: registered
+/// nowhere, and saying what it is.
+pub const UNREGISTERED_CLIENT_PREFIX: &str = "agentready-unregistered-client-";
+
+/// The request body sent to an advertised endpoint: each is designed so no
+/// conformant server can act on it (DESIGN §3, safe mode).
+pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
+    let nonce = format!("{:016x}", fastrand::u64(..));
+    let form = |body: String| RequestSpec {
+        method: reqwest::Method::POST,
+        url: url.clone(),
+        headers: vec![
+            ("accept".into(), "application/json".into()),
+            (
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+        ],
+        body: Some(body),
+    };
+    match kind {
+        // RFC 8628 §3.1 with a client id no server has registered.
+        EndpointKind::DeviceAuthorization => form(format!("client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}")),
+        // RFC 7009 §2.1: a token that was never issued; the unregistered
+        // client id lets a server that accepts public clients answer 200.
+        EndpointKind::Revocation => form(format!(
+            "token=agentready-invalid-token-{nonce}&token_type_hint=access_token&client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}"
+        )),
+        // RFC 7662 §2.1 without any caller authentication.
+        EndpointKind::Introspection => form(format!("token=agentready-invalid-token-{nonce}")),
+        // RFC 7591 §2 / RFC 6749 §3.1.2: a redirect URI with a fragment,
+        // which no conformant server may register (invalid_redirect_uri),
+        // on a host under .invalid that can never receive a code.
+        EndpointKind::Registration => RequestSpec {
+            method: reqwest::Method::POST,
+            url,
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(
+                serde_json::json!({
+                    "client_name": "agentready probe: an invalid registration that must be rejected",
+                    "redirect_uris": [format!("https://agentready.invalid/callback#must-be-rejected-{nonce}")],
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "none"
+                })
+                .to_string(),
+            ),
+        },
+    }
 }
 
 /// One planned probe.
@@ -186,6 +294,8 @@ pub struct Needs {
     pub api: bool,
     /// The JWK Sets the metadata names.
     pub jwks: bool,
+    /// Rejected requests to the advertised endpoints (safe mode).
+    pub endpoints: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
 }
@@ -199,6 +309,8 @@ pub struct GatherOptions {
     pub target_timeout: Duration,
     /// API or MCP endpoints to probe besides the target (`--api-url`).
     pub api_urls: Vec<Url>,
+    /// Facts of a user-supplied token (credentialed mode).
+    pub credential: Option<crate::credential::CredentialFacts>,
 }
 
 impl Default for GatherOptions {
@@ -207,6 +319,7 @@ impl Default for GatherOptions {
             mode: Mode::Safe,
             target_timeout: Duration::from_secs(30),
             api_urls: Vec::new(),
+            credential: None,
         }
     }
 }
@@ -625,6 +738,40 @@ pub fn derived_probes(
             }
         }
     }
+    // 4. Advertised endpoints → a request designed to be rejected. Passive
+    // mode drops these POSTs when the round runs.
+    if needs.endpoints {
+        for kind in EndpointKind::ALL {
+            let mut urls: Vec<(String, Vec<String>)> = Vec::new();
+            for (probe, _) in evidence.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
+                let Some(doc) = document(evidence, probe) else {
+                    continue;
+                };
+                let Some(uri) = doc.get(kind.member()).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                match urls.iter_mut().find(|(u, _)| u == uri) {
+                    Some((_, named)) => named.push(probe.to_string()),
+                    None => urls.push((uri.to_string(), vec![probe.to_string()])),
+                }
+            }
+            for (uri, named_by) in urls.into_iter().take(MAX_LISTED_ISSUERS) {
+                let Ok(url) = Url::parse(&uri) else { continue };
+                if url.scheme() != "https" && url.scheme() != "http" {
+                    continue;
+                }
+                out.push(PlannedProbe {
+                    id: format!("{}@{uri}", kind.probe_prefix()),
+                    meta: ProbeMeta::Endpoint {
+                        endpoint: kind,
+                        url: uri.clone(),
+                        named_by,
+                    },
+                    request: endpoint_request(kind, url),
+                });
+            }
+        }
+    }
     // 3. jwks_uri of every metadata document found (AS and PRM).
     if needs.jwks {
         let mut jwks: Vec<(String, Vec<String>)> = Vec::new();
@@ -692,6 +839,7 @@ pub async fn gather(
     opts: &GatherOptions,
 ) -> Evidence {
     let mut evidence = Evidence::new(target.clone(), opts.mode);
+    evidence.credential.clone_from(&opts.credential);
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
     let mut round = initial_probes(target, needs, opts);

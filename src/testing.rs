@@ -53,8 +53,18 @@ pub fn site(routes: Vec<Route>, fallback: Option<Route>) -> Site {
 }
 
 /// Gather evidence from an in-memory site served at [`ORIGIN`] for `target`
-/// (a URL on that origin).
+/// (a URL on that origin), in safe mode.
 pub fn evidence(site: Site, target: &str) -> Evidence {
+    evidence_with(site, target, Mode::Safe, None)
+}
+
+/// The same, with a mode and the facts of a supplied token.
+pub fn evidence_with(
+    site: Site,
+    target: &str,
+    mode: Mode,
+    credential: Option<crate::credential::CredentialFacts>,
+) -> Evidence {
     let target = Target::parse(target).expect("test target parses");
     let transport = MemorySite {
         site,
@@ -62,8 +72,9 @@ pub fn evidence(site: Site, target: &str) -> Evidence {
     };
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue loads");
     let opts = GatherOptions {
-        mode: Mode::Safe,
+        mode,
         target_timeout: Duration::from_secs(5),
+        credential,
         ..GatherOptions::default()
     };
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -81,11 +81,8 @@ fn scan_json_report_validates_and_exits_zero() {
     assert_eq!(report["questions"].as_array().unwrap().len(), 9);
     assert_eq!(outcome_of(&report, "pkce-s256"), "pass");
     assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
-    assert_eq!(
-        outcome_of(&report, "device-authorization"),
-        "skip",
-        "not built yet"
-    );
+    assert_eq!(outcome_of(&report, "device-authorization"), "pass");
+    assert_eq!(outcome_of(&report, "auth-md"), "skip", "not built yet");
 }
 
 #[test]

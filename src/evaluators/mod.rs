@@ -4,6 +4,7 @@
 //! evaluator here under the same id (a test enforces both directions).
 
 pub mod discovery;
+pub mod headless;
 pub mod metadata;
 
 use crate::check::Evaluator;
@@ -18,17 +19,27 @@ pub enum Requires {
     Api,
     /// Metadata plus the JWK Sets it names.
     Jwks,
+    /// Metadata plus rejected requests to the endpoints it advertises.
+    Endpoints,
 }
 
 /// The evaluator registered under a check id.
 pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
     use discovery as d;
+    use headless as h;
     use metadata as m;
     let (e, r): (Evaluator, Requires) = match id {
         "protected-resource-metadata" => (d::protected_resource_metadata, Requires::AsMetadata),
         "bearer-challenge" => (d::bearer_challenge, Requires::Api),
         "discovery-consistency" => (d::discovery_consistency, Requires::Api),
         "jwks-hygiene" => (d::jwks_hygiene, Requires::Jwks),
+        "device-authorization" => (h::device_authorization, Requires::Endpoints),
+        "client-registration" => (h::client_registration, Requires::Endpoints),
+        "delegation-grants" => (h::delegation_grants, Requires::AsMetadata),
+        "browserless-path" => (h::browserless_path, Requires::Endpoints),
+        "token-revocation" => (h::token_revocation, Requires::Endpoints),
+        "token-introspection" => (h::token_introspection, Requires::Endpoints),
+        "token-lifetime" => (h::token_lifetime, Requires::AsMetadata),
         // MCP discovery starts at the challenge.
         "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
         _ => (metadata_family(id)?, Requires::AsMetadata),
@@ -54,5 +65,6 @@ fn metadata_family(id: &str) -> Option<Evaluator> {
 pub fn builtin_ids() -> Vec<&'static str> {
     let mut ids = metadata::IDS.to_vec();
     ids.extend(discovery::IDS);
+    ids.extend(headless::IDS);
     ids
 }
