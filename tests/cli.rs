@@ -466,3 +466,89 @@ fn api_url_gives_a_bare_origin_its_challenge() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A token supplied with --token-env is judged for its lifetime and never
+/// appears in the table, the JSON report, the evidence file or stderr.
+#[test]
+fn a_supplied_token_never_leaks() {
+    use base64::Engine;
+    let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    // Lives 48 hours: over the 24 h policy.
+    let token = format!(
+        "{}.{}.{}",
+        b(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b(r#"{"sub":"agent-7","iat":1767225600,"exp":1767398400,"secret_marker":"zq9-marker"}"#),
+        b("signature-bytes-that-are-secret")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("ev.json");
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    let mut outputs = Vec::new();
+    for format in ["table", "json", "markdown"] {
+        let out = agentready()
+            .env("AGENT_TOKEN", &token)
+            .args([
+                "scan",
+                "--loopback-only",
+                &site.target,
+                "--format",
+                format,
+                "--token-env",
+                "AGENT_TOKEN",
+            ])
+            .args(["--save-evidence", evidence.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        outputs.push(std::fs::read_to_string(&evidence).unwrap());
+    }
+    let payload = token.split('.').nth(1).unwrap();
+    for text in &outputs {
+        assert!(!text.contains(&token), "the token leaked");
+        assert!(!text.contains(payload), "the token's payload leaked");
+        assert!(!text.contains("zq9-marker"), "a claim value leaked");
+        assert!(
+            !text.contains(&b("signature-bytes-that-are-secret")),
+            "the signature leaked"
+        );
+    }
+    let (report, _) = {
+        let out = agentready()
+            .env("AGENT_TOKEN", &token)
+            .args([
+                "scan",
+                "--loopback-only",
+                &site.target,
+                "--format",
+                "json",
+                "--token-env",
+                "AGENT_TOKEN",
+            ])
+            .output()
+            .unwrap();
+        (serde_json::from_slice::<Value>(&out.stdout).unwrap(), ())
+    };
+    assert_eq!(report["mode"], "credentialed");
+    assert_eq!(outcome_of(&report, "token-lifetime"), "warn");
+    // An unset variable is a usage error, not an empty token.
+    let out = agentready()
+        .env_remove("NO_SUCH_TOKEN_VAR")
+        .args([
+            "scan",
+            "--loopback-only",
+            &site.target,
+            "--token-env",
+            "NO_SUCH_TOKEN_VAR",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

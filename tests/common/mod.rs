@@ -16,11 +16,21 @@ pub async fn scan_with(
     config: HttpConfig,
     target_timeout: Duration,
 ) -> (Report, Evidence) {
+    scan_with_options(url, config, target_timeout, Mode::Safe).await
+}
+
+/// Scan `url` in a given mode.
+pub async fn scan_with_options(
+    url: &str,
+    config: HttpConfig,
+    target_timeout: Duration,
+    mode: Mode,
+) -> (Report, Evidence) {
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue");
     let client = HttpClient::new(config).expect("client");
     let target = Target::parse(url).expect("target");
     let opts = GatherOptions {
-        mode: Mode::Safe,
+        mode,
         target_timeout,
         ..GatherOptions::default()
     };
