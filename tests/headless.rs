@@ -132,6 +132,9 @@ async fn a_sloppy_provider_is_caught_by_its_live_answers() {
         "client-registration",
         "client-registration-invalid-metadata-accepted"
     ));
+    // The ID-JAG profile without the JWT-bearer grant it requires.
+    assert_eq!(outcome(&report, "delegation-grants"), "fail");
+    assert!(has(&report, "delegation-grants", "delegation-grants-profile-without-jwt-bearer"));
     // Introspection answers anyone.
     assert_eq!(outcome(&report, "token-introspection"), "warn");
     assert!(has(
