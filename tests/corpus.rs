@@ -1207,3 +1207,229 @@ async fn swmansion_agent_auth() {
     ];
     single_origin("swmansion.com", docs, "", AS, &expected).await;
 }
+
+// ---------------------------------------------------------------------------
+// Browserless authentication and lifecycle, judged from real metadata alone
+// (passive mode: the corpus holds no live endpoints to answer a POST).
+
+/// `(document, origin to rewrite, [(check, outcome, codes)], reason)`.
+type HeadlessRow = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, Outcome, &'static [&'static str])],
+    &'static str,
+);
+
+const NVL_REG: &str = "client-registration-not-verified-live";
+const NVL_REV: &str = "token-revocation-not-verified-live";
+const SHARED: &str = "token-revocation-shared-token-endpoint";
+
+const HEADLESS: &[HeadlessRow] = &[
+    (
+        "linear-mcp-oauth-authorization-server.json",
+        "https://mcp.linear.app",
+        &[
+            ("delegation-grants", Pass, &[]),
+            ("browserless-path", Pass, &[]),
+            ("client-registration", Pass, &[NVL_REG]),
+            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+            ("device-authorization", Skip, &[]),
+        ],
+        "JWT bearer with the ID-JAG grant profile; DCR and CIMD; revocation at the token endpoint",
+    ),
+    (
+        "canva-mcp-oauth-authorization-server.json",
+        "https://mcp.canva.com",
+        &[
+            ("delegation-grants", Pass, &[]),
+            ("browserless-path", Pass, &[]),
+            ("client-registration", Pass, &[NVL_REG]),
+            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+        ],
+        "as Linear",
+    ),
+    (
+        "notion-mcp-2026-09-oauth-authorization-server.json",
+        "https://mcp.notion.com",
+        &[
+            ("delegation-grants", Pass, &[]),
+            ("browserless-path", Pass, &[]),
+            (
+                "token-introspection",
+                Pass,
+                &["token-introspection-not-verified-live"],
+            ),
+        ],
+        "the September 2026 document adds JWT bearer and ID-JAG",
+    ),
+    (
+        "notion-mcp-oauth-authorization-server.json",
+        "https://mcp.notion.com",
+        &[
+            ("delegation-grants", Skip, &[]),
+            ("browserless-path", Fail, &["browserless-path-browser-only"]),
+            ("client-registration", Pass, &[NVL_REG]),
+        ],
+        "the June 2026 document: authorization code only — browser-only OAuth",
+    ),
+    (
+        "cloudflare-observability-oauth-authorization-server.json",
+        "https://observability.mcp.cloudflare.com",
+        &[
+            ("browserless-path", Fail, &["browserless-path-browser-only"]),
+            (
+                "client-registration",
+                Pass,
+                &["client-registration-cimd-disabled", NVL_REG],
+            ),
+        ],
+        "authorization code only; DCR, CIMD explicitly false",
+    ),
+    (
+        "sentry-mcp-oauth-authorization-server.json",
+        "https://mcp.sentry.dev",
+        &[
+            ("browserless-path", Fail, &["browserless-path-browser-only"]),
+            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+        ],
+        "authorization code only",
+    ),
+    (
+        "okta-mcp-oauth-authorization-server.json",
+        "https://mcp.okta.com",
+        &[
+            ("browserless-path", Pass, &[]),
+            (
+                "device-authorization",
+                Pass,
+                &["device-authorization-not-verified-live"],
+            ),
+            ("delegation-grants", Skip, &[]),
+        ],
+        "device flow and client credentials",
+    ),
+    (
+        "gitlab-openid-configuration.json",
+        "https://gitlab.com",
+        &[
+            (
+                "device-authorization",
+                Warn,
+                &[
+                    "device-authorization-nonstandard-grant-name",
+                    "device-authorization-endpoint-not-advertised",
+                ],
+            ),
+            (
+                "browserless-path",
+                Pass,
+                &["browserless-path-client-credentials-only"],
+            ),
+            (
+                "client-registration",
+                Fail,
+                &["client-registration-pre-registration-only"],
+            ),
+        ],
+        "the device grant is listed as a bare device_code and without its endpoint; client credentials remain",
+    ),
+    (
+        "google-openid-configuration.json",
+        "https://accounts.google.com",
+        &[
+            ("browserless-path", Pass, &[]),
+            ("delegation-grants", Pass, &[]),
+            (
+                "device-authorization",
+                Pass,
+                &["device-authorization-not-verified-live"],
+            ),
+            (
+                "client-registration",
+                Fail,
+                &["client-registration-pre-registration-only"],
+            ),
+        ],
+        "device flow and JWT bearer; clients only through the console",
+    ),
+    (
+        "okta-apis-openid-configuration.json",
+        "https://apis.okta.com",
+        &[
+            (
+                "delegation-grants",
+                Warn,
+                &["delegation-grants-ciba-without-endpoint"],
+            ),
+            ("browserless-path", Pass, &[]),
+        ],
+        "CIBA listed without backchannel_authentication_endpoint; the device flow is a path",
+    ),
+    (
+        "slack-openid-configuration.json",
+        "https://slack.com",
+        &[
+            ("browserless-path", Fail, &["browserless-path-browser-only"]),
+            (
+                "client-registration",
+                Fail,
+                &["client-registration-pre-registration-only"],
+            ),
+            (
+                "token-revocation",
+                Fail,
+                &["token-revocation-not-advertised"],
+            ),
+        ],
+        "authorization code only, no registration, no revocation",
+    ),
+    (
+        "salesforce-openid-configuration.json",
+        "https://login.salesforce.com",
+        &[(
+            "browserless-path",
+            Fail,
+            &["browserless-path-grants-undeclared"],
+        )],
+        "grant_types_supported omitted: authorization code and implicit by default",
+    ),
+];
+
+#[tokio::test]
+async fn headless_family_on_real_metadata() {
+    let mut wrong = Vec::new();
+    for (file, origin, expected, why) in HEADLESS {
+        let path = if file.contains("openid") { OIDC } else { AS };
+        let running = serve_docs(file, vec![(path, corpus(file, &[(origin, ORIGIN)]))]).await;
+        let engine = Engine::new(Vec::new(), &[], &[]).unwrap();
+        let client = HttpClient::new(HttpConfig::loopback_only()).unwrap();
+        let opts = GatherOptions {
+            mode: Mode::Passive,
+            target_timeout: Duration::from_secs(10),
+            ..GatherOptions::default()
+        };
+        let (report, _) = engine
+            .scan(&client, &Target::parse(&running.origin).unwrap(), &opts)
+            .await;
+        assert!(
+            running.requests().keys().all(|k| k.starts_with("GET ")),
+            "{file}: passive mode posted"
+        );
+        for (id, outcome, codes) in expected.iter() {
+            let c = report.check(id).unwrap();
+            let got: BTreeSet<&str> = c.findings.iter().map(|f| f.code.as_str()).collect();
+            let want: BTreeSet<&str> = codes.iter().copied().collect();
+            if c.outcome != *outcome || got != want {
+                wrong.push(format!(
+                    "{file} {id}: expected {outcome:?} {want:?} ({why}), got {:?} {got:?} ({})",
+                    c.outcome, c.summary
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "wrong verdicts:\n  {}",
+        wrong.join("\n  ")
+    );
+}

@@ -134,7 +134,11 @@ async fn a_sloppy_provider_is_caught_by_its_live_answers() {
     ));
     // The ID-JAG profile without the JWT-bearer grant it requires.
     assert_eq!(outcome(&report, "delegation-grants"), "fail");
-    assert!(has(&report, "delegation-grants", "delegation-grants-profile-without-jwt-bearer"));
+    assert!(has(
+        &report,
+        "delegation-grants",
+        "delegation-grants-profile-without-jwt-bearer"
+    ));
     // Introspection answers anyone.
     assert_eq!(outcome(&report, "token-introspection"), "warn");
     assert!(has(

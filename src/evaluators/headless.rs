@@ -34,8 +34,8 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 /// OpenID CIBA.
 pub const CIBA: &str = "urn:openid:params:grant-type:ciba";
-/// The ID-JAG grant profile / token type.
-pub const ID_JAG: &str = "urn:ietf:params:oauth:token-type:id-jag";
+/// The ID-JAG grant profile (draft-ietf-oauth-identity-assertion-authz-grant).
+pub const ID_JAG: &str = "urn:ietf:params:oauth:grant-profile:id-jag";
 
 /// The metadata documents a client would use: the first found for each
 /// issuer, in MCP order (judged on content even when the issuer mismatches).
@@ -171,7 +171,13 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
         return no_metadata();
     }
     let endpoints = advertised(&docs, "device_authorization_endpoint");
-    let granted = docs.iter().any(|(_, _, d)| has_grant(d, DEVICE_CODE));
+    // GitLab lists the grant as a bare "device_code": a client looking for
+    // the RFC 8628 URN does not recognise it.
+    let bare: Vec<&(String, String, Value)> = docs
+        .iter()
+        .filter(|(_, _, d)| has_grant(d, "device_code"))
+        .collect();
+    let granted = docs.iter().any(|(_, _, d)| has_grant(d, DEVICE_CODE)) || !bare.is_empty();
     if endpoints.is_empty() && !granted {
         return Evaluation::skip(
             "the device authorization grant is not offered (no endpoint, no grant)",
@@ -179,6 +185,15 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
     }
     let mut findings = Vec::new();
     let mut probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
+    for (p, u, _) in bare {
+        findings.push(finding(
+            "device-authorization-nonstandard-grant-name",
+            format!(
+                "{u} lists the grant as \"device_code\" instead of {DEVICE_CODE} (RFC 8628 §3.4)"
+            ),
+            Some(p),
+        ));
+    }
     if !endpoints.is_empty() && !granted {
         findings.push(finding(
             "device-authorization-grant-not-listed",
@@ -565,6 +580,10 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
         }
     }
     paths.dedup();
+    // A grant without its endpoint matters only when nothing else works.
+    if !paths.is_empty() {
+        findings.retain(|f| f.code != "browserless-path-grant-without-endpoint");
+    }
     if paths.is_empty() {
         let code = if undeclared {
             "browserless-path-grants-undeclared"
