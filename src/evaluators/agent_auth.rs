@@ -571,6 +571,16 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
             ));
         }
     }
+    if lives.is_empty() {
+        return Evaluation::skip(format!(
+            "the registration endpoint ({}) is not on the authorization server's origin: reported, not probed",
+            advertised
+                .iter()
+                .map(|(_, _, e)| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let mut answered = 0usize;
     for (probe, url, idx) in &lives {
         probes.push(probe.to_string());
