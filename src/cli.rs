@@ -114,6 +114,10 @@ struct ScanArgs {
     /// over 30 days fails).
     #[arg(long, value_name = "HOURS", default_value_t = 24.0)]
     max_token_lifetime: f64,
+    /// Reach private, loopback and link-local addresses even where the
+    /// target's documents or redirects lead there (the SSRF guard is off).
+    #[arg(long)]
+    allow_private: bool,
     /// Refuse every destination that is not a loopback address (for tests
     /// and fixtures: documents that name real hosts are not followed).
     #[arg(long, hide = true)]
@@ -315,14 +319,6 @@ fn scan(args: ScanArgs) -> ExitCode {
             Ok(t) => t,
             Err(e) => return usage_error(e),
         };
-        let config = match http_config(&args) {
-            Ok(c) => c,
-            Err(e) => return usage_error(e),
-        };
-        let client = match HttpClient::new(config) {
-            Ok(c) => c,
-            Err(e) => return usage_error(e),
-        };
         let mut api_urls = Vec::new();
         for u in &args.api_url {
             match Target::parse(u) {
@@ -330,6 +326,21 @@ fn scan(args: ScanArgs) -> ExitCode {
                 Err(e) => return usage_error(format!("--api-url: {e}")),
             }
         }
+        let mut config = match http_config(&args) {
+            Ok(c) => c,
+            Err(e) => return usage_error(e),
+        };
+        // Private hosts the user named are reachable (DESIGN §7).
+        config.private_hosts = std::iter::once(&target.url)
+            .chain(api_urls.iter())
+            .filter_map(|u| u.host_str())
+            .filter(|h| agentready::target::is_private_host(h))
+            .map(str::to_string)
+            .collect();
+        let client = match HttpClient::new(config) {
+            Ok(c) => c,
+            Err(e) => return usage_error(e),
+        };
         let target_timeout = match secs(args.target_timeout, "target-timeout") {
             Ok(d) => d,
             Err(e) => return usage_error(e),
@@ -409,6 +420,7 @@ fn http_config(args: &ScanArgs) -> Result<HttpConfig, String> {
         request_timeout: secs(args.timeout, "timeout")?,
         max_body: args.max_body,
         loopback_only: args.loopback_only,
+        allow_private: args.allow_private,
         ..HttpConfig::default()
     };
     if let Some(ua) = &args.user_agent {
