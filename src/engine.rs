@@ -81,6 +81,8 @@ impl Engine {
                     if let Some((_, req)) = evaluators::builtin(&m.id) {
                         match req {
                             Requires::AsMetadata => needs.as_metadata = true,
+                            Requires::ApiResources => needs.api_resources = true,
+                            Requires::AgentSurface => needs.agent_surface(),
                         }
                     }
                 }

@@ -24,6 +24,12 @@ pub const CATCH_ALL: &str = "catch-all";
 pub const PRM_ROOT: &str = "prm-root";
 /// Probe id of the path-suffixed protected-resource metadata.
 pub const PRM_PATH: &str = "prm-path";
+/// Probe id of the GET of the target URL as an agent would call it.
+pub const API_TARGET: &str = "api-target";
+/// Probe id of the GET of `/api` on the target origin.
+pub const API_BASE: &str = "api-base";
+/// Probe id of the GET of `/api/v1` on the target origin.
+pub const API_BASE_V1: &str = "api-base-v1";
 /// Authorization servers taken from one protected-resource document, at most.
 pub const MAX_LISTED_ISSUERS: usize = 3;
 /// Requests in flight per target, at most.
@@ -87,6 +93,18 @@ pub enum PrmForm {
     PathSuffixed,
 }
 
+/// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiForm {
+    /// The target URL itself.
+    Target,
+    /// `/api` on the target origin.
+    Api,
+    /// `/api/v1` on the target origin.
+    ApiV1,
+}
+
 /// What a probe was for: the context checks need to judge its exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -111,11 +129,26 @@ pub enum ProbeMeta {
         /// Root or path-suffixed.
         form: PrmForm,
     },
+    /// An unauthenticated GET of an API URL, sent as an agent would
+    /// (`Accept: application/json`): what it answers shows payment
+    /// challenges (x402), rate-limit fields, request ids and bot challenges.
+    ApiResource {
+        /// Which URL.
+        form: ApiForm,
+    },
     /// The GET of a user's declarative check.
     UserCheck {
         /// The check id.
         check: String,
     },
+}
+
+impl ProbeMeta {
+    /// True for requests an agent would make of the target: every probe but
+    /// the random catch-all path and users' declarative checks.
+    pub fn is_agent_request(&self) -> bool {
+        !matches!(self, ProbeMeta::CatchAll | ProbeMeta::UserCheck { .. })
+    }
 }
 
 /// One planned probe.
@@ -134,8 +167,20 @@ pub struct PlannedProbe {
 pub struct Needs {
     /// Authorization-server metadata (and the PRM documents that lead to it).
     pub as_metadata: bool,
+    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
+    pub api_resources: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
+}
+
+impl Needs {
+    /// Everything an agent would request of the target (every flag but the
+    /// user checks), for checks that judge every such exchange. A new
+    /// probe flag belongs here too.
+    pub fn agent_surface(&mut self) {
+        self.as_metadata = true;
+        self.api_resources = true;
+    }
 }
 
 /// Scan-wide gathering settings.
@@ -233,6 +278,38 @@ fn as_metadata_probes(
         .collect()
 }
 
+/// GETs an agent would send first to an API, without credentials: the
+/// target URL, then `/api` and `/api/v1` on its origin. An MCP endpoint is
+/// not fetched with GET here (an agent POSTs `initialize` to it; a GET may
+/// open an event stream). A URL that another probe also plans (the target
+/// may be `/api/v1` itself) is sent once: the store aliases it.
+fn api_resource_probes(target: &Target) -> Vec<PlannedProbe> {
+    let origin = target.origin();
+    let mut urls: Vec<(&str, ApiForm, Option<Url>)> = Vec::new();
+    if target.kind != TargetKind::Mcp {
+        urls.push((API_TARGET, ApiForm::Target, Some(target.url.clone())));
+    }
+    urls.push((
+        API_BASE,
+        ApiForm::Api,
+        Url::parse(&format!("{origin}/api")).ok(),
+    ));
+    urls.push((
+        API_BASE_V1,
+        ApiForm::ApiV1,
+        Url::parse(&format!("{origin}/api/v1")).ok(),
+    ));
+    urls.into_iter()
+        .filter_map(|(id, form, url)| {
+            Some(PlannedProbe {
+                id: id.into(),
+                meta: ProbeMeta::ApiResource { form },
+                request: get(url?, "application/json", target),
+            })
+        })
+        .collect()
+}
+
 /// The first round: probes that need nothing but the target.
 pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
     let origin = target.origin();
@@ -287,6 +364,9 @@ pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
                 request: get(url, "application/json", target),
             });
         }
+    }
+    if needs.api_resources {
+        out.extend(api_resource_probes(target));
     }
     for (check, path) in &needs.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
@@ -578,7 +658,7 @@ mod tests {
     fn initial_plan_for_origin_and_path_targets() {
         let needs = Needs {
             as_metadata: true,
-            user_checks: vec![],
+            ..Needs::default()
         };
         let t = Target::parse("https://example.com").unwrap();
         let ids: Vec<String> = initial_probes(&t, &needs)
@@ -607,14 +687,55 @@ mod tests {
     }
 
     #[test]
+    fn api_resource_probes_follow_the_target_kind() {
+        let needs = Needs {
+            api_resources: true,
+            ..Needs::default()
+        };
+        let plan = |t: &str| -> Vec<(String, String)> {
+            initial_probes(&Target::parse(t).unwrap(), &needs)
+                .into_iter()
+                .filter(|p| matches!(p.meta, ProbeMeta::ApiResource { .. }))
+                .map(|p| {
+                    assert_eq!(p.request.method, reqwest::Method::GET);
+                    assert!(
+                        p.request
+                            .headers
+                            .contains(&("accept".into(), "application/json".into()))
+                    );
+                    (p.id, p.request.url.to_string())
+                })
+                .collect()
+        };
+        assert_eq!(
+            plan("https://example.com"),
+            vec![
+                (API_TARGET.into(), "https://example.com/".into()),
+                (API_BASE.into(), "https://example.com/api".into()),
+                (API_BASE_V1.into(), "https://example.com/api/v1".into()),
+            ]
+        );
+        // The target may be /api/v1 itself: both are planned, the store
+        // sends the request once and aliases the second id.
+        let same = plan("https://example.com/api/v1");
+        assert_eq!(same[0].1, same[2].1);
+        // An MCP endpoint is not fetched with GET.
+        let ids: Vec<String> = plan("https://example.com/mcp")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, vec![API_BASE, API_BASE_V1]);
+    }
+
+    #[test]
     fn user_check_paths_stay_on_the_target_origin() {
         let t = Target::parse("https://example.com").unwrap();
         let needs = Needs {
-            as_metadata: false,
             user_checks: vec![
                 ("mine".into(), "/security.txt".into()),
                 ("evil".into(), "//other.example/x".into()),
             ],
+            ..Needs::default()
         };
         let probes = initial_probes(&t, &needs);
         let ids: Vec<&str> = probes.iter().map(|p| p.id.as_str()).collect();

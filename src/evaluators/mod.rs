@@ -13,6 +13,11 @@ use crate::check::Evaluator;
 pub enum Requires {
     /// Authorization-server metadata (and the PRM documents leading to it).
     AsMetadata,
+    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
+    ApiResources,
+    /// Every request an agent would make of the target (the check judges
+    /// each exchange of the scan, whatever probe sent it).
+    AgentSurface,
 }
 
 /// The evaluator registered under a check id.
