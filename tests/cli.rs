@@ -219,7 +219,8 @@ fn only_and_skip_select_checks() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // Selecting only planned checks sends no metadata probes.
+    // The plan follows the selection: x402-payment needs the catch-all and
+    // the three API GETs, no metadata probe.
     let (report, _) = json_report(&[
         "scan",
         &site.origin,
@@ -228,7 +229,14 @@ fn only_and_skip_select_checks() {
         "--only",
         "x402-payment",
     ]);
-    assert_eq!(report["requests_total"], 1, "only the catch-all probe");
+    let probes: Vec<&str> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["probe"].as_str().unwrap())
+        .collect();
+    assert_eq!(report["requests_total"], 4, "{probes:?}");
+    assert!(probes.iter().all(|p| !p.contains("metadata")), "{probes:?}");
 }
 
 #[test]

@@ -52,6 +52,10 @@ async fn every_request_is_sent_exactly_once() {
         "/.well-known/oauth-authorization-server",
         "/.well-known/openid-configuration",
         "/.well-known/oauth-protected-resource",
+        // The API GETs: the target URL, /api and /api/v1.
+        "/tenant1",
+        "/api",
+        "/api/v1",
     ] {
         Mock::given(method("GET"))
             .and(path(p))
@@ -68,7 +72,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 8);
+    assert_eq!(report.requests_total, 11);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(
@@ -341,4 +345,86 @@ async fn resolve_pins_a_name_to_loopback() {
     assert!(
         codes(&report, "issuer-identifier").contains(&"issuer-identifier-mismatch".to_string())
     );
+}
+
+fn base64_json(v: &serde_json::Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(v.to_string())
+}
+
+/// x402 over real HTTP: a v2 header challenge on the target URL (which is
+/// also the `/api/v1` probe: fetched once, aliased), a v1 body challenge on
+/// `/api`.
+#[tokio::test]
+async fn x402_challenges_pass_over_http_and_each_url_is_fetched_once() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    let v2 = json!({
+        "x402Version": 2,
+        "resource": {"url": format!("{origin}/api/v1")},
+        "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "10000",
+                     "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                     "payTo": "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                     "maxTimeoutSeconds": 60, "extra": {"name": "USDC"}}]
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .and(header("accept", "application/json"))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .insert_header("payment-required", base64_json(&v2).as_str())
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(402).set_body_json(json!({
+            "x402Version": 1, "error": "X-PAYMENT header is required",
+            "accepts": [{"scheme": "exact", "network": "base", "maxAmountRequired": "5000",
+                         "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                         "payTo": "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                         "resource": format!("{origin}/api"), "description": "API access",
+                         "maxTimeoutSeconds": 60}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, ev) = scan(&format!("{origin}/api/v1")).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "pass");
+    let check = report.check("x402-payment").unwrap();
+    let challenges = check.data.as_ref().unwrap()["challenges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(challenges.len(), 2, "{challenges:?}");
+    assert!(check.summary.contains("eip155:8453") || check.summary.contains("base"));
+    // The target URL and /api/v1 are one request.
+    assert_eq!(
+        ev.record("api-target").unwrap().exchange,
+        ev.record("api-base-v1").unwrap().exchange
+    );
+    assert_report_schema(&serde_json::to_value(&report).unwrap());
+}
+
+#[tokio::test]
+async fn a_bare_402_over_http_warns_and_no_402_skips() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(402).set_body_string("Payment Required"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "warn");
+    assert_eq!(
+        codes(&report, "x402-payment"),
+        vec!["x402-payment-bare-402"]
+    );
+    let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "x402-payment"), "skip");
 }

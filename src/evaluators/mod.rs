@@ -4,6 +4,7 @@
 //! evaluator here under the same id (a test enforces both directions).
 
 pub mod metadata;
+pub mod payments;
 
 use crate::check::Evaluator;
 
@@ -31,6 +32,7 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "oauth21-grants" => m::oauth21_grants,
         "pkce-s256" => m::pkce_s256,
         "pkce-downgrade" => m::pkce_downgrade,
+        "x402-payment" => return Some((payments::x402_payment, Requires::ApiResources)),
         _ => return None,
     };
     Some((e, Requires::AsMetadata))
@@ -38,5 +40,7 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
 
 /// Every id with a built-in evaluator.
 pub fn builtin_ids() -> Vec<&'static str> {
-    metadata::IDS.to_vec()
+    let mut ids = metadata::IDS.to_vec();
+    ids.extend(payments::IDS);
+    ids
 }
