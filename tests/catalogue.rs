@@ -110,6 +110,7 @@ fn rust_checks_and_evaluators_match_one_to_one() {
 const EVALUATOR_SOURCES: &[&str] = &[
     include_str!("../src/evaluators/metadata.rs"),
     include_str!("../src/evaluators/payments.rs"),
+    include_str!("../src/evaluators/audit.rs"),
 ];
 
 #[test]

@@ -428,3 +428,29 @@ async fn a_bare_402_over_http_warns_and_no_402_skips() {
     let (report, _) = scan(&format!("{}/", running.origin)).await;
     assert_eq!(outcome(&report, "x402-payment"), "skip");
 }
+
+/// request-attribution over real HTTP: the agent-ready site sends request
+/// ids (Q9 partial, never yes); the no-auth site sends none (Q9 unknown,
+/// never no).
+#[tokio::test]
+async fn request_ids_make_q9_partial_and_their_absence_unknown() {
+    for (name, want, q9) in [
+        ("agent-ready", "pass", "partial"),
+        ("no-auth", "warn", "unknown"),
+    ] {
+        let running = serve(Site::bundled(name).unwrap()).await.unwrap();
+        let (report, _) = scan(&format!("{}/", running.origin)).await;
+        assert_eq!(outcome(&report, "request-attribution"), want, "{name}");
+        let answer = &report
+            .questions
+            .iter()
+            .find(|q| q.id == "Q9")
+            .unwrap()
+            .answer;
+        assert_eq!(answer, q9, "{name}");
+        assert!(
+            codes(&report, "request-attribution")
+                .contains(&"request-attribution-audit-unverifiable".to_string())
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! Each catalogue file with `implementation = "rust"` has exactly one
 //! evaluator here under the same id (a test enforces both directions).
 
+pub mod audit;
 pub mod metadata;
 pub mod payments;
 
@@ -33,6 +34,9 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "pkce-s256" => m::pkce_s256,
         "pkce-downgrade" => m::pkce_downgrade,
         "x402-payment" => return Some((payments::x402_payment, Requires::ApiResources)),
+        "request-attribution" => {
+            return Some((audit::request_attribution, Requires::ApiResources));
+        }
         _ => return None,
     };
     Some((e, Requires::AsMetadata))
@@ -42,5 +46,6 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
 pub fn builtin_ids() -> Vec<&'static str> {
     let mut ids = metadata::IDS.to_vec();
     ids.extend(payments::IDS);
+    ids.extend(audit::IDS);
     ids
 }
