@@ -454,3 +454,59 @@ async fn request_ids_make_q9_partial_and_their_absence_unknown() {
         );
     }
 }
+
+/// rate-limit-signals over real HTTP: the agent-ready site sends the
+/// current draft's fields; the no-auth site sends none; a throttled API
+/// answers 429 without saying when to retry.
+#[tokio::test]
+async fn rate_limit_signals_pass_and_warn_over_http() {
+    let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "pass");
+    let data = report
+        .check("rate-limit-signals")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert_eq!(data["generations"], json!(["ietf-current"]));
+    let running = serve(Site::bundled("no-auth").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "warn");
+    assert_eq!(
+        codes(&report, "rate-limit-signals"),
+        vec!["rate-limit-signals-missing"]
+    );
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+            "type": "https://iana.org/assignments/http-problem-types#quota-exceeded"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ratelimit", "limit=100, remaining=0, reset=30")
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "warn");
+    let c = codes(&report, "rate-limit-signals");
+    assert!(
+        c.contains(&"rate-limit-signals-429-without-retry-after".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"rate-limit-signals-legacy-draft".to_string()),
+        "{c:?}"
+    );
+}

@@ -3,6 +3,7 @@
 //! Each catalogue file with `implementation = "rust"` has exactly one
 //! evaluator here under the same id (a test enforces both directions).
 
+pub mod abuse;
 pub mod audit;
 pub mod metadata;
 pub mod payments;
@@ -34,6 +35,9 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "pkce-s256" => m::pkce_s256,
         "pkce-downgrade" => m::pkce_downgrade,
         "x402-payment" => return Some((payments::x402_payment, Requires::ApiResources)),
+        "rate-limit-signals" => {
+            return Some((abuse::rate_limit_signals, Requires::ApiResources));
+        }
         "request-attribution" => {
             return Some((audit::request_attribution, Requires::ApiResources));
         }
@@ -47,5 +51,6 @@ pub fn builtin_ids() -> Vec<&'static str> {
     let mut ids = metadata::IDS.to_vec();
     ids.extend(payments::IDS);
     ids.extend(audit::IDS);
+    ids.extend(abuse::IDS);
     ids
 }
