@@ -112,6 +112,7 @@ const EVALUATOR_SOURCES: &[&str] = &[
     include_str!("../src/evaluators/payments.rs"),
     include_str!("../src/evaluators/audit.rs"),
     include_str!("../src/evaluators/abuse/rate_limit.rs"),
+    include_str!("../src/evaluators/abuse/bot_challenge.rs"),
 ];
 
 #[test]

@@ -510,3 +510,87 @@ async fn rate_limit_signals_pass_and_warn_over_http() {
         "{c:?}"
     );
 }
+
+/// bot-challenge end to end on loopback: a Cloudflare managed challenge on
+/// every machine path fails and names the vendor; a Cloudflare-fronted API
+/// with a CSP naming CAPTCHA hosts and a Turnstile form on its docs page
+/// passes; the honeypot passes.
+#[tokio::test]
+async fn bot_challenges_fail_and_cdn_presence_passes_over_http() {
+    let running = serve(Site::bundled("challenged-api").unwrap())
+        .await
+        .unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "bot-challenge"), "fail");
+    let c = codes(&report, "bot-challenge");
+    assert!(
+        c.contains(&"bot-challenge-vendor-challenge".to_string()),
+        "{c:?}"
+    );
+    let check = report.check("bot-challenge").unwrap();
+    let first = &check.findings[0];
+    assert!(first.message.contains("Cloudflare"), "{}", first.message);
+    assert!(
+        first.message.contains("cf-mitigated: challenge"),
+        "{}",
+        first.message
+    );
+    assert!(
+        check.evidence.iter().any(|p| p == "as-metadata"),
+        "{:?}",
+        check.evidence
+    );
+    // The challenge hides the metadata: discovery fails too.
+    assert_eq!(outcome(&report, "as-metadata-discovery"), "fail");
+    assert_report_schema(&serde_json::to_value(&report).unwrap());
+
+    let running = serve(Site::bundled("cloudflare-api").unwrap())
+        .await
+        .unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(
+        outcome(&report, "bot-challenge"),
+        "pass",
+        "{:?}",
+        report.check("bot-challenge").unwrap().findings
+    );
+    let c = codes(&report, "bot-challenge");
+    assert!(
+        c.contains(&"bot-challenge-cdn-present".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"bot-challenge-captcha-on-html-page".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(outcome(&report, "rate-limit-signals"), "pass");
+    assert_eq!(outcome(&report, "request-attribution"), "pass");
+
+    let running = serve(Site::bundled("honeypot").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "bot-challenge"), "pass");
+}
+
+/// Every bundled site, scanned with the whole catalogue: each route is
+/// requested exactly once, and the honeypot passes no discovery check.
+#[tokio::test]
+async fn every_bundled_site_gets_each_request_once() {
+    for name in Site::bundled_names() {
+        let running = serve(Site::bundled(&name).unwrap()).await.unwrap();
+        let (report, _) = scan(&format!("{}/", running.origin)).await;
+        let requests = running.requests();
+        assert!(!requests.is_empty(), "{name}");
+        for (req, n) in &requests {
+            assert_eq!(*n, 1, "{name}: {req} sent {n} times");
+        }
+        for path in ["GET /", "GET /api", "GET /api/v1"] {
+            assert!(requests.contains_key(path), "{name}: {path} not requested");
+        }
+        assert_eq!(requests.len(), report.requests_total, "{name}");
+        if name == "honeypot" {
+            for c in report.checks.iter().filter(|c| c.category == "discovery") {
+                assert_ne!(c.outcome.as_str(), "pass", "honeypot passed {}", c.id);
+            }
+        }
+    }
+}

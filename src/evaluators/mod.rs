@@ -35,6 +35,7 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "pkce-s256" => m::pkce_s256,
         "pkce-downgrade" => m::pkce_downgrade,
         "x402-payment" => return Some((payments::x402_payment, Requires::ApiResources)),
+        "bot-challenge" => return Some((abuse::bot_challenge, Requires::AgentSurface)),
         "rate-limit-signals" => {
             return Some((abuse::rate_limit_signals, Requires::ApiResources));
         }
