@@ -409,7 +409,7 @@ async fn x402_challenges_pass_over_http_and_each_url_is_fetched_once() {
 }
 
 #[tokio::test]
-async fn a_bare_402_over_http_warns_and_no_402_skips() {
+async fn a_bare_402_warns_a_broken_header_fails_and_no_402_skips_over_http() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/api"))
@@ -427,6 +427,25 @@ async fn a_bare_402_over_http_warns_and_no_402_skips() {
     let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
     let (report, _) = scan(&format!("{}/", running.origin)).await;
     assert_eq!(outcome(&report, "x402-payment"), "skip");
+    // A PAYMENT-REQUIRED header that is not base64 JSON fails.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .insert_header("payment-required", "pay 0.01 USDC to 0xabc")
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "fail");
+    assert_eq!(
+        codes(&report, "x402-payment"),
+        vec!["x402-payment-v2-header-invalid"]
+    );
 }
 
 /// request-attribution over real HTTP: the agent-ready site sends request
