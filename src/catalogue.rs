@@ -149,6 +149,15 @@ impl Question {
         }
     }
 
+    /// True when a scan from outside can establish the answer. Q9 asks
+    /// whether a service logs every action against the credential that
+    /// performed it, which only the service can see: outside evidence
+    /// (request ids on responses) shows at most that actions can be
+    /// attributed, and its absence proves nothing.
+    pub fn verifiable_from_outside(self) -> bool {
+        !matches!(self, Question::Q9)
+    }
+
     /// The question as the checklist asks it.
     pub fn text(self) -> &'static str {
         match self {

@@ -79,13 +79,16 @@ impl Engine {
             match m.implementation {
                 Implementation::Rust => {
                     if let Some((_, req)) = evaluators::builtin(&m.id) {
-                        needs.as_metadata = true;
+                        // Everything but the API GETs starts from the metadata.
+                        needs.as_metadata |= req != Requires::ApiResources;
                         match req {
                             Requires::AsMetadata => {}
                             Requires::Api => needs.api = true,
                             Requires::Jwks => needs.jwks = true,
                             Requires::Endpoints => needs.endpoints = true,
                             Requires::AgentAuth => needs.agent_auth = true,
+                            Requires::ApiResources => needs.api_resources = true,
+                            Requires::AgentSurface => needs.agent_surface(),
                         }
                     }
                 }

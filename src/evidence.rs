@@ -335,6 +335,19 @@ impl Evidence {
             .map(|(id, r)| (id.as_str(), r))
     }
 
+    /// Every exchange an agent would make ([`ProbeMeta::is_agent_request`]),
+    /// each once even when several probes share it, in the order stored,
+    /// with the first agent probe id (in id order) that names it.
+    pub fn agent_exchanges(&self) -> Vec<(&str, usize, &Exchange)> {
+        let mut seen: BTreeMap<usize, &str> = BTreeMap::new();
+        for (id, rec) in self.probes_where(ProbeMeta::is_agent_request) {
+            seen.entry(rec.exchange).or_insert(id);
+        }
+        seen.into_iter()
+            .filter_map(|(idx, id)| self.exchanges.get(idx).map(|x| (id, idx, x)))
+            .collect()
+    }
+
     /// True when every exchange failed at the network level (nothing answered).
     pub fn unreachable(&self) -> bool {
         !self.exchanges.is_empty() && self.exchanges.iter().all(|x| x.response.is_none())

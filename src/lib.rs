@@ -29,6 +29,7 @@ pub mod engine;
 pub mod evaluators;
 pub mod evidence;
 pub mod exit;
+pub mod fingerprints;
 pub mod fixture;
 pub mod http;
 pub mod probe;

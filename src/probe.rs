@@ -34,6 +34,12 @@ pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
 pub const PRM_CHALLENGE: &str = "prm-challenge";
 /// Prefix of the probe ids of JWK Sets.
 pub const JWKS: &str = "jwks";
+/// Probe id of the GET of the target URL as an agent would call it.
+pub const API_TARGET: &str = "api-target";
+/// Probe id of the GET of `/api` on the target origin.
+pub const API_BASE: &str = "api-base";
+/// Probe id of the GET of `/api/v1` on the target origin.
+pub const API_BASE_V1: &str = "api-base-v1";
 /// Authorization servers (and PRM resources) followed per scan, at most.
 pub const MAX_LISTED_ISSUERS: usize = 3;
 /// Requests in flight per target, at most.
@@ -117,6 +123,18 @@ pub enum ApiSource {
     },
 }
 
+/// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiForm {
+    /// The target URL itself.
+    Target,
+    /// `/api` on the target origin.
+    Api,
+    /// `/api/v1` on the target origin.
+    ApiV1,
+}
+
 /// What a probe was for: the context checks need to judge its exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -185,6 +203,13 @@ pub enum ProbeMeta {
     Jwks {
         /// The probes of the documents that name it.
         named_by: Vec<String>,
+    },
+    /// An unauthenticated GET of an API URL, sent as an agent would
+    /// (`Accept: application/json`): what it answers shows payment
+    /// challenges (x402), rate-limit fields, request ids and bot challenges.
+    ApiResource {
+        /// Which URL.
+        form: ApiForm,
     },
     /// The GET of a user's declarative check.
     UserCheck {
@@ -291,6 +316,14 @@ pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
     }
 }
 
+impl ProbeMeta {
+    /// True for requests an agent would make of the target: every probe but
+    /// the random catch-all path and users' declarative checks.
+    pub fn is_agent_request(&self) -> bool {
+        !matches!(self, ProbeMeta::CatchAll | ProbeMeta::UserCheck { .. })
+    }
+}
+
 /// One planned probe.
 #[derive(Debug, Clone)]
 pub struct PlannedProbe {
@@ -316,8 +349,24 @@ pub struct Needs {
     pub endpoints: bool,
     /// auth.md documents and the `agent_auth` registration endpoint.
     pub agent_auth: bool,
+    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
+    pub api_resources: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
+}
+
+impl Needs {
+    /// Everything an agent would request of the target (every flag but the
+    /// user checks), for checks that judge every such exchange. A new
+    /// probe flag belongs here too.
+    pub fn agent_surface(&mut self) {
+        self.as_metadata = true;
+        self.api_resources = true;
+        self.api = true;
+        self.endpoints = true;
+        self.agent_auth = true;
+        self.jwks = true;
+    }
 }
 
 /// Scan-wide gathering settings.
@@ -430,6 +479,38 @@ fn as_metadata_probes(
         .collect()
 }
 
+/// GETs an agent would send first to an API, without credentials: the
+/// target URL, then `/api` and `/api/v1` on its origin. An MCP endpoint is
+/// not fetched with GET here (an agent POSTs `initialize` to it; a GET may
+/// open an event stream). A URL that another probe also plans (the target
+/// may be `/api/v1` itself) is sent once: the store aliases it.
+fn api_resource_probes(target: &Target) -> Vec<PlannedProbe> {
+    let origin = target.origin();
+    let mut urls: Vec<(&str, ApiForm, Option<Url>)> = Vec::new();
+    if target.kind != TargetKind::Mcp {
+        urls.push((API_TARGET, ApiForm::Target, Some(target.url.clone())));
+    }
+    urls.push((
+        API_BASE,
+        ApiForm::Api,
+        Url::parse(&format!("{origin}/api")).ok(),
+    ));
+    urls.push((
+        API_BASE_V1,
+        ApiForm::ApiV1,
+        Url::parse(&format!("{origin}/api/v1")).ok(),
+    ));
+    urls.into_iter()
+        .filter_map(|(id, form, url)| {
+            Some(PlannedProbe {
+                id: id.into(),
+                meta: ProbeMeta::ApiResource { form },
+                request: get(url?, "application/json", target),
+            })
+        })
+        .collect()
+}
+
 /// The first round: probes that need nothing but the target.
 pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> Vec<PlannedProbe> {
     let origin = target.origin();
@@ -508,6 +589,9 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
             meta: ProbeMeta::AuthMd { skill_of: None },
             request: get(url, "text/markdown, text/plain;q=0.9, */*;q=0.1", target),
         });
+    }
+    if needs.api_resources {
+        out.extend(api_resource_probes(target));
     }
     for (check, path) in &needs.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
@@ -1219,6 +1303,51 @@ mod tests {
             .map(|p| p.id)
             .collect();
         assert!(ids.contains(&"api-url-1".to_string()), "{ids:?}");
+    }
+
+    #[test]
+    fn api_resource_probes_follow_the_target_kind() {
+        let needs = Needs {
+            api_resources: true,
+            ..Needs::default()
+        };
+        let plan = |t: &str| -> Vec<(String, String)> {
+            initial_probes(
+                &Target::parse(t).unwrap(),
+                &needs,
+                &GatherOptions::default(),
+            )
+            .into_iter()
+            .filter(|p| matches!(p.meta, ProbeMeta::ApiResource { .. }))
+            .map(|p| {
+                assert_eq!(p.request.method, reqwest::Method::GET);
+                assert!(
+                    p.request
+                        .headers
+                        .contains(&("accept".into(), "application/json".into()))
+                );
+                (p.id, p.request.url.to_string())
+            })
+            .collect()
+        };
+        assert_eq!(
+            plan("https://example.com"),
+            vec![
+                (API_TARGET.into(), "https://example.com/".into()),
+                (API_BASE.into(), "https://example.com/api".into()),
+                (API_BASE_V1.into(), "https://example.com/api/v1".into()),
+            ]
+        );
+        // The target may be /api/v1 itself: both are planned, the store
+        // sends the request once and aliases the second id.
+        let same = plan("https://example.com/api/v1");
+        assert_eq!(same[0].1, same[2].1);
+        // An MCP endpoint is not fetched with GET.
+        let ids: Vec<String> = plan("https://example.com/mcp")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, vec![API_BASE, API_BASE_V1]);
     }
 
     #[test]

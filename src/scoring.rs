@@ -7,7 +7,7 @@ use crate::check::Outcome;
 use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
 
 /// Version of the scoring algorithm.
-pub const ALGORITHM_VERSION: &str = "1";
+pub const ALGORITHM_VERSION: &str = "2";
 
 /// Highest score when no auth surface can be discovered (level 0).
 pub const CAP_INVISIBLE: u32 = 20;
@@ -122,7 +122,16 @@ pub fn level(checks: &[CheckResult]) -> u8 {
 /// Answer one question from its checks: no evaluated check → `unknown`
 /// when they are not built yet or errored, else `no` (skipped for lack of
 /// what they examine); all pass → `yes`; some met → `partial`; else `no`.
-fn answer(checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'static str {
+/// A question a scan cannot verify from outside (Q9) is at best `partial`
+/// (a check passed: the precondition is observable) and else `unknown`.
+fn answer(q: Question, checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'static str {
+    if !q.verifiable_from_outside() {
+        return if checks.iter().any(|c| c.outcome == Outcome::Pass) {
+            "partial"
+        } else {
+            "unknown"
+        };
+    }
     let evaluated: Vec<Outcome> = checks
         .iter()
         .map(|c| c.outcome)
@@ -219,7 +228,7 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
             QuestionResult {
                 id: q.id().into(),
                 text: q.text().into(),
-                answer: answer(&qc, &qm).into(),
+                answer: answer(*q, &qc, &qm).into(),
                 checks: qc.iter().map(|c| c.id.clone()).collect(),
             }
         })
@@ -408,10 +417,33 @@ mod tests {
         let w = result("b", "pkce", "high", 7, Outcome::Warn);
         let f = result("c", "pkce", "high", 7, Outcome::Fail);
         let s = result("d", "pkce", "high", 7, Outcome::Skip);
-        assert_eq!(answer(&[&p], &[]), "yes");
-        assert_eq!(answer(&[&p, &w], &[]), "partial");
-        assert_eq!(answer(&[&f, &s], &[]), "no");
-        assert_eq!(answer(&[&s], &[]), "no");
-        assert_eq!(answer(&[], &[]), "unknown");
+        let q = Question::Q3;
+        assert_eq!(answer(q, &[&p], &[]), "yes");
+        assert_eq!(answer(q, &[&p, &w], &[]), "partial");
+        assert_eq!(answer(q, &[&f, &s], &[]), "no");
+        assert_eq!(answer(q, &[&s], &[]), "no");
+        assert_eq!(answer(q, &[], &[]), "unknown");
+    }
+
+    /// Q9 (per-credential audit logging) cannot be seen from outside: a
+    /// passing check makes it `partial`, never `yes`; anything else leaves
+    /// it `unknown`, never `no`.
+    #[test]
+    fn q9_is_never_yes_or_no() {
+        let q = Question::Q9;
+        let p = result("request-attribution", "audit", "low", 2, Outcome::Pass);
+        let w = result("request-attribution", "audit", "low", 2, Outcome::Warn);
+        let f = result("request-attribution", "audit", "low", 2, Outcome::Fail);
+        let s = result("request-attribution", "audit", "low", 2, Outcome::Skip);
+        assert_eq!(answer(q, &[&p], &[]), "partial");
+        assert_eq!(answer(q, &[&w], &[]), "unknown");
+        assert_eq!(answer(q, &[&f], &[]), "unknown");
+        assert_eq!(answer(q, &[&s], &[]), "unknown");
+        assert_eq!(answer(q, &[], &[]), "unknown");
+        assert!(
+            Question::ALL[..8]
+                .iter()
+                .all(|q| q.verifiable_from_outside())
+        );
     }
 }

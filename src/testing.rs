@@ -41,6 +41,28 @@ pub fn route(path: &str, status: u16, content_type: &str, body: &str) -> Route {
     }
 }
 
+/// A route with extra response headers.
+pub fn with_headers(mut r: Route, headers: &[(&str, &str)]) -> Route {
+    for (k, v) in headers {
+        r.headers.insert((*k).to_string(), (*v).to_string());
+    }
+    r
+}
+
+/// Run one built-in check over evidence (the engine's outcome rules apply).
+pub fn judge(ev: &Evidence, id: &str) -> crate::report::CheckResult {
+    let meta = crate::catalogue::builtin()
+        .iter()
+        .find(|m| m.id == id)
+        .expect("check exists");
+    crate::engine::run_check(meta, ev)
+}
+
+/// The finding codes of a check result.
+pub fn codes(r: &crate::report::CheckResult) -> Vec<String> {
+    r.findings.iter().map(|f| f.code.clone()).collect()
+}
+
 /// A site from routes, with an optional fallback for every other path.
 pub fn site(routes: Vec<Route>, fallback: Option<Route>) -> Site {
     Site {

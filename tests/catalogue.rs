@@ -108,15 +108,27 @@ fn rust_checks_and_evaluators_match_one_to_one() {
 /// engine would turn an undeclared one into an error).
 #[test]
 fn declared_codes_are_used_by_the_evaluators() {
-    // Every evaluator module (not its tests).
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/evaluators");
-    let mut source = String::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            source.push_str(&std::fs::read_to_string(&path).unwrap());
+    // Every evaluator module, in subfolders too, but not their tests.
+    fn collect(dir: &std::path::Path, source: &mut String) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if path.is_dir() {
+                collect(&path, source);
+            } else if name.ends_with(".rs") && name != "tests.rs" {
+                source.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
         }
     }
+    let mut source = String::new();
+    collect(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/evaluators")),
+        &mut source,
+    );
     let rust: Vec<&agentready::catalogue::CheckMeta> = catalogue::builtin()
         .iter()
         .filter(|m| m.implementation == Implementation::Rust)

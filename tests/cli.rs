@@ -240,7 +240,8 @@ fn only_and_skip_select_checks() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // Selecting only planned checks sends no metadata probes.
+    // The plan follows the selection: x402-payment needs the catch-all and
+    // the three API GETs, no metadata probe.
     let (report, _) = json_report(&[
         "scan",
         &site.target,
@@ -249,7 +250,15 @@ fn only_and_skip_select_checks() {
         "--only",
         "x402-payment",
     ]);
-    assert_eq!(report["requests_total"], 1, "only the catch-all probe");
+    let probes: Vec<&str> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["probe"].as_str().unwrap())
+        .collect();
+    // The catch-all, /api and /api/v1 (an MCP target is not fetched with GET).
+    assert_eq!(report["requests_total"], 3, "{probes:?}");
+    assert!(probes.iter().all(|p| !p.contains("metadata")), "{probes:?}");
 }
 
 #[test]

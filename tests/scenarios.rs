@@ -53,6 +53,10 @@ async fn every_request_is_sent_exactly_once() {
         "/.well-known/openid-configuration",
         "/.well-known/oauth-protected-resource",
         "/auth.md",
+        // The API GETs /api and /api/v1 (the target URL's GET is the
+        // unauthenticated API probe, mounted above).
+        "/api",
+        "/api/v1",
     ] {
         Mock::given(method("GET"))
             .and(path(p))
@@ -84,7 +88,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 11);
+    assert_eq!(report.requests_total, 13);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(
@@ -122,12 +126,14 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                     );
                 }
                 // Every built check passes; the only skips are checks not
-                // built yet and token-lifetime (no token supplied).
+                // built yet, token-lifetime (no token supplied) and
+                // x402-payment (the site charges nothing).
                 for c in &report.checks {
                     let ok = c.outcome.as_str() == "pass"
                         || (c.outcome.as_str() == "skip"
                             && (c.summary == agentready::engine::NOT_IMPLEMENTED
-                                || c.id == "token-lifetime"));
+                                || c.id == "token-lifetime"
+                                || c.id == "x402-payment"));
                     assert!(
                         ok,
                         "agent-ready: {} is {} ({})",
@@ -371,4 +377,280 @@ async fn resolve_pins_a_name_to_loopback() {
     assert!(
         codes(&report, "issuer-identifier").contains(&"issuer-identifier-mismatch".to_string())
     );
+}
+
+fn base64_json(v: &serde_json::Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(v.to_string())
+}
+
+/// x402 over real HTTP: a v2 header challenge on the target URL (which is
+/// also the `/api/v1` probe: fetched once, aliased), a v1 body challenge on
+/// `/api`.
+#[tokio::test]
+async fn x402_challenges_pass_over_http_and_each_url_is_fetched_once() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    let v2 = json!({
+        "x402Version": 2,
+        "resource": {"url": format!("{origin}/api/v1")},
+        "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "10000",
+                     "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                     "payTo": "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                     "maxTimeoutSeconds": 60, "extra": {"name": "USDC"}}]
+    });
+    // The same URL with a bogus bearer token (the challenge probe) is
+    // another request.
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .and(header_exists("authorization"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .and(header("accept", "application/json"))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .insert_header("payment-required", base64_json(&v2).as_str())
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(402).set_body_json(json!({
+            "x402Version": 1, "error": "X-PAYMENT header is required",
+            "accepts": [{"scheme": "exact", "network": "base", "maxAmountRequired": "5000",
+                         "asset": "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                         "payTo": "0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+                         "resource": format!("{origin}/api"), "description": "API access",
+                         "maxTimeoutSeconds": 60}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, ev) = scan(&format!("{origin}/api/v1")).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "pass");
+    let check = report.check("x402-payment").unwrap();
+    let challenges = check.data.as_ref().unwrap()["challenges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(challenges.len(), 2, "{challenges:?}");
+    assert!(check.summary.contains("eip155:8453") || check.summary.contains("base"));
+    // The target URL and /api/v1 are one request.
+    assert_eq!(
+        ev.record("api-target").unwrap().exchange,
+        ev.record("api-base-v1").unwrap().exchange
+    );
+    assert_report_schema(&serde_json::to_value(&report).unwrap());
+}
+
+#[tokio::test]
+async fn a_bare_402_warns_a_broken_header_fails_and_no_402_skips_over_http() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(402).set_body_string("Payment Required"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "warn");
+    assert_eq!(
+        codes(&report, "x402-payment"),
+        vec!["x402-payment-bare-402"]
+    );
+    let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "x402-payment"), "skip");
+    // A PAYMENT-REQUIRED header that is not base64 JSON fails.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .respond_with(
+            ResponseTemplate::new(402)
+                .insert_header("payment-required", "pay 0.01 USDC to 0xabc")
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "x402-payment"), "fail");
+    assert_eq!(
+        codes(&report, "x402-payment"),
+        vec!["x402-payment-v2-header-invalid"]
+    );
+}
+
+/// request-attribution over real HTTP: the agent-ready site sends request
+/// ids (Q9 partial, never yes); the no-auth site sends none (Q9 unknown,
+/// never no).
+#[tokio::test]
+async fn request_ids_make_q9_partial_and_their_absence_unknown() {
+    for (name, want, q9) in [
+        ("agent-ready", "pass", "partial"),
+        ("no-auth", "warn", "unknown"),
+    ] {
+        let running = serve(Site::bundled(name).unwrap()).await.unwrap();
+        let (report, _) = scan(&format!("{}/", running.origin)).await;
+        assert_eq!(outcome(&report, "request-attribution"), want, "{name}");
+        let answer = &report
+            .questions
+            .iter()
+            .find(|q| q.id == "Q9")
+            .unwrap()
+            .answer;
+        assert_eq!(answer, q9, "{name}");
+        assert!(
+            codes(&report, "request-attribution")
+                .contains(&"request-attribution-audit-unverifiable".to_string())
+        );
+    }
+}
+
+/// rate-limit-signals over real HTTP: the agent-ready site sends the
+/// current draft's fields; the no-auth site sends none; a throttled API
+/// answers 429 without saying when to retry.
+#[tokio::test]
+async fn rate_limit_signals_pass_and_warn_over_http() {
+    let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "pass");
+    let data = report
+        .check("rate-limit-signals")
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert_eq!(data["generations"], json!(["ietf-current"]));
+    let running = serve(Site::bundled("no-auth").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "warn");
+    assert_eq!(
+        codes(&report, "rate-limit-signals"),
+        vec!["rate-limit-signals-missing"]
+    );
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+            "type": "https://iana.org/assignments/http-problem-types#quota-exceeded"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ratelimit", "limit=100, remaining=0, reset=30")
+                .set_body_json(json!({})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (report, _) = scan(&server.uri()).await;
+    server.verify().await;
+    assert_eq!(outcome(&report, "rate-limit-signals"), "warn");
+    let c = codes(&report, "rate-limit-signals");
+    assert!(
+        c.contains(&"rate-limit-signals-429-without-retry-after".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"rate-limit-signals-legacy-draft".to_string()),
+        "{c:?}"
+    );
+}
+
+/// bot-challenge end to end on loopback: a Cloudflare managed challenge on
+/// every machine path fails and names the vendor; a Cloudflare-fronted API
+/// with a CSP naming CAPTCHA hosts and a Turnstile form on its docs page
+/// passes; the honeypot passes.
+#[tokio::test]
+async fn bot_challenges_fail_and_cdn_presence_passes_over_http() {
+    let running = serve(Site::bundled("challenged-api").unwrap())
+        .await
+        .unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "bot-challenge"), "fail");
+    let c = codes(&report, "bot-challenge");
+    assert!(
+        c.contains(&"bot-challenge-vendor-challenge".to_string()),
+        "{c:?}"
+    );
+    let check = report.check("bot-challenge").unwrap();
+    let first = &check.findings[0];
+    assert!(first.message.contains("Cloudflare"), "{}", first.message);
+    assert!(
+        first.message.contains("cf-mitigated: challenge"),
+        "{}",
+        first.message
+    );
+    assert!(
+        check.evidence.iter().any(|p| p == "as-metadata"),
+        "{:?}",
+        check.evidence
+    );
+    // The challenge hides the metadata: discovery fails too.
+    assert_eq!(outcome(&report, "as-metadata-discovery"), "fail");
+    assert_report_schema(&serde_json::to_value(&report).unwrap());
+
+    let running = serve(Site::bundled("cloudflare-api").unwrap())
+        .await
+        .unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(
+        outcome(&report, "bot-challenge"),
+        "pass",
+        "{:?}",
+        report.check("bot-challenge").unwrap().findings
+    );
+    let c = codes(&report, "bot-challenge");
+    assert!(
+        c.contains(&"bot-challenge-cdn-present".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"bot-challenge-captcha-on-html-page".to_string()),
+        "{c:?}"
+    );
+    assert_eq!(outcome(&report, "rate-limit-signals"), "pass");
+    assert_eq!(outcome(&report, "request-attribution"), "pass");
+
+    let running = serve(Site::bundled("honeypot").unwrap()).await.unwrap();
+    let (report, _) = scan(&format!("{}/", running.origin)).await;
+    assert_eq!(outcome(&report, "bot-challenge"), "pass");
+}
+
+/// Every bundled site, scanned with the whole catalogue: each route is
+/// requested exactly once, and the honeypot passes no discovery check.
+#[tokio::test]
+async fn every_bundled_site_gets_each_request_once() {
+    for name in Site::bundled_names() {
+        let running = serve(Site::bundled(&name).unwrap()).await.unwrap();
+        let (report, _) = scan(&format!("{}/", running.origin)).await;
+        let requests = running.requests();
+        assert!(!requests.is_empty(), "{name}");
+        for (req, n) in &requests {
+            assert_eq!(*n, 1, "{name}: {req} sent {n} times");
+        }
+        for path in ["GET /", "GET /api", "GET /api/v1"] {
+            assert!(requests.contains_key(path), "{name}: {path} not requested");
+        }
+        assert_eq!(requests.len(), report.requests_total, "{name}");
+        if name == "honeypot" {
+            for c in report.checks.iter().filter(|c| c.category == "discovery") {
+                assert_ne!(c.outcome.as_str(), "pass", "honeypot passed {}", c.id);
+            }
+        }
+    }
 }

@@ -3,10 +3,13 @@
 //! Each catalogue file with `implementation = "rust"` has exactly one
 //! evaluator here under the same id (a test enforces both directions).
 
+pub mod abuse;
 pub mod agent_auth;
+pub mod audit;
 pub mod discovery;
 pub mod headless;
 pub mod metadata;
+pub mod payments;
 
 use crate::check::Evaluator;
 
@@ -24,6 +27,11 @@ pub enum Requires {
     Endpoints,
     /// Metadata plus auth.md and the agent registration endpoint.
     AgentAuth,
+    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
+    ApiResources,
+    /// Every request an agent would make of the target (the check judges
+    /// each exchange of the scan, whatever probe sent it).
+    AgentSurface,
 }
 
 /// The evaluator registered under a check id.
@@ -32,6 +40,14 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
     use headless as h;
     use metadata as m;
     let (e, r): (Evaluator, Requires) = match id {
+        // MCP discovery starts at the challenge.
+        "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
+        "as-metadata-conformance" => (m::as_metadata_conformance, Requires::AsMetadata),
+        "issuer-identifier" => (m::issuer_identifier, Requires::AsMetadata),
+        "endpoint-transport" => (m::endpoint_transport, Requires::AsMetadata),
+        "oauth21-grants" => (m::oauth21_grants, Requires::AsMetadata),
+        "pkce-s256" => (m::pkce_s256, Requires::AsMetadata),
+        "pkce-downgrade" => (m::pkce_downgrade, Requires::AsMetadata),
         "protected-resource-metadata" => (d::protected_resource_metadata, Requires::AsMetadata),
         "bearer-challenge" => (d::bearer_challenge, Requires::Api),
         "discovery-consistency" => (d::discovery_consistency, Requires::Api),
@@ -49,25 +65,13 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
             (agent_auth::agent_registration_endpoint, Requires::AgentAuth)
         }
         "identity-assertion" => (agent_auth::identity_assertion, Requires::AsMetadata),
-        // MCP discovery starts at the challenge.
-        "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
-        _ => (metadata_family(id)?, Requires::AsMetadata),
-    };
-    Some((e, r))
-}
-
-fn metadata_family(id: &str) -> Option<Evaluator> {
-    use metadata as m;
-    let e: Evaluator = match id {
-        "as-metadata-conformance" => m::as_metadata_conformance,
-        "issuer-identifier" => m::issuer_identifier,
-        "endpoint-transport" => m::endpoint_transport,
-        "oauth21-grants" => m::oauth21_grants,
-        "pkce-s256" => m::pkce_s256,
-        "pkce-downgrade" => m::pkce_downgrade,
+        "x402-payment" => (payments::x402_payment, Requires::ApiResources),
+        "bot-challenge" => (abuse::bot_challenge, Requires::AgentSurface),
+        "rate-limit-signals" => (abuse::rate_limit_signals, Requires::ApiResources),
+        "request-attribution" => (audit::request_attribution, Requires::ApiResources),
         _ => return None,
     };
-    Some(e)
+    Some((e, r))
 }
 
 /// Every id with a built-in evaluator.
@@ -76,5 +80,8 @@ pub fn builtin_ids() -> Vec<&'static str> {
     ids.extend(discovery::IDS);
     ids.extend(headless::IDS);
     ids.extend(agent_auth::IDS);
+    ids.extend(payments::IDS);
+    ids.extend(audit::IDS);
+    ids.extend(abuse::IDS);
     ids
 }
