@@ -1368,3 +1368,59 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Well-known URL construction (RFC 8414 §3 insertion, OIDC appending)
+    //! holds for any issuer: ports, paths, trailing slashes, IDN hosts.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn host() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9-]{0,10}(\\.[a-z][a-z0-9-]{0,10}){1,3}",
+            Just("xn--bcher-kva.example".to_string()),
+            Just("bücher.example".to_string()),
+            Just("127.0.0.1".to_string()),
+            Just("[::1]".to_string()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn metadata_urls_follow_insertion_and_appending(
+            h in host(),
+            port in proptest::option::of(1u16..65535),
+            segs in proptest::collection::vec("[a-zA-Z0-9_.~-]{1,8}", 0..4),
+            slash in any::<bool>(),
+        ) {
+            let authority = match port { Some(p) => format!("{h}:{p}"), None => h.clone() };
+            let path: String = segs.iter().map(|s| format!("/{s}")).collect();
+            let issuer = format!("https://{authority}{path}{}", if slash { "/" } else { "" });
+            let urls = issuer_metadata_urls(&issuer).expect("an https issuer has metadata URLs");
+            let base = format!("https://{authority}");
+            // RFC 8414 first, the well-known string inserted before the path.
+            prop_assert_eq!(&urls[0], &(MetadataForm::Rfc8414, format!("{base}/.well-known/oauth-authorization-server{path}")));
+            prop_assert_eq!(&urls[1].1, &format!("{base}/.well-known/openid-configuration{path}"));
+            if path.is_empty() {
+                prop_assert_eq!(urls.len(), 2);
+            } else {
+                prop_assert_eq!(&urls[2].1, &format!("{base}{path}/.well-known/openid-configuration"));
+            }
+            // The port is kept as written: no normalisation.
+            for (_, u) in &urls {
+                prop_assert!(u.starts_with(&base));
+                prop_assert!(!u.contains("//.well-known"));
+                prop_assert!(!u.ends_with('/'));
+            }
+        }
+
+        #[test]
+        fn anything_else_is_refused_not_panicked(s in "\\PC{0,40}") {
+            if let Some(urls) = issuer_metadata_urls(&s) {
+                prop_assert!(s.to_ascii_lowercase().starts_with("http"));
+                prop_assert!(!urls.is_empty());
+            }
+        }
+    }
+}

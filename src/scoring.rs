@@ -446,4 +446,78 @@ mod tests {
                 .all(|q| q.verifiable_from_outside())
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn outcome() -> impl Strategy<Value = Outcome> {
+            prop_oneof![
+                Just(Outcome::Pass),
+                Just(Outcome::Warn),
+                Just(Outcome::Fail),
+                Just(Outcome::Skip),
+                Just(Outcome::Info),
+            ]
+        }
+
+        fn checks() -> impl Strategy<Value = Vec<CheckResult>> {
+            proptest::collection::vec(
+                (
+                    outcome(),
+                    prop_oneof![Just(2u32), Just(4), Just(7), Just(10)],
+                ),
+                1..12,
+            )
+            .prop_map(|v| {
+                let mut out: Vec<CheckResult> = v
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (o, w))| result(&format!("c{i}"), "abuse", "high", w, o))
+                    .collect();
+                // Keep level 1 so the level-0 cap does not mask the score.
+                out.push(result(
+                    "as-metadata-discovery",
+                    "discovery",
+                    "high",
+                    7,
+                    Outcome::Pass,
+                ));
+                out
+            })
+        }
+
+        proptest! {
+            /// Turning any check into a pass never lowers the score.
+            #[test]
+            fn a_pass_never_lowers_the_score(cs in checks(), i in any::<prop::sample::Index>()) {
+                let before = score(&cs, &[]).score.unwrap_or(0);
+                let mut after = cs.clone();
+                let k = i.index(after.len());
+                after[k].outcome = Outcome::Pass;
+                prop_assert!(score(&after, &[]).score.unwrap_or(0) >= before);
+            }
+
+            /// Adding a skipped (or informative) check never changes the score.
+            #[test]
+            fn skip_and_info_never_change_it(cs in checks(), w in 1u32..20, info in any::<bool>()) {
+                let before = score(&cs, &[]);
+                let mut after = cs.clone();
+                after.push(result("extra", "abuse", "high", w, if info { Outcome::Info } else { Outcome::Skip }));
+                let now = score(&after, &[]);
+                prop_assert_eq!(now.score, before.score);
+                prop_assert_eq!(now.grade, before.grade);
+            }
+
+            /// Scores stay in 0..=100 and agree with the grade.
+            #[test]
+            fn scores_are_bounded_and_graded(cs in checks()) {
+                let s = score(&cs, &[]);
+                if let Some(v) = s.score {
+                    prop_assert!(v <= 100);
+                    prop_assert_eq!(s.grade.as_deref(), Some(grade(v)));
+                }
+            }
+        }
+    }
 }
