@@ -112,3 +112,102 @@ pub fn report(ev: &Evidence) -> Report {
         .expect("catalogue loads")
         .evaluate(ev, "2026-01-01T00:00:00Z".into(), 0)
 }
+
+/// Evidence in which every document and most headers are the same
+/// target-controlled bytes: metadata, protected-resource metadata, the
+/// challenge, auth.md, a 402 with its `PAYMENT-REQUIRED`, rate-limit fields
+/// and request ids. Used by the fuzz targets to run every evaluator on
+/// hostile input; a check must never panic on what a server sends.
+pub fn hostile_evidence(data: &[u8]) -> Evidence {
+    use crate::evidence::{Exchange, RequestRecord, ResponseRecord};
+    use crate::probe::{ApiSource, IssuerSource, MetadataForm, PrmForm, ProbeMeta};
+    let text: String = String::from_utf8_lossy(&data[..data.len().min(8192)]).into_owned();
+    let header = text.replace(['\r', '\n'], " ");
+    let target = Target::parse("https://as.example.com/mcp").expect("static target");
+    let mut ev = Evidence::new(target, Mode::Safe);
+    let mut add =
+        |probe: &str, url: &str, status: u16, headers: Vec<(String, String)>, meta: ProbeMeta| {
+            ev.push(
+                Exchange {
+                    probe: probe.into(),
+                    request: RequestRecord {
+                        method: "GET".into(),
+                        url: url.into(),
+                        headers: Vec::new(),
+                        body: None,
+                    },
+                    response: Some(ResponseRecord {
+                        status,
+                        final_url: url.into(),
+                        redirects: Vec::new(),
+                        headers,
+                        body: data.to_vec(),
+                        truncated: false,
+                    }),
+                    error: None,
+                    elapsed_ms: 0,
+                },
+                meta,
+            );
+        };
+    let json_ct = || vec![("content-type".to_string(), "application/json".to_string())];
+    add(
+        "as-metadata",
+        &format!("{ORIGIN}/.well-known/oauth-authorization-server"),
+        200,
+        json_ct(),
+        ProbeMeta::AsMetadata {
+            issuer: ORIGIN.into(),
+            form: MetadataForm::Rfc8414,
+            order: 0,
+            source: IssuerSource::Origin,
+        },
+    );
+    add(
+        "prm-path",
+        &format!("{ORIGIN}/.well-known/oauth-protected-resource/mcp"),
+        200,
+        json_ct(),
+        ProbeMeta::ProtectedResource {
+            resource: format!("{ORIGIN}/mcp"),
+            form: PrmForm::PathSuffixed,
+        },
+    );
+    add(
+        "api-unauthenticated",
+        &format!("{ORIGIN}/mcp"),
+        401,
+        vec![("www-authenticate".into(), header.clone())],
+        ProbeMeta::Api {
+            url: format!("{ORIGIN}/mcp"),
+            source: ApiSource::Target,
+            mcp: true,
+            invalid_token: false,
+        },
+    );
+    add(
+        "auth-md",
+        &format!("{ORIGIN}/auth.md"),
+        200,
+        vec![("content-type".into(), "text/markdown".into())],
+        ProbeMeta::AuthMd { skill_of: None },
+    );
+    add(
+        "api-base",
+        &format!("{ORIGIN}/api"),
+        402,
+        vec![
+            ("payment-required".into(), header.clone()),
+            ("ratelimit".into(), header.clone()),
+            ("ratelimit-policy".into(), header.clone()),
+            ("x-ratelimit-reset".into(), header.clone()),
+            ("retry-after".into(), header.clone()),
+            ("x-request-id".into(), header.clone()),
+            ("traceparent".into(), header.clone()),
+        ],
+        ProbeMeta::ApiResource {
+            form: crate::probe::ApiForm::Api,
+        },
+    );
+    ev
+}
