@@ -22,13 +22,16 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod config;
 pub mod declarative;
 pub mod demo;
+pub mod diff;
 pub mod engine;
 pub mod evaluators;
 pub mod evidence;
 pub mod exit;
 pub mod fixture;
+pub mod gate;
 pub mod http;
 pub mod probe;
 pub mod render;

@@ -7,7 +7,8 @@ use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
 
 /// Output formats of `scan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A table for people (the default).
     Table,

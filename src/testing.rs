@@ -75,3 +75,27 @@ pub fn report(ev: &Evidence) -> Report {
         .expect("catalogue loads")
         .evaluate(ev, "2026-01-01T00:00:00Z".into(), 0)
 }
+
+/// The report of an in-memory site that serves `doc` as its RFC 8414
+/// metadata at [`ORIGIN`] (`{{origin}}` in `doc` is replaced).
+pub fn metadata_report(doc: &serde_json::Value) -> Report {
+    let ev = evidence(
+        site(
+            vec![json("/.well-known/oauth-authorization-server", doc)],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    report(&ev)
+}
+
+/// RFC 8414 metadata for [`ORIGIN`] offering the given PKCE methods.
+pub fn as_metadata(pkce_methods: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": "{{origin}}",
+        "authorization_endpoint": "{{origin}}/authorize",
+        "token_endpoint": "{{origin}}/token",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": pkce_methods,
+    })
+}
