@@ -491,6 +491,14 @@ pub fn evaluate(
         }
     }
 
+    if policy.max_score_drop.is_some() && !matches!(baseline, Some((Baseline::Report(_), _))) {
+        warnings.push(item(
+            ItemKind::Note,
+            None,
+            None,
+            "--max-score-drop applies only when --baseline is a previous report; ignored".into(),
+        ));
+    }
     let summary = match baseline {
         None => {
             absolute(report, policy, &levels, &mut failures, &mut warnings);

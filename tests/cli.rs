@@ -85,8 +85,10 @@ fn table_output_has_headline_questions_and_no_colour_when_piped() {
         .args(["scan", &site.origin])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    // The recommended preset gates high-severity checks: pkce-s256 fails.
+    assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Gate FAILED (preset recommended)"), "{text}");
     assert!(text.contains("Score "), "{text}");
     assert!(text.contains("Grade F"), "{text}");
     assert!(text.contains("Can an agent discover your auth endpoints programmatically?"));
@@ -170,11 +172,12 @@ fn saved_evidence_replays_without_network() {
         "--save-evidence",
         ev,
     ]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1, "classic-oauth fails the recommended gate");
     drop(site);
     drop(rt);
     let (second, code) = json_report(&["scan", "--from-evidence", ev, "--format", "json"]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
+    assert_eq!(first["gate"], second["gate"]);
     assert_eq!(outcomes(&first), outcomes(&second));
     assert_eq!(first["score"], second["score"]);
     assert_eq!(first["checks"], second["checks"]);
