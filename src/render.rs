@@ -3,8 +3,14 @@
 //! Everything that comes from the target is escaped for the format.
 
 mod diff;
+mod html;
+mod junit;
+mod sarif;
 
 pub use diff::{DiffFormat, render_diff};
+pub use html::html;
+pub use junit::junit;
+pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, sarif};
 
 use crate::catalogue::CheckMeta;
 use crate::check::Outcome;
@@ -23,11 +29,11 @@ pub enum Format {
     Json,
     /// Markdown (for pull-request comments and job summaries).
     Markdown,
-    /// SARIF 2.1.0 (arrives with the CI-gate work).
+    /// SARIF 2.1.0 (GitHub code scanning).
     Sarif,
-    /// JUnit XML (arrives with the CI-gate work).
+    /// JUnit XML (CI test reports).
     Junit,
-    /// HTML (arrives with the CI-gate work).
+    /// One self-contained HTML page.
     Html,
 }
 
@@ -42,21 +48,9 @@ pub fn render(report: &Report, format: Format, color: bool) -> Result<String, St
             })
             .map_err(|e| e.to_string()),
         Format::Markdown => Ok(markdown(report)),
-        Format::Sarif | Format::Junit | Format::Html => Err(format!(
-            "--format {} is not available yet in this version; use table, json or markdown",
-            format_name(format)
-        )),
-    }
-}
-
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Table => "table",
-        Format::Json => "json",
-        Format::Markdown => "markdown",
-        Format::Sarif => "sarif",
-        Format::Junit => "junit",
-        Format::Html => "html",
+        Format::Sarif => sarif(report),
+        Format::Junit => junit(report),
+        Format::Html => Ok(html(report)),
     }
 }
 
