@@ -62,6 +62,8 @@ pub struct Keys {
     pub format: Option<Format>,
     /// `-o`.
     pub output: Option<PathBuf>,
+    /// `--summary`.
+    pub summary: Option<PathBuf>,
     /// `--passive`.
     pub passive: Option<bool>,
     /// `-H`.
@@ -329,6 +331,7 @@ mod tests {
 target = "api.example.com"
 format = "sarif"
 output = "out/report.sarif"
+summary = "summary.md"
 passive = true
 headers = ["X-Env: staging"]
 resolve = ["api.example.com:127.0.0.1"]
@@ -430,6 +433,18 @@ level = "off"
         );
         assert!(e.to_string().contains("a category"), "{e}");
         assert!(e.to_string().contains("--api-url"), "{e}");
+    }
+
+    /// The example in docs/config.md is a valid file.
+    #[test]
+    fn documented_example_is_valid() {
+        let doc = include_str!("../docs/config.md");
+        let start = doc.find("```toml\n").expect("an example") + "```toml\n".len();
+        let end = start + doc[start..].find("```").expect("closed");
+        let c = parse(&doc[start..end]).unwrap();
+        c.validate(catalogue::builtin()).unwrap();
+        assert_eq!(c.keys.preset, Some(Preset::Recommended));
+        assert_eq!(c.weights()["x402-payment"], 0);
     }
 
     #[test]

@@ -160,6 +160,18 @@ fn levels_presets_and_selectors() {
             .iter()
             .any(|w| w["check"] == "pkce-downgrade")
     );
+    // --summary appends the Markdown report (a job summary collects steps).
+    std::fs::write(dir.path().join("summary.md"), "# CI\n").unwrap();
+    for _ in 0..2 {
+        let out = run(
+            dir.path(),
+            &["scan", o, "--summary", "summary.md", "--format", "json"],
+        );
+        assert_eq!(out.code, 1);
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(summary.starts_with("# CI\n## agentready: "), "{summary}");
+    assert_eq!(summary.matches("Gate FAILED").count(), 2);
     // --allow by category and id turns them off: the gate passes (the
     // as-metadata-discovery warn is not a violation without --deny-warnings).
     let (r, code) = scan_json(dir.path(), o, &["--allow", "metadata,pkce-s256"]);

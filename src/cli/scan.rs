@@ -28,6 +28,9 @@ pub(crate) struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
     /// Send GET requests only.
     #[arg(long)]
     passive: bool,
@@ -123,6 +126,7 @@ struct Options {
     target: Option<String>,
     format: Format,
     output: Option<PathBuf>,
+    summary: Option<PathBuf>,
     passive: bool,
     headers: Vec<String>,
     resolve: Vec<String>,
@@ -198,6 +202,7 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
         target: a.target.or_else(|| k.target.clone()),
         format: a.format.or(k.format).unwrap_or(Format::Table),
         output: a.output.or_else(|| path(&k.output)),
+        summary: a.summary.or_else(|| path(&k.summary)),
         passive: a.passive || k.passive.unwrap_or(false),
         headers: or_list(a.headers, k.headers.as_ref()),
         resolve: or_list(a.resolve, k.resolve.as_ref()),
@@ -459,7 +464,23 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
     if let Err(e) = write_output(o.output.as_deref(), &text) {
         return usage_error(e);
     }
+    if let Some(path) = &o.summary
+        && let Err(e) = append(path, &render::markdown(&report))
+    {
+        return usage_error(e);
+    }
     exit_code(&report)
+}
+
+/// Append text to a file (a job summary collects several steps).
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| format!("cannot append to {}: {e}", path.display()))
 }
 
 /// Say on stderr why the exit code is what it is, and return it.
@@ -476,7 +497,11 @@ fn exit_code(report: &Report) -> ExitCode {
     }
     match &report.gate {
         Some(g) if g.verdict == Verdict::Fail => {
-            eprintln!("agentready: gate failed ({} reasons):", g.failures.len());
+            let n = g.failures.len();
+            eprintln!(
+                "agentready: gate failed ({n} {}):",
+                if n == 1 { "reason" } else { "reasons" }
+            );
             for f in &g.failures {
                 eprintln!("  - {}", f.message);
             }
