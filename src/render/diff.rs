@@ -1,6 +1,6 @@
 //! Renderers of a [`ReportDiff`] (`agentready diff`).
 
-use super::{md_escape, outcome_name};
+use super::{md_code, md_escape, outcome_name};
 use crate::diff::{Change, DiffFinding, ReportDiff};
 use std::fmt::Write as _;
 
@@ -152,9 +152,9 @@ fn markdown(d: &ReportDiff) -> String {
         for c in &d.checks {
             let _ = writeln!(
                 out,
-                "| {} | `{}` | {} | {} |",
+                "| {} | {} | {} | {} |",
                 change_word(c.change),
-                md_escape(&c.id),
+                md_code(&c.id),
                 outcome_name(c.old),
                 outcome_name(c.new)
             );
@@ -172,9 +172,9 @@ fn markdown(d: &ReportDiff) -> String {
         for f in list {
             let _ = writeln!(
                 out,
-                "- `{}` **{}**: {}",
-                md_escape(&f.check),
-                md_escape(&f.code),
+                "- {} {}: {}",
+                md_code(&f.check),
+                md_code(&f.code),
                 md_escape(&f.message)
             );
         }
@@ -189,9 +189,9 @@ fn markdown(d: &ReportDiff) -> String {
         for f in &d.persistent_findings {
             let _ = writeln!(
                 out,
-                "- `{}` **{}**: {}",
-                md_escape(&f.check),
-                md_escape(&f.code),
+                "- {} {}: {}",
+                md_code(&f.check),
+                md_code(&f.code),
                 md_escape(&f.message)
             );
         }
