@@ -22,11 +22,12 @@ async fn main() -> anyhow::Result<()> {
     let site = args.get(2).map_or("agent-ready", String::as_str);
     let running = serve(Site::bundled(site)?).await?;
     let engine = Engine::new(Vec::new(), &[], &[])?;
-    let client = HttpClient::new(HttpConfig::default())?;
+    let client = HttpClient::new(HttpConfig::loopback_only())?;
     let target = Target::parse(&format!("{}/", running.origin))?;
     let opts = GatherOptions {
         mode: Mode::Safe,
         target_timeout: Duration::from_secs(30),
+        ..GatherOptions::default()
     };
     // Warm-up.
     engine.scan(&client, &target, &opts).await;

@@ -3,7 +3,7 @@
 //! the HTML screenshot script).
 //!
 //! `cargo run --example serve_sites -- [SITE…]` (default: every bundled
-//! site). Prints one `NAME ORIGIN` line per site, then serves until interrupted.
+//! site). Prints one `NAME URL` line per site (the URL to scan), then serves until interrupted.
 #![allow(clippy::print_stdout, reason = "an example reports on stdout")]
 
 use agentready::fixture::{Site, serve};
@@ -18,7 +18,7 @@ async fn main() -> anyhow::Result<()> {
     let mut running = Vec::new();
     for name in &names {
         let site = serve(Site::bundled(name)?).await?;
-        println!("{name} {}", site.origin);
+        println!("{name} {}", site.target);
         running.push(site);
     }
     std::io::stdout().flush()?;

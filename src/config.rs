@@ -92,8 +92,14 @@ pub struct Keys {
     pub save_evidence: Option<PathBuf>,
     /// `--from-evidence`.
     pub from_evidence: Option<PathBuf>,
-    /// `--api-url` (reserved for the option that issue 3 adds).
-    pub api_url: Option<Spanned<Vec<String>>>,
+    /// `--api-url`.
+    pub api_url: Option<Vec<Spanned<String>>>,
+    /// `--token-env`.
+    pub token_env: Option<String>,
+    /// `--max-token-lifetime`.
+    pub max_token_lifetime: Option<f64>,
+    /// `--loopback-only` (for tests and fixtures).
+    pub loopback_only: Option<bool>,
     /// `--preset`.
     pub preset: Option<Preset>,
     /// `--fail-under`.
@@ -272,12 +278,10 @@ impl ConfigFile {
                 format!("`max_score_drop` is at most 100, not {}", n.get_ref()),
             ));
         }
-        if let Some(urls) = &k.api_url {
-            errors.push(self.error(
-                urls.span(),
-                "`api_url` belongs to the `--api-url` option, which this version does not have yet"
-                    .into(),
-            ));
+        for url in k.api_url.iter().flatten() {
+            if let Err(e) = crate::target::Target::parse(url.get_ref()) {
+                errors.push(self.error(url.span(), format!("`api_url`: {e}")));
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -346,6 +350,10 @@ only = ["pkce", "issuer-identifier"]
 skip = ["x402-payment"]
 save_evidence = "ev.json"
 from_evidence = "old-ev.json"
+api_url = ["https://api.example.com/v1", "https://mcp.example.com/mcp"]
+token_env = "AGENTREADY_TOKEN"
+max_token_lifetime = 12
+loopback_only = false
 preset = "strict"
 fail_under = 80
 deny_warnings = true
@@ -417,7 +425,7 @@ level = "off"
         // api_url inside [checks.pkce] is an unknown field of the override.
         assert!(c.is_err());
         let c = parse(
-            "deny = [\"pkce\", \"nope\"]\nfail_under = 120\napi_url = [\"https://api.example.com/v1\"]\n\n[checks.no-such-check]\nlevel = \"warn\"\n\n[checks.pkce]\nweight = 3\n",
+            "deny = [\"pkce\", \"nope\"]\nfail_under = 120\napi_url = [\"not a url\"]\n\n[checks.no-such-check]\nlevel = \"warn\"\n\n[checks.pkce]\nweight = 3\n",
         )
         .unwrap();
         let e = c.validate(catalogue::builtin()).unwrap_err();
@@ -425,14 +433,14 @@ level = "off"
         assert_eq!(got.len(), 5, "{e}");
         assert!(got.contains(&(1, 17)), "`nope` at 1:17: {e}");
         assert!(got.contains(&(2, 14)), "fail_under at 2:14: {e}");
-        assert!(got.contains(&(3, 11)), "api_url at 3:11: {e}");
+        assert!(got.contains(&(3, 12)), "the bad api_url at 3:12: {e}");
         assert!(
             e.to_string()
                 .contains("[checks.no-such-check]: unknown check"),
             "{e}"
         );
         assert!(e.to_string().contains("a category"), "{e}");
-        assert!(e.to_string().contains("--api-url"), "{e}");
+        assert!(e.to_string().contains("`api_url`: "), "{e}");
     }
 
     /// The example in docs/config.md is a valid file.

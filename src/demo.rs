@@ -25,17 +25,18 @@ pub struct DemoResult {
 
 /// Serve and scan every demo site.
 pub async fn run(engine: &Engine) -> anyhow::Result<Vec<DemoResult>> {
-    let client = HttpClient::new(HttpConfig::default())?;
+    let client = HttpClient::new(HttpConfig::loopback_only())?;
     let opts = GatherOptions {
         mode: crate::evidence::Mode::Safe,
         target_timeout: Duration::from_secs(20),
+        ..GatherOptions::default()
     };
     let mut out = Vec::new();
     for name in DEMO_SITES {
         let site = Site::bundled(name)?;
         let description = site.description.clone();
         let running = fixture::serve(site).await?;
-        let target = Target::parse(&format!("{}/", running.origin))?;
+        let target = Target::parse(&running.target)?;
         let (report, _) = engine.scan(&client, &target, &opts).await;
         out.push(DemoResult {
             site: (*name).to_string(),

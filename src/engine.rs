@@ -90,8 +90,12 @@ impl Engine {
             match m.implementation {
                 Implementation::Rust => {
                     if let Some((_, req)) = evaluators::builtin(&m.id) {
+                        needs.as_metadata = true;
                         match req {
-                            Requires::AsMetadata => needs.as_metadata = true,
+                            Requires::AsMetadata => {}
+                            Requires::Api => needs.api = true,
+                            Requires::Jwks => needs.jwks = true,
+                            Requires::Endpoints => needs.endpoints = true,
                         }
                     }
                 }
@@ -151,6 +155,12 @@ impl Engine {
                     .error
                     .as_ref()
                     .map(|e| format!("{}: {}", e.kind, e.message)),
+                sent: (x.request.method != "GET")
+                    .then(|| x.request.body.clone())
+                    .flatten(),
+                received: (x.request.method != "GET")
+                    .then(|| x.response.as_ref().map(|r| excerpt(&r.text(), 300)))
+                    .flatten(),
             })
             .collect();
         let error = ev.unreachable().then(|| {
@@ -263,6 +273,16 @@ fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
         references: meta.references.clone(),
         data: eval.data,
         user: meta.user,
+    }
+}
+
+/// The first `max` characters of a text, whitespace folded.
+fn excerpt(text: &str, max: usize) -> String {
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() > max {
+        format!("{}…", folded.chars().take(max).collect::<String>())
+    } else {
+        folded
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Mode {
     /// GETs plus requests designed to be rejected (the default).
     #[default]
     Safe,
+    /// Safe, plus a user-supplied token read for its facts.
+    Credentialed,
 }
 
 impl Mode {
@@ -34,6 +36,7 @@ impl Mode {
         match self {
             Mode::Passive => "passive",
             Mode::Safe => "safe",
+            Mode::Credentialed => "credentialed",
         }
     }
 }
@@ -53,6 +56,24 @@ pub struct RequestRecord {
     /// Request body, if any (never a secret: probes send only fixed bodies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+}
+
+/// What makes two requests the same request: method, URL, body, and the
+/// credentials the probe itself sends. Other header differences (`Accept`)
+/// do not make a second request worth sending.
+pub fn request_key(method: &str, url: &str, headers: &[Header], body: Option<&str>) -> String {
+    let auth = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map_or("", |(_, v)| v.as_str());
+    format!("{method} {url}\n{auth}\n{}", body.unwrap_or_default())
+}
+
+impl RequestRecord {
+    /// The de-duplication key of this request (see [`request_key`]).
+    pub fn key(&self) -> String {
+        request_key(&self.method, &self.url, &self.headers, self.body.as_deref())
+    }
 }
 
 /// One redirect hop that was followed.
@@ -153,7 +174,8 @@ impl ResponseRecord {
 pub struct ProbeError {
     /// Stable kind: `dns`, `connect`, `tls`, `timeout`, `deadline`,
     /// `redirect-limit`, `redirect-refused`, `invalid-url`, `body`, `http`,
-    /// `refused`, `other`.
+    /// `refused` (SSRF guard), `restricted` (outside a loopback-only run),
+    /// `other`.
     pub kind: String,
     /// Human-readable message with what to check next.
     pub message: String,
@@ -198,6 +220,9 @@ pub struct Evidence {
     pub exchanges: Vec<Exchange>,
     /// Probe id → exchange (several ids may share one exchange).
     pub probes: BTreeMap<String, ProbeRecord>,
+    /// Facts of a user-supplied token (never the token itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<crate::credential::CredentialFacts>,
     /// Memoised JSON views, one slot per exchange.
     #[serde(skip)]
     json_cache: Vec<OnceLock<Option<Arc<Value>>>>,
@@ -208,6 +233,7 @@ impl Clone for Evidence {
         let mut e = Evidence::new(self.target.clone(), self.mode);
         e.exchanges = self.exchanges.clone();
         e.probes = self.probes.clone();
+        e.credential = self.credential.clone();
         e.json_cache = (0..e.exchanges.len()).map(|_| OnceLock::new()).collect();
         e
     }
@@ -222,6 +248,7 @@ impl Evidence {
             mode,
             exchanges: Vec::new(),
             probes: BTreeMap::new(),
+            credential: None,
             json_cache: Vec::new(),
         }
     }
@@ -252,11 +279,9 @@ impl Evidence {
             .insert(probe.to_string(), ProbeRecord { exchange, meta });
     }
 
-    /// Index of an exchange with this method, URL and body, if one was sent.
-    pub fn find_request(&self, method: &str, url: &str, body: Option<&str>) -> Option<usize> {
-        self.exchanges.iter().position(|x| {
-            x.request.method == method && x.request.url == url && x.request.body.as_deref() == body
-        })
+    /// Index of an exchange already sent with this request key.
+    pub fn find_request(&self, key: &str) -> Option<usize> {
+        self.exchanges.iter().position(|x| x.request.key() == key)
     }
 
     /// The exchange behind a probe id.

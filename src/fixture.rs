@@ -64,6 +64,10 @@ pub struct Route {
     /// Body from a file beside `site.toml`.
     #[serde(default)]
     pub body_file: Option<String>,
+    /// Match only requests that carry this header (name, case-insensitive).
+    /// Routes are tried in order, so put the conditional one first.
+    #[serde(default)]
+    pub if_header: Option<String>,
 }
 
 fn default_method() -> String {
@@ -81,6 +85,9 @@ pub struct Site {
     pub name: String,
     /// What the site demonstrates.
     pub description: String,
+    /// Path (and query) on the served origin that `demo` scans (default `/`).
+    #[serde(default)]
+    pub target: Option<String>,
     /// Answer for unmatched paths (default: 404 text).
     #[serde(default)]
     pub fallback: Option<Route>,
@@ -172,12 +179,23 @@ impl Site {
         names
     }
 
-    /// Answer a request. `path` includes the query, if any.
-    pub fn respond(&self, method: &str, path: &str, origin: &str) -> SiteResponse {
+    /// Answer a request. `path` includes the query, if any; `has_header`
+    /// tells whether the request carries a header (for `if_header` routes).
+    pub fn respond(
+        &self,
+        method: &str,
+        path: &str,
+        has_header: impl Fn(&str) -> bool,
+        origin: &str,
+    ) -> SiteResponse {
         let route = self
             .routes
             .iter()
-            .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method))
+            .find(|r| {
+                r.path == path
+                    && r.method.eq_ignore_ascii_case(method)
+                    && r.if_header.as_deref().is_none_or(&has_header)
+            })
             .or(self.fallback.as_ref());
         let Some(r) = route else {
             return SiteResponse {
@@ -206,7 +224,18 @@ impl Site {
     }
 }
 
-/// Requests a served site received, by `METHOD path`.
+/// The key requests are counted under: `METHOD path`, plus
+/// ` +authorization` when the request carried credentials (the same URL
+/// with and without a token are two distinct requests).
+pub fn request_key(method: &str, path: &str, authorization: bool) -> String {
+    if authorization {
+        format!("{method} {path} +authorization")
+    } else {
+        format!("{method} {path}")
+    }
+}
+
+/// Requests a served site received, by [`request_key`].
 pub type RequestCounts = Arc<Mutex<BTreeMap<String, usize>>>;
 
 /// A site served on a loopback port; stops when dropped.
@@ -216,6 +245,8 @@ pub struct RunningSite {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`.
     pub origin: String,
+    /// The URL to scan: the origin plus the site's `target` path.
+    pub target: String,
     /// Requests received so far.
     pub counts: RequestCounts,
     task: tokio::task::JoinHandle<()>,
@@ -239,6 +270,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let origin = format!("http://{addr}");
+    let target = format!("{origin}{}", site.target.as_deref().unwrap_or("/"));
     let counts: RequestCounts = Arc::default();
     let site = Arc::new(site);
     let task = {
@@ -265,10 +297,17 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                                     .map_or("/", |p| p.as_str())
                                     .to_string();
                                 let method = req.method().as_str().to_string();
+                                let headers = req.headers();
+                                let auth = headers.contains_key("authorization");
                                 if let Ok(mut c) = counts.lock() {
-                                    *c.entry(format!("{method} {path}")).or_insert(0) += 1;
+                                    *c.entry(request_key(&method, &path, auth)).or_insert(0) += 1;
                                 }
-                                let r = site.respond(&method, &path, &origin);
+                                let r = site.respond(
+                                    &method,
+                                    &path,
+                                    |h| headers.contains_key(h),
+                                    &origin,
+                                );
                                 let mut b = hyper::Response::builder().status(r.status);
                                 for (k, v) in &r.headers {
                                     b = b.header(k, v);
@@ -297,6 +336,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
     Ok(RunningSite {
         addr,
         origin,
+        target,
         counts,
         task,
     })
@@ -330,7 +370,10 @@ impl Transport for MemorySite {
                 Some(q) => format!("{}?{q}", spec.url.path()),
                 None => spec.url.path().to_string(),
             };
-            let r = self.site.respond(spec.method.as_str(), &path, &self.origin);
+            let has = |h: &str| spec.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(h));
+            let r = self
+                .site
+                .respond(spec.method.as_str(), &path, has, &self.origin);
             Exchange {
                 probe: probe.to_string(),
                 request,

@@ -43,6 +43,10 @@ pub struct HttpConfig {
     pub resolve: Vec<ResolvePin>,
     /// Extra trust roots (PEM files) from `--cacert`.
     pub cacerts: Vec<PathBuf>,
+    /// Refuse every destination that is not a loopback address (the demo
+    /// and the tests: a document naming a real host must not make them
+    /// touch the network).
+    pub loopback_only: bool,
 }
 
 impl Default for HttpConfig {
@@ -56,7 +60,32 @@ impl Default for HttpConfig {
             headers: Vec::new(),
             resolve: Vec::new(),
             cacerts: Vec::new(),
+            loopback_only: false,
         }
+    }
+}
+
+impl HttpConfig {
+    /// Defaults, restricted to loopback destinations.
+    pub fn loopback_only() -> Self {
+        HttpConfig {
+            loopback_only: true,
+            ..HttpConfig::default()
+        }
+    }
+
+    fn refuses(&self, url: &Url) -> Option<ProbeError> {
+        let loopback = url.host_str().is_some_and(|h| {
+            crate::target::is_loopback_host(h)
+                || self
+                    .resolve
+                    .iter()
+                    .any(|p| p.host.eq_ignore_ascii_case(h) && p.addr.is_loopback())
+        });
+        (self.loopback_only && !loopback).then(|| ProbeError {
+            kind: "restricted".into(),
+            message: format!("not fetched: {url} is not a loopback address and this run is restricted to loopback"),
+        })
     }
 }
 
@@ -145,6 +174,18 @@ pub struct RequestSpec {
     pub headers: Vec<Header>,
     /// Body, if any.
     pub body: Option<String>,
+}
+
+impl RequestSpec {
+    /// The de-duplication key (see [`crate::evidence::request_key`]).
+    pub fn key(&self) -> String {
+        crate::evidence::request_key(
+            self.method.as_str(),
+            self.url.as_str(),
+            &self.headers,
+            self.body.as_deref(),
+        )
+    }
 }
 
 /// The scanner's HTTP client.
@@ -261,6 +302,9 @@ impl HttpClient {
         let mut body = spec.body.clone();
         let mut redirects = Vec::new();
         loop {
+            if let Some(e) = self.config.refuses(&url) {
+                return Err(e);
+            }
             let mut headers = HeaderMap::new();
             for (n, v) in &spec.headers {
                 if let (Ok(n), Ok(v)) = (

@@ -14,7 +14,7 @@
 //! let engine = Engine::new(Vec::new(), &[], &[])?;
 //! let client = HttpClient::new(HttpConfig::default())?;
 //! let target = Target::parse("example.com")?;
-//! let opts = GatherOptions { mode: Default::default(), target_timeout: std::time::Duration::from_secs(30) };
+//! let opts = GatherOptions::default();
 //! let (report, _evidence) = engine.scan(&client, &target, &opts).await;
 //! println!("{:?}", report.score);
 //! # Ok(()) }
@@ -23,6 +23,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod config;
+pub mod credential;
 pub mod declarative;
 pub mod demo;
 pub mod diff;
@@ -39,3 +40,4 @@ pub mod report;
 pub mod scoring;
 pub mod target;
 pub mod testing;
+pub mod www_authenticate;

@@ -24,7 +24,15 @@ pub const CATCH_ALL: &str = "catch-all";
 pub const PRM_ROOT: &str = "prm-root";
 /// Probe id of the path-suffixed protected-resource metadata.
 pub const PRM_PATH: &str = "prm-path";
-/// Authorization servers taken from one protected-resource document, at most.
+/// Probe id of the unauthenticated request to the target URL.
+pub const API: &str = "api-unauthenticated";
+/// Suffix of the probe that repeats an API request with an invalid token.
+pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
+/// Prefix of the probe ids of PRM documents named by a challenge.
+pub const PRM_CHALLENGE: &str = "prm-challenge";
+/// Prefix of the probe ids of JWK Sets.
+pub const JWKS: &str = "jwks";
+/// Authorization servers (and PRM resources) followed per scan, at most.
 pub const MAX_LISTED_ISSUERS: usize = 3;
 /// Requests in flight per target, at most.
 pub const CONCURRENCY_PER_TARGET: usize = 8;
@@ -78,13 +86,33 @@ pub enum IssuerSource {
 }
 
 /// Which protected-resource metadata URL a probe asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum PrmForm {
     /// `/.well-known/oauth-protected-resource` at the root.
     Root,
     /// The well-known string inserted before the target's path (RFC 9728 §3.1).
     PathSuffixed,
+    /// The `resource_metadata` URL of a challenge (RFC 9728 §5.1).
+    Challenge {
+        /// The probe whose response carried the challenge.
+        from: String,
+    },
+}
+
+/// Why an API endpoint was probed without credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum ApiSource {
+    /// The target URL itself (an API base URL or MCP endpoint).
+    Target,
+    /// Named with `--api-url`.
+    ApiUrl,
+    /// The `resource` of a protected-resource document.
+    PrmResource {
+        /// The probe id of that document.
+        prm: String,
+    },
 }
 
 /// What a probe was for: the context checks need to judge its exchange.
@@ -106,16 +134,143 @@ pub enum ProbeMeta {
     },
     /// A protected-resource metadata URL for `resource`.
     ProtectedResource {
-        /// The resource identifier the URL was built from.
+        /// The resource identifier the document must declare: the one the
+        /// well-known URL was built from, or the URL whose challenge named it.
         resource: String,
-        /// Root or path-suffixed.
+        /// Root, path-suffixed, or from a challenge.
         form: PrmForm,
+    },
+    /// A request to an API or MCP endpoint as an agent without a token
+    /// makes it (`invalid_token`: with a bogus bearer token).
+    Api {
+        /// The endpoint URL.
+        url: String,
+        /// Where the URL came from.
+        source: ApiSource,
+        /// True for an MCP endpoint (POST `initialize`).
+        mcp: bool,
+        /// True when the request carried a deliberately invalid token.
+        #[serde(default)]
+        invalid_token: bool,
+    },
+    /// A request designed to be rejected, sent to an endpoint the
+    /// metadata advertises (safe mode only).
+    Endpoint {
+        /// Which endpoint.
+        endpoint: EndpointKind,
+        /// Its URL.
+        url: String,
+        /// The metadata probes that name it.
+        named_by: Vec<String>,
+    },
+    /// A JWK Set named by `jwks_uri`.
+    Jwks {
+        /// The probes of the documents that name it.
+        named_by: Vec<String>,
     },
     /// The GET of a user's declarative check.
     UserCheck {
         /// The check id.
         check: String,
     },
+}
+
+/// The advertised endpoints agentready sends a rejected request to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointKind {
+    /// RFC 8628 device authorization endpoint.
+    DeviceAuthorization,
+    /// RFC 7591 dynamic client registration endpoint.
+    Registration,
+    /// RFC 7009 revocation endpoint.
+    Revocation,
+    /// RFC 7662 introspection endpoint.
+    Introspection,
+}
+
+impl EndpointKind {
+    /// All kinds.
+    pub const ALL: [EndpointKind; 4] = [
+        EndpointKind::DeviceAuthorization,
+        EndpointKind::Registration,
+        EndpointKind::Revocation,
+        EndpointKind::Introspection,
+    ];
+
+    /// The metadata member that names it.
+    pub fn member(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device_authorization_endpoint",
+            EndpointKind::Registration => "registration_endpoint",
+            EndpointKind::Revocation => "revocation_endpoint",
+            EndpointKind::Introspection => "introspection_endpoint",
+        }
+    }
+
+    /// Probe id prefix.
+    pub fn probe_prefix(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device-authorization",
+            EndpointKind::Registration => "registration",
+            EndpointKind::Revocation => "revocation",
+            EndpointKind::Introspection => "introspection",
+        }
+    }
+}
+
+/// The client id agentready presents where one is needed: registered
+/// nowhere, and saying what it is.
+pub const UNREGISTERED_CLIENT_PREFIX: &str = "agentready-unregistered-client-";
+
+/// The request body sent to an advertised endpoint: each is designed so no
+/// conformant server can act on it (DESIGN §3, safe mode).
+pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
+    let nonce = format!("{:016x}", fastrand::u64(..));
+    let form = |body: String| RequestSpec {
+        method: reqwest::Method::POST,
+        url: url.clone(),
+        headers: vec![
+            ("accept".into(), "application/json".into()),
+            (
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+        ],
+        body: Some(body),
+    };
+    match kind {
+        // RFC 8628 §3.1 with a client id no server has registered.
+        EndpointKind::DeviceAuthorization => form(format!("client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}")),
+        // RFC 7009 §2.1: a token that was never issued; the unregistered
+        // client id lets a server that accepts public clients answer 200.
+        EndpointKind::Revocation => form(format!(
+            "token=agentready-invalid-token-{nonce}&token_type_hint=access_token&client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}"
+        )),
+        // RFC 7662 §2.1 without any caller authentication.
+        EndpointKind::Introspection => form(format!("token=agentready-invalid-token-{nonce}")),
+        // RFC 7591 §2 / RFC 6749 §3.1.2: a redirect URI with a fragment,
+        // which no conformant server may register (invalid_redirect_uri),
+        // on a host under .invalid that can never receive a code.
+        EndpointKind::Registration => RequestSpec {
+            method: reqwest::Method::POST,
+            url,
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(
+                serde_json::json!({
+                    "client_name": "agentready probe: an invalid registration that must be rejected",
+                    "redirect_uris": [format!("https://agentready.invalid/callback#must-be-rejected-{nonce}")],
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "token_endpoint_auth_method": "none"
+                })
+                .to_string(),
+            ),
+        },
+    }
 }
 
 /// One planned probe.
@@ -132,8 +287,15 @@ pub struct PlannedProbe {
 /// What the selected checks need gathered.
 #[derive(Debug, Clone, Default)]
 pub struct Needs {
-    /// Authorization-server metadata (and the PRM documents that lead to it).
+    /// Authorization-server and protected-resource metadata, followed
+    /// across hosts.
     pub as_metadata: bool,
+    /// Unauthenticated requests to API and MCP endpoints.
+    pub api: bool,
+    /// The JWK Sets the metadata names.
+    pub jwks: bool,
+    /// Rejected requests to the advertised endpoints (safe mode).
+    pub endpoints: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
 }
@@ -145,6 +307,21 @@ pub struct GatherOptions {
     pub mode: Mode,
     /// Deadline for the whole target.
     pub target_timeout: Duration,
+    /// API or MCP endpoints to probe besides the target (`--api-url`).
+    pub api_urls: Vec<Url>,
+    /// Facts of a user-supplied token (credentialed mode).
+    pub credential: Option<crate::credential::CredentialFacts>,
+}
+
+impl Default for GatherOptions {
+    fn default() -> Self {
+        GatherOptions {
+            mode: Mode::Safe,
+            target_timeout: Duration::from_secs(30),
+            api_urls: Vec::new(),
+            credential: None,
+        }
+    }
 }
 
 /// Build the well-known metadata URLs for an issuer, in MCP 2025-11-25
@@ -234,7 +411,7 @@ fn as_metadata_probes(
 }
 
 /// The first round: probes that need nothing but the target.
-pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
+pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> Vec<PlannedProbe> {
     let origin = target.origin();
     let mut out = Vec::new();
     let random = format!("{:016x}", fastrand::u64(..));
@@ -245,8 +422,23 @@ pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
             request: get(url, "application/json", target),
         });
     }
+    let path = target.path();
+    if needs.api {
+        // MCP 2025-11-25: a client starts at the endpoint and reads the
+        // challenge first.
+        if target.kind != TargetKind::Origin {
+            out.extend(api_probes(API, &target.url, ApiSource::Target, opts.mode));
+        }
+        for (i, url) in opts.api_urls.iter().enumerate() {
+            out.extend(api_probes(
+                &format!("api-url-{}", i + 1),
+                url,
+                ApiSource::ApiUrl,
+                opts.mode,
+            ));
+        }
+    }
     if needs.as_metadata {
-        let path = target.path();
         if !path.is_empty() {
             let issuer = format!("{origin}{path}");
             out.extend(as_metadata_probes(
@@ -305,37 +497,311 @@ pub fn initial_probes(target: &Target, needs: &Needs) -> Vec<PlannedProbe> {
     out
 }
 
-/// Probes derived from the evidence so far: the metadata of each
-/// authorization server a protected-resource document lists (bounded).
-pub fn derived_probes(target: &Target, evidence: &Evidence) -> Vec<PlannedProbe> {
+/// True when a URL names an MCP endpoint (last path segment `mcp` or `sse`).
+pub fn is_mcp_url(url: &Url) -> bool {
+    let last = url
+        .path()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    last.eq_ignore_ascii_case("mcp") || last.eq_ignore_ascii_case("sse")
+}
+
+/// The JSON-RPC `initialize` request an MCP client sends first.
+pub fn mcp_initialize_body() -> String {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "agentready", "version": env!("CARGO_PKG_VERSION")}
+        }
+    })
+    .to_string()
+}
+
+/// The unauthenticated request to an API or MCP endpoint, and the same
+/// request with a deliberately invalid bearer token (RFC 6750 §3.1 says the
+/// answer is 401 with `error="invalid_token"`). An MCP endpoint gets a POST
+/// `initialize` as an MCP client sends it (a GET in passive mode).
+fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<PlannedProbe> {
+    let mcp = is_mcp_url(url);
+    let request = if mcp && mode == Mode::Safe {
+        RequestSpec {
+            method: reqwest::Method::POST,
+            url: url.clone(),
+            headers: vec![
+                (
+                    "accept".into(),
+                    "application/json, text/event-stream".into(),
+                ),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(mcp_initialize_body()),
+        }
+    } else {
+        let accept = if mcp {
+            "application/json, text/event-stream"
+        } else {
+            "application/json"
+        };
+        RequestSpec {
+            method: reqwest::Method::GET,
+            url: url.clone(),
+            headers: vec![("accept".into(), accept.into())],
+            body: None,
+        }
+    };
+    let mut bogus = request.clone();
+    bogus.headers.push((
+        "authorization".into(),
+        format!("Bearer agentready-invalid-token-{:016x}", fastrand::u64(..)),
+    ));
+    let meta = |invalid_token| ProbeMeta::Api {
+        url: url.to_string(),
+        source: source.clone(),
+        mcp,
+        invalid_token,
+    };
+    vec![
+        PlannedProbe {
+            id: id.to_string(),
+            meta: meta(false),
+            request,
+        },
+        PlannedProbe {
+            id: format!("{id}{INVALID_TOKEN_SUFFIX}"),
+            meta: meta(true),
+            request: bogus,
+        },
+    ]
+}
+
+/// A JSON object answered with 200 that differs from the catch-all answer:
+/// a document a probe found (the same rule the checks use).
+fn document(evidence: &Evidence, probe: &str) -> Option<std::sync::Arc<serde_json::Value>> {
+    let resp = evidence.response(probe)?;
+    if resp.status != 200 || evidence.is_catch_all_like(resp) {
+        return None;
+    }
+    evidence.json(probe).filter(|v| v.is_object())
+}
+
+/// Probes derived from the evidence so far (all bounded):
+/// - the `resource_metadata` URL of each challenge to an API probe;
+/// - from each protected-resource document, its `resource` URL (probed as
+///   an API when it is not the target) and the metadata of each issuer in
+///   `authorization_servers`, in the MCP order (first [`MAX_LISTED_ISSUERS`]
+///   distinct issuers of the scan);
+/// - the `jwks_uri` of every metadata document found.
+pub fn derived_probes(
+    target: &Target,
+    evidence: &Evidence,
+    opts: &GatherOptions,
+    needs: &Needs,
+) -> Vec<PlannedProbe> {
     let mut out = Vec::new();
-    let mut n = 0usize;
-    let mut seen: Vec<String> = Vec::new();
-    for prm in [PRM_PATH, PRM_ROOT] {
-        let Some(doc) = evidence.json(prm) else {
-            continue;
-        };
-        let Some(list) = doc.get("authorization_servers").and_then(|v| v.as_array()) else {
-            continue;
-        };
-        for issuer in list
-            .iter()
-            .filter_map(|v| v.as_str())
-            .take(MAX_LISTED_ISSUERS)
-        {
-            if seen.iter().any(|s| s == issuer) || n >= MAX_LISTED_ISSUERS {
+    // 1. Challenges → PRM (RFC 9728 §5.1; MCP: clients use it when present).
+    if needs.as_metadata {
+        for (probe, rec) in evidence.probes_where(|m| {
+            matches!(
+                m,
+                ProbeMeta::Api {
+                    invalid_token: false,
+                    ..
+                }
+            )
+        }) {
+            let ProbeMeta::Api { url, .. } = &rec.meta else {
+                continue;
+            };
+            let Some(resp) = evidence
+                .exchanges
+                .get(rec.exchange)
+                .and_then(|x| x.response.as_ref())
+            else {
+                continue;
+            };
+            let (challenges, _) =
+                crate::www_authenticate::parse_all(resp.header_all("www-authenticate"));
+            let Some(rm) = challenges.iter().find_map(|c| c.param("resource_metadata")) else {
+                continue;
+            };
+            let Ok(prm_url) = Url::parse(rm) else {
+                continue;
+            };
+            if prm_url.scheme() != "https" && prm_url.scheme() != "http" {
                 continue;
             }
-            seen.push(issuer.to_string());
-            n += 1;
-            out.extend(as_metadata_probes(
-                target,
-                issuer,
-                &format!("-as{n}"),
-                &IssuerSource::AuthorizationServers {
+            out.push(PlannedProbe {
+                id: format!("{PRM_CHALLENGE}@{probe}"),
+                meta: ProbeMeta::ProtectedResource {
+                    resource: url.clone(),
+                    form: PrmForm::Challenge {
+                        from: probe.to_string(),
+                    },
+                },
+                request: get(prm_url, "application/json", target),
+            });
+        }
+    }
+    let prms: Vec<(&str, std::sync::Arc<serde_json::Value>)> = evidence
+        .probes_where(|m| matches!(m, ProbeMeta::ProtectedResource { .. }))
+        .filter_map(|(id, _)| document(evidence, id).map(|d| (id, d)))
+        .collect();
+    // Challenge-named documents first: MCP clients prefer them.
+    let mut prms = prms;
+    prms.sort_by_key(|(id, _)| (!id.starts_with(PRM_CHALLENGE), *id));
+    // 2a. PRM resource URLs → unauthenticated API requests.
+    if needs.api {
+        let mut resources: Vec<String> = evidence
+            .probes_where(|m| {
+                matches!(
+                    m,
+                    ProbeMeta::Api {
+                        source: ApiSource::PrmResource { .. },
+                        ..
+                    }
+                )
+            })
+            .filter_map(|(_, r)| match &r.meta {
+                ProbeMeta::Api { url, .. } => Some(url.clone()),
+                _ => None,
+            })
+            .collect();
+        for (prm, doc) in &prms {
+            let Some(resource) = doc.get("resource").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let Ok(url) = Url::parse(resource) else {
+                continue;
+            };
+            if (url.scheme() != "https" && url.scheme() != "http") || url == target.url {
+                continue;
+            }
+            if resources.iter().any(|r| r == url.as_str()) || resources.len() >= MAX_LISTED_ISSUERS
+            {
+                continue;
+            }
+            resources.push(url.to_string());
+            out.extend(api_probes(
+                &format!("{API}@{url}"),
+                &url,
+                ApiSource::PrmResource {
                     prm: prm.to_string(),
                 },
+                opts.mode,
             ));
+        }
+    }
+    // 2b. authorization_servers → AS metadata, MCP order.
+    if needs.as_metadata {
+        let mut issuers: Vec<String> = evidence
+            .probes_where(|m| {
+                matches!(
+                    m,
+                    ProbeMeta::AsMetadata {
+                        source: IssuerSource::AuthorizationServers { .. },
+                        ..
+                    }
+                )
+            })
+            .filter_map(|(_, r)| match &r.meta {
+                ProbeMeta::AsMetadata { issuer, .. } => Some(issuer.clone()),
+                _ => None,
+            })
+            .collect();
+        issuers.dedup();
+        for (prm, doc) in &prms {
+            let Some(list) = doc.get("authorization_servers").and_then(|v| v.as_array()) else {
+                continue;
+            };
+            for issuer in list.iter().filter_map(|v| v.as_str()) {
+                if issuers.iter().any(|s| s == issuer) {
+                    continue;
+                }
+                if issuers.len() >= MAX_LISTED_ISSUERS {
+                    break;
+                }
+                issuers.push(issuer.to_string());
+                out.extend(as_metadata_probes(
+                    target,
+                    issuer,
+                    &format!("@{issuer}"),
+                    &IssuerSource::AuthorizationServers {
+                        prm: prm.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    // 4. Advertised endpoints → a request designed to be rejected. Passive
+    // mode drops these POSTs when the round runs.
+    if needs.endpoints {
+        for kind in EndpointKind::ALL {
+            let mut urls: Vec<(String, Vec<String>)> = Vec::new();
+            for (probe, _) in evidence.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
+                let Some(doc) = document(evidence, probe) else {
+                    continue;
+                };
+                let Some(uri) = doc.get(kind.member()).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                match urls.iter_mut().find(|(u, _)| u == uri) {
+                    Some((_, named)) => named.push(probe.to_string()),
+                    None => urls.push((uri.to_string(), vec![probe.to_string()])),
+                }
+            }
+            for (uri, named_by) in urls.into_iter().take(MAX_LISTED_ISSUERS) {
+                let Ok(url) = Url::parse(&uri) else { continue };
+                if url.scheme() != "https" && url.scheme() != "http" {
+                    continue;
+                }
+                out.push(PlannedProbe {
+                    id: format!("{}@{uri}", kind.probe_prefix()),
+                    meta: ProbeMeta::Endpoint {
+                        endpoint: kind,
+                        url: uri.clone(),
+                        named_by,
+                    },
+                    request: endpoint_request(kind, url),
+                });
+            }
+        }
+    }
+    // 3. jwks_uri of every metadata document found (AS and PRM).
+    if needs.jwks {
+        let mut jwks: Vec<(String, Vec<String>)> = Vec::new();
+        for (probe, _) in evidence.probes_where(|m| {
+            matches!(
+                m,
+                ProbeMeta::AsMetadata { .. } | ProbeMeta::ProtectedResource { .. }
+            )
+        }) {
+            let Some(doc) = document(evidence, probe) else {
+                continue;
+            };
+            let Some(uri) = doc.get("jwks_uri").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            match jwks.iter_mut().find(|(u, _)| u == uri) {
+                Some((_, named)) => named.push(probe.to_string()),
+                None => jwks.push((uri.to_string(), vec![probe.to_string()])),
+            }
+        }
+        for (uri, named_by) in jwks.into_iter().take(MAX_LISTED_ISSUERS * 2) {
+            let Ok(url) = Url::parse(&uri) else { continue };
+            if url.scheme() != "https" && url.scheme() != "http" {
+                continue;
+            }
+            out.push(PlannedProbe {
+                id: format!("{JWKS}@{uri}"),
+                meta: ProbeMeta::Jwks { named_by },
+                request: get(url, "application/json, application/jwk-set+json", target),
+            });
         }
     }
     out
@@ -373,13 +839,16 @@ pub async fn gather(
     opts: &GatherOptions,
 ) -> Evidence {
     let mut evidence = Evidence::new(target.clone(), opts.mode);
+    evidence.credential.clone_from(&opts.credential);
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
-    let mut round = initial_probes(target, needs);
+    let mut round = initial_probes(target, needs, opts);
     // SSRF guard (DESIGN §7): a public target's documents cannot send the
-    // scanner to a private or loopback address. Host names that resolve to
-    // such addresses are the HTTP layer's concern.
-    let guard = !target.is_private();
+    // scanner to a private or loopback address. The first round holds only
+    // what the user asked for (the target and --api-url); the guard applies
+    // to derived probes. Host names that resolve to such addresses are the
+    // HTTP layer's concern.
+    let mut guard = false;
     for _ in 0..MAX_ROUNDS {
         run_round(
             client,
@@ -391,7 +860,8 @@ pub async fn gather(
             opts,
         )
         .await;
-        round = derived_probes(target, &evidence)
+        guard = !target.is_private();
+        round = derived_probes(target, &evidence, opts, needs)
             .into_iter()
             .filter(|p| evidence.record(&p.id).is_none())
             .collect();
@@ -433,20 +903,12 @@ async fn run_round(
             evidence.push(x, p.meta);
             continue;
         }
-        let key = (
-            p.request.method.to_string(),
-            p.request.url.to_string(),
-            p.request.body.clone(),
-        );
-        if let Some(idx) = evidence.find_request(&key.0, &key.1, key.2.as_deref()) {
+        let key = p.request.key();
+        if let Some(idx) = evidence.find_request(&key) {
             evidence.alias(&p.id, idx, p.meta);
             continue;
         }
-        if let Some(first) = to_send.iter().find(|q| {
-            q.request.method.as_str() == key.0
-                && q.request.url.as_str() == key.1
-                && q.request.body == key.2
-        }) {
+        if let Some(first) = to_send.iter().find(|q| q.request.key() == key) {
             let first_id = first.id.clone();
             aliases.push((p, first_id));
             continue;
@@ -578,16 +1040,17 @@ mod tests {
     fn initial_plan_for_origin_and_path_targets() {
         let needs = Needs {
             as_metadata: true,
-            user_checks: vec![],
+            api: true,
+            ..Needs::default()
         };
         let t = Target::parse("https://example.com").unwrap();
-        let ids: Vec<String> = initial_probes(&t, &needs)
+        let ids: Vec<String> = initial_probes(&t, &needs, &GatherOptions::default())
             .into_iter()
             .map(|p| p.id)
             .collect();
         assert_eq!(ids, vec![CATCH_ALL, "as-metadata", "oidc-config", PRM_ROOT]);
         let t = Target::parse("https://example.com/tenant1").unwrap();
-        let ids: Vec<String> = initial_probes(&t, &needs)
+        let ids: Vec<String> = initial_probes(&t, &needs, &GatherOptions::default())
             .into_iter()
             .map(|p| p.id)
             .collect();
@@ -595,6 +1058,8 @@ mod tests {
             ids,
             vec![
                 CATCH_ALL,
+                API,
+                "api-unauthenticated+invalid-token",
                 "as-metadata-path",
                 "oidc-config-path",
                 "oidc-config-appended-path",
@@ -607,16 +1072,71 @@ mod tests {
     }
 
     #[test]
+    fn mcp_endpoints_get_an_initialize_post_and_passive_mode_a_get() {
+        let t = Target::parse("https://mcp.example.com/mcp").unwrap();
+        let needs = Needs {
+            api: true,
+            ..Needs::default()
+        };
+        let probes = initial_probes(&t, &needs, &GatherOptions::default());
+        let api = probes.iter().find(|p| p.id == API).unwrap();
+        assert_eq!(api.request.method, reqwest::Method::POST);
+        assert!(
+            api.request
+                .body
+                .as_deref()
+                .unwrap()
+                .contains("\"initialize\"")
+        );
+        assert!(api.request.headers.contains(&(
+            "accept".to_string(),
+            "application/json, text/event-stream".to_string()
+        )));
+        let bogus = probes
+            .iter()
+            .find(|p| p.id == "api-unauthenticated+invalid-token")
+            .unwrap();
+        assert!(bogus.request.headers.iter().any(
+            |(n, v)| n == "authorization" && v.starts_with("Bearer agentready-invalid-token-")
+        ));
+        let passive = GatherOptions {
+            mode: Mode::Passive,
+            ..GatherOptions::default()
+        };
+        let probes = initial_probes(&t, &needs, &passive);
+        assert_eq!(
+            probes.iter().find(|p| p.id == API).unwrap().request.method,
+            reqwest::Method::GET
+        );
+        // A bare domain has no API URL unless --api-url names one.
+        let t = Target::parse("example.com").unwrap();
+        assert!(
+            initial_probes(&t, &needs, &GatherOptions::default())
+                .iter()
+                .all(|p| p.id != API)
+        );
+        let with_api = GatherOptions {
+            api_urls: vec![Url::parse("https://api.example.com/v1").unwrap()],
+            ..GatherOptions::default()
+        };
+        let ids: Vec<String> = initial_probes(&t, &needs, &with_api)
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert!(ids.contains(&"api-url-1".to_string()), "{ids:?}");
+    }
+
+    #[test]
     fn user_check_paths_stay_on_the_target_origin() {
         let t = Target::parse("https://example.com").unwrap();
         let needs = Needs {
-            as_metadata: false,
             user_checks: vec![
                 ("mine".into(), "/security.txt".into()),
                 ("evil".into(), "//other.example/x".into()),
             ],
+            ..Needs::default()
         };
-        let probes = initial_probes(&t, &needs);
+        let probes = initial_probes(&t, &needs, &GatherOptions::default());
         let ids: Vec<&str> = probes.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, vec![CATCH_ALL, "user:mine", "user:evil"]);
         for p in &probes {

@@ -181,6 +181,27 @@ pub fn table(report: &Report, color: bool) -> String {
     }
     let _ = writeln!(out, "{t}\n");
 
+    let live: Vec<&crate::report::ExchangeSummary> = report
+        .exchanges
+        .iter()
+        .filter(|x| x.method != "GET")
+        .collect();
+    if !live.is_empty() {
+        let _ = writeln!(out, "Live probes (requests designed to be rejected):");
+        for x in live {
+            let status = x
+                .status
+                .map_or_else(|| x.error.clone().unwrap_or_default(), |s| s.to_string());
+            let _ = writeln!(out, "  {} {} [{}] → {status}", x.method, x.url, x.probe);
+            if let Some(b) = &x.sent {
+                let _ = writeln!(out, "      sent: {b}");
+            }
+            if let Some(b) = x.received.as_deref().filter(|b| !b.is_empty()) {
+                let _ = writeln!(out, "      got:  {b}");
+            }
+        }
+        out.push('\n');
+    }
     let cats: Vec<String> = report
         .categories
         .iter()

@@ -135,6 +135,12 @@ pub struct ExchangeSummary {
     pub elapsed_ms: u64,
     /// Why there is no response.
     pub error: Option<String>,
+    /// For requests other than GET (the live probes): the body sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<String>,
+    /// For requests other than GET: the start of the body received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
 }
 
 /// A cap applied to the score.

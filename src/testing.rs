@@ -23,6 +23,7 @@ pub fn json(path: &str, body: &serde_json::Value) -> Route {
         headers: Default::default(),
         body: Some(body.to_string()),
         body_file: None,
+        if_header: None,
     }
 }
 
@@ -36,6 +37,7 @@ pub fn route(path: &str, status: u16, content_type: &str, body: &str) -> Route {
         headers: Default::default(),
         body: Some(body.into()),
         body_file: None,
+        if_header: None,
     }
 }
 
@@ -44,14 +46,25 @@ pub fn site(routes: Vec<Route>, fallback: Option<Route>) -> Site {
     Site {
         name: "test".into(),
         description: "test".into(),
+        target: None,
         fallback,
         routes,
     }
 }
 
 /// Gather evidence from an in-memory site served at [`ORIGIN`] for `target`
-/// (a URL on that origin).
+/// (a URL on that origin), in safe mode.
 pub fn evidence(site: Site, target: &str) -> Evidence {
+    evidence_with(site, target, Mode::Safe, None)
+}
+
+/// The same, with a mode and the facts of a supplied token.
+pub fn evidence_with(
+    site: Site,
+    target: &str,
+    mode: Mode,
+    credential: Option<crate::credential::CredentialFacts>,
+) -> Evidence {
     let target = Target::parse(target).expect("test target parses");
     let transport = MemorySite {
         site,
@@ -59,8 +72,10 @@ pub fn evidence(site: Site, target: &str) -> Evidence {
     };
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue loads");
     let opts = GatherOptions {
-        mode: Mode::Safe,
+        mode,
         target_timeout: Duration::from_secs(5),
+        credential,
+        ..GatherOptions::default()
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -77,7 +92,10 @@ pub fn report(ev: &Evidence) -> Report {
 }
 
 /// The report of an in-memory site that serves `doc` as its RFC 8414
-/// metadata at [`ORIGIN`] (`{{origin}}` in `doc` is replaced).
+/// metadata at [`ORIGIN`] (`{{origin}}` in `doc` is replaced), evaluated
+/// with the metadata family only (`as-metadata-discovery` and the
+/// `metadata` and `pkce` categories), so that the verdicts depend on `doc`
+/// alone.
 pub fn metadata_report(doc: &serde_json::Value) -> Report {
     let ev = evidence(
         site(
@@ -86,7 +104,12 @@ pub fn metadata_report(doc: &serde_json::Value) -> Report {
         ),
         &format!("{ORIGIN}/"),
     );
-    report(&ev)
+    let only: Vec<String> = ["as-metadata-discovery", "metadata", "pkce"]
+        .map(String::from)
+        .to_vec();
+    Engine::new(Vec::new(), &only, &[])
+        .expect("catalogue loads")
+        .evaluate(&ev, "2026-01-01T00:00:00Z".into(), 0)
 }
 
 /// RFC 8414 metadata for [`ORIGIN`] offering the given PKCE methods.

@@ -26,8 +26,15 @@ fn agentready() -> Command {
     c
 }
 
+/// Run the binary and parse its JSON report. Scans are restricted to
+/// loopback destinations.
 fn json_report(args: &[&str]) -> (Value, i32) {
-    let out = agentready().args(args).output().unwrap();
+    let mut cmd = agentready();
+    cmd.args(args);
+    if args.first() == Some(&"scan") {
+        cmd.arg("--loopback-only");
+    }
+    let out = cmd.output().unwrap();
     let code = out.status.code().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -64,16 +71,18 @@ fn outcome_of(report: &Value, id: &str) -> String {
 fn scan_json_report_validates_and_exits_zero() {
     let rt = runtime();
     let site = serve_site(&rt, "agent-ready");
-    let (report, code) = json_report(&["scan", &site.origin, "--format", "json"]);
+    let (report, code) = json_report(&["scan", &site.target, "--format", "json"]);
     assert_eq!(code, 0);
     assert_report_schema(&report);
     assert_eq!(report["schema_version"], "1");
     assert_eq!(report["mode"], "safe");
-    assert_eq!(report["target"]["input"], site.origin.as_str());
+    assert_eq!(report["target"]["input"], site.target.as_str());
     assert_eq!(report["score"], 100);
     assert_eq!(report["questions"].as_array().unwrap().len(), 9);
     assert_eq!(outcome_of(&report, "pkce-s256"), "pass");
-    assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
+    assert_eq!(outcome_of(&report, "device-authorization"), "pass");
+    assert_eq!(outcome_of(&report, "auth-md"), "skip", "not built yet");
 }
 
 #[test]
@@ -82,7 +91,7 @@ fn table_output_has_headline_questions_and_no_colour_when_piped() {
     let site = serve_site(&rt, "classic-oauth");
     let out = Command::cargo_bin("agentready")
         .unwrap()
-        .args(["scan", &site.origin])
+        .args(["scan", "--loopback-only", &site.target])
         .output()
         .unwrap();
     // The recommended preset gates high-severity checks: pkce-s256 fails.
@@ -166,7 +175,7 @@ fn saved_evidence_replays_without_network() {
     let site = serve_site(&rt, "classic-oauth");
     let (first, code) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--save-evidence",
@@ -196,7 +205,7 @@ fn only_and_skip_select_checks() {
     let site = serve_site(&rt, "agent-ready");
     let (report, code) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--only",
@@ -210,7 +219,7 @@ fn only_and_skip_select_checks() {
     );
     let (report, _) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--skip",
@@ -218,14 +227,20 @@ fn only_and_skip_select_checks() {
     ]);
     assert!(outcomes(&report).iter().all(|(i, _)| i != "pkce-downgrade"));
     let out = agentready()
-        .args(["scan", &site.origin, "--only", "no-such-check"])
+        .args([
+            "scan",
+            "--loopback-only",
+            &site.target,
+            "--only",
+            "no-such-check",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     // Selecting only planned checks sends no metadata probes.
     let (report, _) = json_report(&[
         "scan",
-        &site.origin,
+        &site.target,
         "--format",
         "json",
         "--only",
@@ -296,7 +311,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     let d = dir.path().to_str().unwrap();
     let rt = runtime();
     let good = serve_site(&rt, "agent-ready");
-    let (report, _) = json_report(&["scan", &good.origin, "--format", "json", "--checks-dir", d]);
+    let (report, _) = json_report(&["scan", &good.target, "--format", "json", "--checks-dir", d]);
     let check = report["checks"]
         .as_array()
         .unwrap()
@@ -310,7 +325,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     let honeypot = serve_site(&rt, "honeypot");
     let (report, _) = json_report(&[
         "scan",
-        &honeypot.origin,
+        &honeypot.target,
         "--format",
         "json",
         "--checks-dir",
@@ -318,7 +333,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     ]);
     assert_eq!(outcome_of(&report, "jwks-published"), "fail");
     let none = serve_site(&rt, "no-auth");
-    let (report, _) = json_report(&["scan", &none.origin, "--format", "json", "--checks-dir", d]);
+    let (report, _) = json_report(&["scan", &none.target, "--format", "json", "--checks-dir", d]);
     let check = report["checks"]
         .as_array()
         .unwrap()
@@ -336,7 +351,7 @@ fn user_checks_from_a_directory_pass_and_fail() {
     // An invalid user check is a configuration error naming the file.
     std::fs::write(dir.path().join("broken.toml"), "id = 3").unwrap();
     let out = agentready()
-        .args(["scan", &good.origin, "--checks-dir", d])
+        .args(["scan", "--loopback-only", &good.target, "--checks-dir", d])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -352,7 +367,8 @@ fn output_file_and_markdown() {
     let out = agentready()
         .args([
             "scan",
-            &site.origin,
+            "--loopback-only",
+            &site.target,
             "--format",
             "markdown",
             "-o",
@@ -432,4 +448,110 @@ fn readme_exit_codes_match_the_code() {
             "README says `{meaning}` for {code}, code says `{want_meaning}`"
         );
     }
+}
+
+#[test]
+fn api_url_gives_a_bare_origin_its_challenge() {
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    // The origin alone: no API URL is known, the challenge is skipped.
+    let (report, _) = json_report(&["scan", &site.origin, "--format", "json"]);
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
+    let api = format!("{}/mcp", site.origin);
+    let (report, code) =
+        json_report(&["scan", &site.origin, "--format", "json", "--api-url", &api]);
+    assert_eq!(code, 0);
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
+    assert_eq!(outcome_of(&report, "discovery-consistency"), "pass");
+    let out = agentready()
+        .args(["scan", &site.origin, "--api-url", "not a url"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A token supplied with --token-env is judged for its lifetime and never
+/// appears in the table, the JSON report, the evidence file or stderr.
+#[test]
+fn a_supplied_token_never_leaks() {
+    use base64::Engine;
+    let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    // Lives 48 hours: over the 24 h policy.
+    let token = format!(
+        "{}.{}.{}",
+        b(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b(r#"{"sub":"agent-7","iat":1767225600,"exp":1767398400,"secret_marker":"zq9-marker"}"#),
+        b("signature-bytes-that-are-secret")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("ev.json");
+    let rt = runtime();
+    let site = serve_site(&rt, "agent-ready");
+    let mut outputs = Vec::new();
+    for format in ["table", "json", "markdown"] {
+        let out = agentready()
+            .env("AGENT_TOKEN", &token)
+            .args([
+                "scan",
+                "--loopback-only",
+                &site.target,
+                "--format",
+                format,
+                "--token-env",
+                "AGENT_TOKEN",
+            ])
+            .args(["--save-evidence", evidence.to_str().unwrap()])
+            .output()
+            .unwrap();
+        // 0 or 1: the gate may fail on the fixture (its stderr is checked for leaks too).
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
+        outputs.push(std::fs::read_to_string(&evidence).unwrap());
+    }
+    let payload = token.split('.').nth(1).unwrap();
+    for text in &outputs {
+        assert!(!text.contains(&token), "the token leaked");
+        assert!(!text.contains(payload), "the token's payload leaked");
+        assert!(!text.contains("zq9-marker"), "a claim value leaked");
+        assert!(
+            !text.contains(&b("signature-bytes-that-are-secret")),
+            "the signature leaked"
+        );
+    }
+    let (report, _) = {
+        let out = agentready()
+            .env("AGENT_TOKEN", &token)
+            .args([
+                "scan",
+                "--loopback-only",
+                &site.target,
+                "--format",
+                "json",
+                "--token-env",
+                "AGENT_TOKEN",
+            ])
+            .output()
+            .unwrap();
+        (serde_json::from_slice::<Value>(&out.stdout).unwrap(), ())
+    };
+    assert_eq!(report["mode"], "credentialed");
+    assert_eq!(outcome_of(&report, "token-lifetime"), "warn");
+    // An unset variable is a usage error, not an empty token.
+    let out = agentready()
+        .env_remove("NO_SUCH_TOKEN_VAR")
+        .args([
+            "scan",
+            "--loopback-only",
+            &site.target,
+            "--token-env",
+            "NO_SUCH_TOKEN_VAR",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -85,12 +85,12 @@ fn sarif_validates_against_the_schema_with_stable_fingerprints() {
     let mut logs = Vec::new();
     for name in ["agent-ready", "classic-oauth", "no-auth", "honeypot"] {
         let site = serve_site(&rt, name);
-        let (json, _) = scan(d, &[&site.origin, "--format", "json"]);
+        let (json, _) = scan(d, &[&site.target, "--format", "json"]);
         let report: Value = serde_json::from_str(&json).unwrap();
-        let (text, _) = scan(d, &[&site.origin, "--format", "sarif"]);
+        let (text, _) = scan(d, &[&site.target, "--format", "sarif"]);
         let log: Value = serde_json::from_str(&text).unwrap();
         assert_sarif_schema(&log);
-        let (again, _) = scan(d, &[&site.origin, "--format", "sarif"]);
+        let (again, _) = scan(d, &[&site.target, "--format", "sarif"]);
         logs.push((
             name,
             report,
@@ -199,7 +199,7 @@ fn sarif_with_a_baseline_and_when_incomplete_still_validates() {
     .unwrap();
     let (text, code) = scan(
         d,
-        &[&site.origin, "--format", "sarif", "--baseline", "b.json"],
+        &[&site.target, "--format", "sarif", "--baseline", "b.json"],
     );
     assert_eq!(code, 1);
     let log: Value = serde_json::from_str(&text).unwrap();
@@ -309,9 +309,9 @@ fn junit_parses_with_the_right_counts() {
     let rt = runtime();
     for name in ["agent-ready", "classic-oauth", "no-auth"] {
         let site = serve_site(&rt, name);
-        let (json, code) = scan(d, &[&site.origin, "--format", "json"]);
+        let (json, code) = scan(d, &[&site.target, "--format", "json"]);
         let report: Value = serde_json::from_str(&json).unwrap();
-        let (xml, code2) = scan(d, &[&site.origin, "--format", "junit"]);
+        let (xml, code2) = scan(d, &[&site.target, "--format", "junit"]);
         assert_eq!(code, code2);
         let j = parse_junit(&xml);
         let checks = report["checks"].as_array().unwrap();
@@ -354,21 +354,30 @@ fn markdown_summary_has_headline_gate_questions_and_fixes() {
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime();
     let site = serve_site(&rt, "classic-oauth");
+    let (json, _) = scan(dir.path(), &[&site.target, "--format", "json"]);
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let score = report["score"].as_u64().unwrap();
+    let checks = report["checks"].as_array().unwrap().len();
     let (md, code) = scan(
         dir.path(),
-        &[&site.origin, "--format", "markdown", "--fail-under", "50"],
+        &[&site.target, "--format", "markdown", "--fail-under", "50"],
     );
     assert_eq!(code, 1);
     assert!(md.starts_with("## agentready: "), "{md}");
     assert!(
-        md.contains("**Score 11/100   Grade F   Level 1 (discoverable)**"),
+        md.contains(&format!(
+            "**Score {score}/100   Grade F   Level 1 (discoverable)**"
+        )),
         "{md}"
     );
     assert!(
         md.contains("❌ **Gate FAILED (preset recommended, fail-under 50)**"),
         "{md}"
     );
-    assert!(md.contains("- score 11 is under --fail-under 50"), "{md}");
+    assert!(
+        md.contains(&format!("- score {score} is under --fail-under 50")),
+        "{md}"
+    );
     assert!(
         md.contains("| Q3 | Do you support PKCE with S256? | ❌ no |"),
         "{md}"
@@ -383,7 +392,7 @@ fn markdown_summary_has_headline_gate_questions_and_fixes() {
         "{md}"
     );
     assert!(
-        md.contains("<details><summary>All 33 checks</summary>"),
+        md.contains(&format!("<details><summary>All {checks} checks</summary>")),
         "{md}"
     );
 
@@ -401,11 +410,13 @@ fn html_is_self_contained_and_escapes_the_target() {
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime();
     let site = serve_site(&rt, "classic-oauth");
-    let (html, code) = scan(dir.path(), &[&site.origin, "--format", "html"]);
+    let (json, _) = scan(dir.path(), &[&site.target, "--format", "json"]);
+    let score = serde_json::from_str::<Value>(&json).unwrap()["score"].clone();
+    let (html, code) = scan(dir.path(), &[&site.target, "--format", "html"]);
     assert_eq!(code, 1);
     assert!(html.starts_with("<!doctype html>"));
     assert!(
-        html.contains("<b>11</b><span>out of 100</span>"),
+        html.contains(&format!("<b>{score}</b><span>out of 100</span>")),
         "score at a glance"
     );
     assert!(html.contains("Grade F"));

@@ -57,6 +57,11 @@ fn scan_json(dir: &Path, target: &str, extra: &[&str]) -> (Value, i32) {
     (v, r.code)
 }
 
+/// The authorization-server metadata family: tests that count exact
+/// failures of a fixture scan only these checks, so that checks added to
+/// the catalogue later do not change what they assert.
+const FAMILY: &str = "as-metadata-discovery,metadata,pkce";
+
 fn failure_kinds(report: &Value) -> Vec<String> {
     report["gate"]["failures"]
         .as_array()
@@ -80,14 +85,14 @@ fn exit_zero_when_the_gate_passes() {
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime();
     let site = serve_site(&rt, "agent-ready");
-    let (r, code) = scan_json(dir.path(), &site.origin, &["--fail-under", "100"]);
+    let (r, code) = scan_json(dir.path(), &site.target, &["--fail-under", "100"]);
     assert_eq!(code, 0);
     assert_eq!(r["gate"]["verdict"], "pass");
     assert_eq!(r["gate"]["preset"], "recommended");
     assert_eq!(r["gate"]["fail_under"], 100);
     assert_eq!(r["gate"]["levels"]["pkce-s256"], "error");
     assert_eq!(r["gate"]["levels"]["pkce-downgrade"], "warn");
-    let (_, code) = scan_json(dir.path(), &site.origin, &["--preset", "strict"]);
+    let (_, code) = scan_json(dir.path(), &site.target, &["--preset", "strict"]);
     assert_eq!(code, 0, "every built check passes, so strict passes too");
 }
 
@@ -97,14 +102,14 @@ fn fail_under_threshold() {
     let rt = runtime();
     let site = serve_site(&rt, "classic-oauth");
     // The report preset gates on the score only.
-    let (r, code) = scan_json(dir.path(), &site.origin, &["--preset", "report"]);
+    let (r, code) = scan_json(dir.path(), &site.target, &["--preset", "report"]);
     assert_eq!(code, 0);
     let score = r["score"].as_u64().unwrap();
     assert!(score > 0 && score < 100, "{score}");
     let at = score.to_string();
     let (_, code) = scan_json(
         dir.path(),
-        &site.origin,
+        &site.target,
         &["--preset", "report", "--fail-under", &at],
     );
     assert_eq!(code, 0, "a score equal to the threshold passes");
@@ -113,7 +118,7 @@ fn fail_under_threshold() {
         dir.path(),
         &[
             "scan",
-            &site.origin,
+            &site.target,
             "--preset",
             "report",
             "--fail-under",
@@ -129,7 +134,7 @@ fn fail_under_threshold() {
     );
     assert!(out.stdout.contains("Gate FAILED"), "{}", out.stdout);
     // Out of range is a usage error.
-    let out = run(dir.path(), &["scan", &site.origin, "--fail-under", "101"]);
+    let out = run(dir.path(), &["scan", &site.target, "--fail-under", "101"]);
     assert_eq!(out.code, 2);
 }
 
@@ -138,7 +143,7 @@ fn levels_presets_and_selectors() {
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime();
     let site = serve_site(&rt, "classic-oauth");
-    let o = site.origin.as_str();
+    let o = site.target.as_str();
     // Recommended: the failing high-severity checks fail the gate; the
     // failing medium ones (pkce-downgrade, oauth21-grants) only warn.
     let (r, code) = scan_json(dir.path(), o, &[]);
@@ -174,7 +179,11 @@ fn levels_presets_and_selectors() {
     assert_eq!(summary.matches("Gate FAILED").count(), 2);
     // --allow by category and id turns them off: the gate passes (the
     // as-metadata-discovery warn is not a violation without --deny-warnings).
-    let (r, code) = scan_json(dir.path(), o, &["--allow", "metadata,pkce-s256"]);
+    let (r, code) = scan_json(
+        dir.path(),
+        o,
+        &["--only", FAMILY, "--allow", "metadata,pkce-s256"],
+    );
     assert_eq!(code, 0, "{}", r["gate"]);
     assert_eq!(r["gate"]["levels"]["issuer-identifier"], "off");
     // --deny on a medium check fails the report preset.
@@ -261,8 +270,8 @@ fn config_file_in_the_working_directory_and_cli_overrides() {
     std::fs::write(
         dir.path().join("agentready.toml"),
         format!(
-            "# the CI gate of this repository\ntarget = \"{}\"\nformat = \"json\"\npreset = \"report\"\nfail_under = 90\n\n[checks.pkce-s256]\nlevel = \"error\"\nweight = 0\n",
-            site.origin
+            "# the CI gate of this repository\ntarget = \"{}\"\nformat = \"json\"\npreset = \"report\"\nfail_under = 90\n\n[checks.pkce-s256]\nlevel = \"error\"\n\n[checks.as-metadata-discovery]\nweight = 100\n",
+            site.target
         ),
     )
     .unwrap();
@@ -275,19 +284,22 @@ fn config_file_in_the_working_directory_and_cli_overrides() {
     let kinds = failure_kinds(&r);
     assert!(kinds.contains(&"score".to_string()), "{kinds:?}");
     assert_eq!(failing_checks(&r), vec!["pkce-s256"]);
-    // The weight override flows into the report and the score.
+    // The weight override flows into the report and the score: the one
+    // check that earns credit (warn, half) now weighs 100.
     let check = r["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["id"] == "pkce-s256")
+        .find(|c| c["id"] == "as-metadata-discovery")
         .unwrap();
-    assert_eq!(check["weight"], 0);
-    let (plain, _) = scan_json(dir.path(), &site.origin, &["--config", "/dev/null"]);
-    assert_ne!(plain["score"], r["score"], "weight 0 changes the score");
+    assert_eq!(check["outcome"], "warn");
+    assert_eq!(check["weight"], 100);
+    let (plain, _) = scan_json(dir.path(), &site.target, &["--config", "/dev/null"]);
     assert!(
-        r["score"].as_u64().unwrap() > plain["score"].as_u64().unwrap(),
-        "a failing check with weight 0 no longer pulls the score down"
+        r["score"].as_u64().unwrap() > plain["score"].as_u64().unwrap() + 10,
+        "the heavier half-credit check lifts the score: {} vs {}",
+        r["score"],
+        plain["score"]
     );
     // The command line wins over the file.
     let out = run(
@@ -341,11 +353,19 @@ fn config_errors_exit_two_with_locations() {
         "{}",
         out.stderr
     );
-    // api_url is reserved for --api-url (issue 3).
-    std::fs::write(&bad, "api_url = [\"https://api.example.com/v1\"]\n").unwrap();
+    // api_url entries must be URLs, located like every other value.
+    std::fs::write(
+        &bad,
+        "passive = true\napi_url = [\"https://api.example.com/v1\", \"not a url\"]\n",
+    )
+    .unwrap();
     let out = run(dir.path(), &["scan", "http://127.0.0.1:9/"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("--api-url"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("agentready.toml:2:42: `api_url`"),
+        "{}",
+        out.stderr
+    );
     // --config names another file; a missing one is an error.
     let out = run(
         dir.path(),
@@ -366,13 +386,18 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
     let b = baseline.to_str().unwrap();
 
     // Without the file: a usage error, unless we are asked to write it.
-    let out = run(d, &["scan", &classic.origin, "--baseline", b]);
+    let out = run(
+        d,
+        &["scan", &classic.target, "--only", FAMILY, "--baseline", b],
+    );
     assert_eq!(out.code, 2);
     let out = run(
         d,
         &[
             "scan",
-            &classic.origin,
+            &classic.target,
+            "--only",
+            FAMILY,
             "--baseline",
             b,
             "--update-baseline",
@@ -381,7 +406,7 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stderr
-            .contains("updated: 4 entries (4 added, 0 removed)"),
+            .contains("updated: 5 entries (5 added, 0 removed)"),
         "{}",
         out.stderr
     );
@@ -395,12 +420,12 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
     );
 
     // Listed failures do not fail the gate.
-    let (r, code) = scan_json(d, &classic.origin, &["--baseline", b]);
+    let (r, code) = scan_json(d, &classic.target, &["--only", FAMILY, "--baseline", b]);
     assert_eq!(code, 0, "{}", r["gate"]);
     assert_eq!(r["gate"]["baseline"]["kind"], "accepted-failures");
     assert_eq!(
         r["gate"]["baseline"]["accepted"].as_array().unwrap().len(),
-        4
+        5
     );
 
     // An unlisted failure does: drop pkce-s256 from the file, give a reason to another.
@@ -413,7 +438,7 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
         }
     }
     std::fs::write(&baseline, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
-    let (r, code) = scan_json(d, &classic.origin, &["--baseline", b]);
+    let (r, code) = scan_json(d, &classic.target, &["--only", FAMILY, "--baseline", b]);
     assert_eq!(code, 1);
     assert_eq!(failing_checks(&r), vec!["pkce-s256"]);
     assert!(
@@ -424,7 +449,7 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
     );
 
     // A listed failure that is fixed fails as stale (the good site passes all).
-    let (r, code) = scan_json(d, &good.origin, &["--baseline", b]);
+    let (r, code) = scan_json(d, &good.target, &["--only", FAMILY, "--baseline", b]);
     assert_eq!(code, 1);
     let kinds = failure_kinds(&r);
     assert!(
@@ -437,7 +462,9 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
         d,
         &[
             "scan",
-            &classic.origin,
+            &classic.target,
+            "--only",
+            FAMILY,
             "--baseline",
             b,
             "--update-baseline",
@@ -459,7 +486,15 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
     );
     let out = run(
         d,
-        &["scan", &good.origin, "--baseline", b, "--update-baseline"],
+        &[
+            "scan",
+            &good.target,
+            "--only",
+            FAMILY,
+            "--baseline",
+            b,
+            "--update-baseline",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
@@ -467,10 +502,10 @@ fn accepted_failures_baseline_pass_new_stale_and_update() {
 
     // Not a baseline at all, or --update-baseline without --baseline: usage errors.
     std::fs::write(d.join("junk.json"), "{\"hello\": 1}").unwrap();
-    let out = run(d, &["scan", &good.origin, "--baseline", "junk.json"]);
+    let out = run(d, &["scan", &good.target, "--baseline", "junk.json"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not a baseline"), "{}", out.stderr);
-    let out = run(d, &["scan", &good.origin, "--update-baseline"]);
+    let out = run(d, &["scan", &good.target, "--update-baseline"]);
     assert_eq!(out.code, 2);
 }
 
@@ -481,19 +516,19 @@ fn report_as_baseline_fails_only_on_regressions() {
     let rt = runtime();
     let classic = serve_site(&rt, "classic-oauth");
     let good = serve_site(&rt, "agent-ready");
-    let (good_report, _) = scan_json(d, &good.origin, &[]);
+    let (good_report, _) = scan_json(d, &good.target, &[]);
     std::fs::write(d.join("good.json"), good_report.to_string()).unwrap();
-    let (classic_report, _) = scan_json(d, &classic.origin, &[]);
+    let (classic_report, _) = scan_json(d, &classic.target, &[]);
     std::fs::write(d.join("classic.json"), classic_report.to_string()).unwrap();
 
     // Same failures as the baseline report: no regression, the gate passes
     // even though the recommended preset alone would fail it.
-    let (r, code) = scan_json(d, &classic.origin, &["--baseline", "classic.json"]);
+    let (r, code) = scan_json(d, &classic.target, &["--baseline", "classic.json"]);
     assert_eq!(code, 0, "{}", r["gate"]);
     assert_eq!(r["gate"]["baseline"]["kind"], "report");
 
     // Against the good report: pass→fail in high-severity checks fails.
-    let (r, code) = scan_json(d, &classic.origin, &["--baseline", "good.json"]);
+    let (r, code) = scan_json(d, &classic.target, &["--baseline", "good.json"]);
     assert_eq!(code, 1);
     assert!(failure_kinds(&r).iter().all(|k| k == "regression"));
     assert!(failing_checks(&r).contains(&"pkce-s256".to_string()));
@@ -513,7 +548,7 @@ fn report_as_baseline_fails_only_on_regressions() {
     let drop = good_report["score"].as_u64().unwrap() - classic_report["score"].as_u64().unwrap();
     let (_, code) = scan_json(
         d,
-        &classic.origin,
+        &classic.target,
         &[
             "--baseline",
             "good.json",
@@ -526,7 +561,7 @@ fn report_as_baseline_fails_only_on_regressions() {
     assert_eq!(code, 0);
     let (r, code) = scan_json(
         d,
-        &classic.origin,
+        &classic.target,
         &[
             "--baseline",
             "good.json",
@@ -539,14 +574,14 @@ fn report_as_baseline_fails_only_on_regressions() {
     assert_eq!(code, 1);
     assert_eq!(failure_kinds(&r), vec!["score-drop"]);
     // An improvement is never a failure.
-    let (_, code) = scan_json(d, &good.origin, &["--baseline", "classic.json"]);
+    let (_, code) = scan_json(d, &good.target, &["--baseline", "classic.json"]);
     assert_eq!(code, 0);
     // A report cannot be rewritten as accepted failures.
     let out = run(
         d,
         &[
             "scan",
-            &good.origin,
+            &good.target,
             "--baseline",
             "classic.json",
             "--update-baseline",
@@ -602,8 +637,8 @@ fn diff_of_two_reports() {
     let rt = runtime();
     let classic = serve_site(&rt, "classic-oauth");
     let good = serve_site(&rt, "agent-ready");
-    let (old, _) = scan_json(d, &classic.origin, &[]);
-    let (new, _) = scan_json(d, &good.origin, &[]);
+    let (old, _) = scan_json(d, &classic.target, &[]);
+    let (new, _) = scan_json(d, &good.target, &[]);
     std::fs::write(d.join("old.json"), old.to_string()).unwrap();
     std::fs::write(d.join("new.json"), new.to_string()).unwrap();
 

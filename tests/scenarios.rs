@@ -60,6 +60,21 @@ async fn every_request_is_sent_exactly_once() {
             .mount(&server)
             .await;
     }
+    // The target is an API URL: probed without a token, then with an
+    // invalid one — two distinct requests.
+    Mock::given(method("GET"))
+        .and(path("/tenant1"))
+        .and(header_exists("authorization"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/tenant1"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path_regex("^/agentready-nonexistent-[0-9a-f]{16}$"))
         .respond_with(ResponseTemplate::new(404))
@@ -68,7 +83,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 8);
+    assert_eq!(report.requests_total, 10);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(
@@ -77,13 +92,12 @@ async fn every_request_is_sent_exactly_once() {
     );
     assert_eq!(outcome(&report, "issuer-identifier"), "pass");
     // Derived probes exist, as aliases of exchanges already made.
-    assert!(ev.record("as-metadata-as1").is_some());
-    assert!(
-        report
-            .exchanges
+    assert!(ev.record(&format!("as-metadata@{origin}")).is_some());
+    assert!(report.exchanges.iter().any(|x| {
+        x.aliases
             .iter()
-            .any(|x| x.aliases.iter().any(|a| a == "as-metadata-as1"))
-    );
+            .any(|a| *a == format!("as-metadata@{origin}"))
+    }));
 }
 
 #[tokio::test]
@@ -91,7 +105,7 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
     let mut scores = Vec::new();
     for name in ["agent-ready", "classic-oauth", "no-auth", "honeypot"] {
         let running = serve(Site::bundled(name).unwrap()).await.unwrap();
-        let (report, _) = scan(&format!("{}/", running.origin)).await;
+        let (report, _) = scan(&running.target).await;
         for (req, n) in running.requests() {
             assert_eq!(n, 1, "{name}: {req} sent {n} times");
         }
@@ -106,7 +120,22 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                         codes(&report, id)
                     );
                 }
-                assert_eq!(report.level, 1);
+                // Every built check passes; the only skips are checks not
+                // built yet and token-lifetime (no token supplied).
+                for c in &report.checks {
+                    let ok = c.outcome.as_str() == "pass"
+                        || (c.outcome.as_str() == "skip"
+                            && (c.summary == agentready::engine::NOT_IMPLEMENTED
+                                || c.id == "token-lifetime"));
+                    assert!(
+                        ok,
+                        "agent-ready: {} is {} ({})",
+                        c.id,
+                        c.outcome.as_str(),
+                        c.summary
+                    );
+                }
+                assert_eq!(report.level, 2);
             }
             "classic-oauth" => {
                 assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
@@ -163,7 +192,7 @@ async fn evidence_replays_to_the_same_outcomes() {
     let running = serve(Site::bundled("classic-oauth").unwrap())
         .await
         .unwrap();
-    let (report, ev) = scan(&format!("{}/", running.origin)).await;
+    let (report, ev) = scan(&running.target).await;
     drop(running);
     let text = serde_json::to_string(&ev).unwrap();
     let mut back: agentready::evidence::Evidence = serde_json::from_str(&text).unwrap();
@@ -188,7 +217,7 @@ async fn client_sends_its_user_agent_and_user_headers_but_never_records_secrets(
         .await;
     let config = HttpConfig {
         headers: vec![parse_header("Authorization: Bearer s3cret-token").unwrap()],
-        ..HttpConfig::default()
+        ..HttpConfig::loopback_only()
     };
     let (report, ev) = scan_with(&server.uri(), config, Duration::from_secs(10)).await;
     server.verify().await;
@@ -261,7 +290,7 @@ async fn user_headers_do_not_follow_a_redirect_to_another_origin() {
         .await;
     let config = HttpConfig {
         headers: vec![parse_header("X-Api-Key: k").unwrap()],
-        ..HttpConfig::default()
+        ..HttpConfig::loopback_only()
     };
     scan_with(&server.uri(), config, Duration::from_secs(10)).await;
     server.verify().await;
@@ -305,7 +334,7 @@ async fn the_target_deadline_bounds_a_slow_server() {
         .await;
     let (report, ev) = scan_with(
         &server.uri(),
-        HttpConfig::default(),
+        HttpConfig::loopback_only(),
         Duration::from_millis(300),
     )
     .await;
@@ -326,7 +355,7 @@ async fn resolve_pins_a_name_to_loopback() {
     let port = running.addr.port();
     let config = HttpConfig {
         resolve: vec![parse_resolve(&format!("agentready-test.invalid:{port}:127.0.0.1")).unwrap()],
-        ..HttpConfig::default()
+        ..HttpConfig::loopback_only()
     };
     let (report, _) = scan_with(
         &format!("http://agentready-test.invalid:{port}/"),

@@ -34,6 +34,10 @@ pub(crate) struct ScanArgs {
     /// Send GET requests only.
     #[arg(long)]
     passive: bool,
+    /// An API or MCP endpoint URL to probe without credentials (repeatable):
+    /// where the target is a bare domain, this is how the Bearer challenge is found.
+    #[arg(long, value_name = "URL")]
+    api_url: Vec<String>,
     /// Extra request header 'Name: value' (repeatable), sent only to the target's origin; values never appear in output.
     #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
     headers: Vec<String>,
@@ -70,8 +74,20 @@ pub(crate) struct ScanArgs {
     /// Write the gathered evidence to FILE (for replay and bug reports).
     #[arg(long, value_name = "FILE")]
     save_evidence: Option<PathBuf>,
+    /// Read a token from this environment variable (credentialed mode): its
+    /// lifetime is judged locally; it is never printed, logged or stored.
+    #[arg(long, value_name = "VAR")]
+    token_env: Option<String>,
+    /// Token lifetime policy in hours for token-lifetime (over it warns;
+    /// over 30 days fails) [default: 24].
+    #[arg(long, value_name = "HOURS")]
+    max_token_lifetime: Option<f64>,
+    /// Refuse every destination that is not a loopback address (for tests
+    /// and fixtures: documents that name real hosts are not followed).
+    #[arg(long, hide = true)]
+    loopback_only: bool,
     /// Evaluate evidence saved earlier instead of scanning (no network).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert", "api_url"])]
     from_evidence: Option<PathBuf>,
 
     /// Read options from this file instead of ./agentready.toml.
@@ -128,6 +144,10 @@ struct Options {
     output: Option<PathBuf>,
     summary: Option<PathBuf>,
     passive: bool,
+    api_url: Vec<String>,
+    token_env: Option<String>,
+    max_token_lifetime: f64,
+    loopback_only: bool,
     headers: Vec<String>,
     resolve: Vec<String>,
     cacert: Vec<PathBuf>,
@@ -204,6 +224,13 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
         output: a.output.or_else(|| path(&k.output)),
         summary: a.summary.or_else(|| path(&k.summary)),
         passive: a.passive || k.passive.unwrap_or(false),
+        api_url: or_list(a.api_url, spanned(&k.api_url).as_ref()),
+        token_env: a.token_env.or_else(|| k.token_env.clone()),
+        max_token_lifetime: a
+            .max_token_lifetime
+            .or(k.max_token_lifetime)
+            .unwrap_or(24.0),
+        loopback_only: a.loopback_only || k.loopback_only.unwrap_or(false),
         headers: or_list(a.headers, k.headers.as_ref()),
         resolve: or_list(a.resolve, k.resolve.as_ref()),
         cacert: if a.cacert.is_empty() {
@@ -276,6 +303,7 @@ fn http_config(o: &Options) -> Result<HttpConfig, String> {
         connect_timeout: secs(o.connect_timeout, "connect-timeout")?,
         request_timeout: secs(o.timeout, "timeout")?,
         max_body: o.max_body,
+        loopback_only: o.loopback_only,
         ..HttpConfig::default()
     };
     if let Some(ua) = &o.user_agent {
@@ -337,11 +365,46 @@ fn gather(engine: &Engine, o: &Options) -> Result<(Report, Evidence), String> {
     };
     let target = Target::parse(input).map_err(|e| e.to_string())?;
     let client = HttpClient::new(http_config(o)?).map_err(|e| e.to_string())?;
+    let mut api_urls = Vec::new();
+    for u in &o.api_url {
+        api_urls.push(Target::parse(u).map_err(|e| format!("--api-url: {e}"))?.url);
+    }
+    let credential = token_facts(o)?;
+    let mode = match (o.passive, &credential) {
+        (true, _) => Mode::Passive,
+        (false, Some(_)) => Mode::Credentialed,
+        (false, None) => Mode::Safe,
+    };
     let opts = GatherOptions {
-        mode: if o.passive { Mode::Passive } else { Mode::Safe },
+        mode,
         target_timeout: secs(o.target_timeout, "target-timeout")?,
+        api_urls,
+        credential,
     };
     Ok(runtime().block_on(engine.scan(&client, &target, &opts)))
+}
+
+/// Read the token named by `--token-env` and keep only its facts. The
+/// value is dropped here and never reaches output.
+fn token_facts(o: &Options) -> Result<Option<agentready::credential::CredentialFacts>, String> {
+    let Some(var) = &o.token_env else {
+        return Ok(None);
+    };
+    let token = std::env::var(var)
+        .map_err(|_| format!("--token-env {var}: the variable is not set (or not UTF-8)"))?;
+    if token.trim().is_empty() {
+        return Err(format!("--token-env {var}: the variable is empty"));
+    }
+    let hours = o.max_token_lifetime;
+    if !(hours.is_finite() && hours > 0.0 && hours <= 24.0 * 3650.0) {
+        return Err("--max-token-lifetime must be a positive number of hours".into());
+    }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    Ok(Some(agentready::credential::facts(
+        &token,
+        now,
+        (hours * 3600.0) as u64,
+    )))
 }
 
 pub(crate) fn scan(args: ScanArgs) -> ExitCode {

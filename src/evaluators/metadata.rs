@@ -47,6 +47,11 @@ pub enum DocState {
     Truncated,
     /// No response.
     Failed(String),
+    /// Not sent: the SSRF guard refused a private or loopback destination.
+    Refused(String),
+    /// Not sent: the run is restricted to loopback (tests, demo) and this
+    /// destination is not; nothing can be said about it.
+    Restricted(String),
 }
 
 /// One metadata URL tried for an issuer.
@@ -96,13 +101,15 @@ fn source_rank(s: &IssuerSource) -> usize {
     }
 }
 
-fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
+/// What one exchange answered, judged as a metadata document.
+pub fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
     let Some(resp) = &x.response else {
-        return DocState::Failed(
-            x.error
-                .as_ref()
-                .map_or_else(|| "no response".to_string(), |e| e.message.clone()),
-        );
+        return match &x.error {
+            Some(e) if e.kind == "refused" => DocState::Refused(e.message.clone()),
+            Some(e) if e.kind == "restricted" => DocState::Restricted(e.message.clone()),
+            Some(e) => DocState::Failed(e.message.clone()),
+            None => DocState::Failed("no response".into()),
+        };
     };
     if resp.status != 200 {
         return DocState::Status(resp.status);
@@ -211,8 +218,9 @@ pub fn issuer_matches(expected: &str, found: &str) -> bool {
         || found.strip_suffix('/') == Some(expected)
 }
 
-fn describe_state(c: &Candidate<'_>) -> String {
-    match &c.state {
+/// One line for a document state.
+pub fn describe(state: &DocState) -> String {
+    match state {
         DocState::Found(_) => "200, JSON object".into(),
         DocState::Status(s) => format!("{s}"),
         DocState::NotJsonObject { html: true } => "200 but an HTML page".into(),
@@ -220,6 +228,7 @@ fn describe_state(c: &Candidate<'_>) -> String {
         DocState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
         DocState::Truncated => "body larger than the cap".into(),
         DocState::Failed(e) => format!("no response: {e}"),
+        DocState::Refused(e) | DocState::Restricted(e) => e.clone(),
     }
 }
 
@@ -277,7 +286,18 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     Some(c.probe),
                 ));
                 if ok {
-                    usable.push(format!("{} ({})", c.url, c.form.describe()));
+                    let route = match iv.source {
+                        IssuerSource::AuthorizationServers { prm }
+                            if reached_by_challenge(ev, prm) =>
+                        {
+                            ", reached challenge → protected-resource metadata → authorization_servers"
+                        }
+                        IssuerSource::AuthorizationServers { .. } => {
+                            ", reached protected-resource metadata → authorization_servers"
+                        }
+                        _ => "",
+                    };
+                    usable.push(format!("{} ({}{route})", c.url, c.form.describe()));
                 } else {
                     unusable.push(c.url.to_string());
                     findings.push(finding(
@@ -293,11 +313,17 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 }
             }
             None => {
-                if let IssuerSource::AuthorizationServers { prm } = iv.source {
+                let restricted = iv
+                    .candidates
+                    .iter()
+                    .any(|c| matches!(c.state, DocState::Restricted(_)));
+                if let IssuerSource::AuthorizationServers { prm } = iv.source
+                    && !restricted
+                {
                     let tried: Vec<String> = iv
                         .candidates
                         .iter()
-                        .map(|c| format!("{} → {}", c.url, describe_state(c)))
+                        .map(|c| format!("{} → {}", c.url, describe(&c.state)))
                         .collect();
                     findings.push(finding(
                         "as-metadata-discovery-listed-issuer-missing",
@@ -316,7 +342,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
         let tried: Vec<String> = view
             .iter()
             .flat_map(|v| v.candidates.iter())
-            .map(|c| format!("{} → {}", c.url, describe_state(c)))
+            .map(|c| format!("{} → {}", c.url, describe(&c.state)))
             .collect();
         findings.push(finding(
             "as-metadata-discovery-not-found",
@@ -330,7 +356,8 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
             "No authorization-server metadata found at the RFC 8414 or OpenID discovery URLs",
             findings,
             probes,
-        );
+        )
+        .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }));
     }
     let summary = if let Some(first) = usable.first() {
         format!("Authorization-server metadata found at {first}")
@@ -338,6 +365,25 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
         "Metadata found, but its issuer does not match the URL it was found at".to_string()
     };
     Evaluation::evaluated(summary, findings, probes)
+        .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }))
+}
+
+/// True when the PRM behind `prm` (a probe id) is also the document a
+/// challenge's `resource_metadata` named (the same exchange): the MCP route.
+fn reached_by_challenge(ev: &Evidence, prm: &str) -> bool {
+    let Some(idx) = ev.record(prm).map(|r| r.exchange) else {
+        return false;
+    };
+    ev.probes_where(|m| {
+        matches!(
+            m,
+            ProbeMeta::ProtectedResource {
+                form: crate::probe::PrmForm::Challenge { .. },
+                ..
+            }
+        )
+    })
+    .any(|(_, r)| r.exchange == idx)
 }
 
 // ---------------------------------------------------------------------------
@@ -375,7 +421,8 @@ fn only_implicit(doc: &Value) -> bool {
         .is_some_and(|g| !g.is_empty() && g.iter().all(|g| *g == "implicit"))
 }
 
-fn signed_metadata_problem(doc: &Value) -> Option<String> {
+/// What is wrong with a `signed_metadata` member, if present.
+pub fn signed_metadata_problem(doc: &Value) -> Option<String> {
     let sm = doc.get("signed_metadata")?;
     let Some(s) = sm.as_str() else {
         return Some("signed_metadata is not a string".into());
@@ -536,7 +583,7 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
 
 /// Scheme and host are acceptable for an issuer or endpoint: https, or http
 /// on a loopback host.
-fn transport_ok(u: &url::Url) -> bool {
+pub fn transport_ok(u: &url::Url) -> bool {
     u.scheme() == "https" || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host))
 }
 

@@ -16,19 +16,30 @@ pub async fn scan_with(
     config: HttpConfig,
     target_timeout: Duration,
 ) -> (Report, Evidence) {
+    scan_with_options(url, config, target_timeout, Mode::Safe).await
+}
+
+/// Scan `url` in a given mode.
+pub async fn scan_with_options(
+    url: &str,
+    config: HttpConfig,
+    target_timeout: Duration,
+    mode: Mode,
+) -> (Report, Evidence) {
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue");
     let client = HttpClient::new(config).expect("client");
     let target = Target::parse(url).expect("target");
     let opts = GatherOptions {
-        mode: Mode::Safe,
+        mode,
         target_timeout,
+        ..GatherOptions::default()
     };
     engine.scan(&client, &target, &opts).await
 }
 
 /// Scan `url` with default settings.
 pub async fn scan(url: &str) -> (Report, Evidence) {
-    scan_with(url, HttpConfig::default(), Duration::from_secs(10)).await
+    scan_with(url, HttpConfig::loopback_only(), Duration::from_secs(10)).await
 }
 
 /// The outcome of a check, as its lower-case name.
