@@ -98,6 +98,8 @@ pub struct Keys {
     pub token_env: Option<String>,
     /// `--max-token-lifetime`.
     pub max_token_lifetime: Option<f64>,
+    /// `--allow-private`.
+    pub allow_private: Option<bool>,
     /// `--loopback-only` (for tests and fixtures).
     pub loopback_only: Option<bool>,
     /// `--preset`.
@@ -353,6 +355,7 @@ from_evidence = "old-ev.json"
 api_url = ["https://api.example.com/v1", "https://mcp.example.com/mcp"]
 token_env = "AGENTREADY_TOKEN"
 max_token_lifetime = 12
+allow_private = false
 loopback_only = false
 preset = "strict"
 fail_under = 80

@@ -96,6 +96,7 @@ impl Engine {
                             Requires::Api => needs.api = true,
                             Requires::Jwks => needs.jwks = true,
                             Requires::Endpoints => needs.endpoints = true,
+                            Requires::AgentAuth => needs.agent_auth = true,
                         }
                     }
                 }

@@ -47,6 +47,12 @@ pub struct HttpConfig {
     /// and the tests: a document naming a real host must not make them
     /// touch the network).
     pub loopback_only: bool,
+    /// Reach private, loopback and link-local destinations anywhere
+    /// (`--allow-private`). Off, only the hosts in `private_hosts` may be.
+    pub allow_private: bool,
+    /// Hosts the user named that are private (a private target such as
+    /// `127.0.0.1` or `localhost`, a private `--api-url`): reachable.
+    pub private_hosts: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -61,17 +67,52 @@ impl Default for HttpConfig {
             resolve: Vec::new(),
             cacerts: Vec::new(),
             loopback_only: false,
+            allow_private: false,
+            private_hosts: Vec::new(),
         }
     }
 }
 
 impl HttpConfig {
-    /// Defaults, restricted to loopback destinations.
+    /// Defaults, restricted to loopback destinations (which are then
+    /// all allowed: tests and the demo serve everything on loopback).
     pub fn loopback_only() -> Self {
         HttpConfig {
             loopback_only: true,
+            allow_private: true,
             ..HttpConfig::default()
         }
+    }
+
+    /// True when a private destination `host` may be reached.
+    fn private_allowed(&self, host: &str) -> bool {
+        self.allow_private
+            || self
+                .private_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(host))
+            || self
+                .resolve
+                .iter()
+                .any(|p| p.host.eq_ignore_ascii_case(host))
+    }
+
+    /// The SSRF guard for a URL whose host is an address literal (names
+    /// go through [`GuardedResolver`]).
+    fn guard(&self, url: &Url) -> Option<ProbeError> {
+        let host = url.host_str()?;
+        let literal = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .is_ok()
+            || host.eq_ignore_ascii_case("localhost");
+        (literal && crate::target::is_private_host(host) && !self.private_allowed(host)).then(|| ProbeError {
+            kind: "refused".into(),
+            message: format!(
+                "not fetched: {host} is a private or loopback address and the target is not (SSRF guard; --allow-private to override)"
+            ),
+        })
     }
 
     fn refuses(&self, url: &Url) -> Option<ProbeError> {
@@ -188,6 +229,53 @@ impl RequestSpec {
     }
 }
 
+/// DNS resolution with the SSRF guard (DESIGN §7): a name that resolves
+/// only to private, loopback or link-local addresses is refused unless the
+/// user named that host or gave `--allow-private`; private addresses are
+/// dropped from mixed answers. Names under `.invalid` never resolve (RFC
+/// 6761 §6.4), without a query. `--resolve` pins bypass this resolver.
+#[derive(Debug, Clone)]
+pub struct GuardedResolver {
+    allow_private: bool,
+    private_hosts: Vec<String>,
+}
+
+/// Marker in resolver errors, so they are classified as refused.
+const SSRF_MARK: &str = "SSRF guard";
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let allowed = self.allow_private
+            || self
+                .private_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&host));
+        Box::pin(async move {
+            if host == "invalid" || host.ends_with(".invalid") {
+                return Err(format!("failed to lookup address information: {host} does not resolve (RFC 6761 .invalid)").into());
+            }
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if allowed {
+                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
+            }
+            let public: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| !crate::target::is_private_host(&a.ip().to_string()))
+                .collect();
+            if public.is_empty() && !addrs.is_empty() {
+                return Err(format!(
+                    "{host} resolves only to private or loopback addresses: not fetched ({SSRF_MARK}; --allow-private to override)"
+                )
+                .into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// The scanner's HTTP client.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -208,6 +296,10 @@ impl HttpClient {
             .gzip(true)
             .brotli(true)
             .deflate(true);
+        b = b.dns_resolver(std::sync::Arc::new(GuardedResolver {
+            allow_private: config.allow_private,
+            private_hosts: config.private_hosts.clone(),
+        }));
         for pin in &config.resolve {
             b = b.resolve(&pin.host, SocketAddr::new(pin.addr, 0));
         }
@@ -302,7 +394,11 @@ impl HttpClient {
         let mut body = spec.body.clone();
         let mut redirects = Vec::new();
         loop {
-            if let Some(e) = self.config.refuses(&url) {
+            if let Some(e) = self
+                .config
+                .refuses(&url)
+                .or_else(|| self.config.guard(&url))
+            {
                 return Err(e);
             }
             let mut headers = HeaderMap::new();
@@ -399,6 +495,15 @@ impl HttpClient {
                         buf.extend_from_slice(&chunk);
                     }
                     Ok(None) => break,
+                    Err(e) if e.is_timeout() => {
+                        return Err(ProbeError {
+                            kind: "timeout".into(),
+                            message: format!(
+                                "the body did not arrive within {} s (raise --timeout if the server is slow)",
+                                self.config.request_timeout.as_secs_f64()
+                            ),
+                        });
+                    }
                     Err(e) => {
                         return Err(ProbeError {
                             kind: "body".into(),
@@ -439,7 +544,9 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 fn classify_error(e: reqwest::Error) -> ProbeError {
     let chain = error_chain(&e);
     let lower = chain.to_ascii_lowercase();
-    let kind = if e.is_timeout() {
+    let kind = if chain.contains(SSRF_MARK) {
+        "refused"
+    } else if e.is_timeout() {
         "timeout"
     } else if lower.contains("dns error")
         || lower.contains("failed to lookup")

@@ -22,6 +22,8 @@ use url::Url;
 pub const CATCH_ALL: &str = "catch-all";
 /// Probe id of the root protected-resource metadata.
 pub const PRM_ROOT: &str = "prm-root";
+/// Probe id of `/auth.md` on the target origin.
+pub const AUTH_MD: &str = "auth-md";
 /// Probe id of the path-suffixed protected-resource metadata.
 pub const PRM_PATH: &str = "prm-path";
 /// Probe id of the unauthenticated request to the target URL.
@@ -163,6 +165,22 @@ pub enum ProbeMeta {
         /// The metadata probes that name it.
         named_by: Vec<String>,
     },
+    /// An auth.md document: `/auth.md` on the target origin, or the URL an
+    /// `agent_auth.skill` names.
+    AuthMd {
+        /// The metadata probe whose `agent_auth.skill` named it (none for
+        /// the conventional `/auth.md`).
+        skill_of: Option<String>,
+    },
+    /// An empty JSON object POSTed to an `agent_auth` registration endpoint
+    /// (safe mode): it names no registration type, so nothing can be
+    /// registered.
+    AgentRegistration {
+        /// The endpoint.
+        url: String,
+        /// The metadata probe that names it.
+        named_by: String,
+    },
     /// A JWK Set named by `jwks_uri`.
     Jwks {
         /// The probes of the documents that name it.
@@ -296,6 +314,8 @@ pub struct Needs {
     pub jwks: bool,
     /// Rejected requests to the advertised endpoints (safe mode).
     pub endpoints: bool,
+    /// auth.md documents and the `agent_auth` registration endpoint.
+    pub agent_auth: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
 }
@@ -479,6 +499,15 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
                 request: get(url, "application/json", target),
             });
         }
+    }
+    if needs.agent_auth
+        && let Ok(url) = Url::parse(&format!("{origin}/auth.md"))
+    {
+        out.push(PlannedProbe {
+            id: AUTH_MD.into(),
+            meta: ProbeMeta::AuthMd { skill_of: None },
+            request: get(url, "text/markdown, text/plain;q=0.9, */*;q=0.1", target),
+        });
     }
     for (check, path) in &needs.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
@@ -768,6 +797,72 @@ pub fn derived_probes(
                         named_by,
                     },
                     request: endpoint_request(kind, url),
+                });
+            }
+        }
+    }
+    // 5. agent_auth: the skill document, and an empty registration request
+    // to the endpoint on the authorization server's own origin (auth.md
+    // §10.5 K10/K11: other origins are reported, not fetched).
+    if needs.agent_auth {
+        let mut planned: Vec<String> = Vec::new();
+        for (probe, rec) in evidence.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
+            let Some(doc) = document(evidence, probe) else {
+                continue;
+            };
+            let Some(block) = doc.get("agent_auth").and_then(|v| v.as_object()) else {
+                continue;
+            };
+            let doc_origin = evidence
+                .exchanges
+                .get(rec.exchange)
+                .and_then(|x| Url::parse(&x.request.url).ok())
+                .map(|u| crate::target::origin_of(&u));
+            if let Some(skill) = block.get("skill").and_then(|v| v.as_str())
+                && let Ok(url) = Url::parse(skill)
+                && (url.scheme() == "https" || url.scheme() == "http")
+                && !planned.iter().any(|p| p == skill)
+            {
+                planned.push(skill.to_string());
+                out.push(PlannedProbe {
+                    id: format!("{AUTH_MD}@{skill}"),
+                    meta: ProbeMeta::AuthMd {
+                        skill_of: Some(probe.to_string()),
+                    },
+                    request: get(url, "text/markdown, text/plain;q=0.9, */*;q=0.1", target),
+                });
+            }
+            for member in ["identity_endpoint", "register_uri"] {
+                let Some(endpoint) = block.get(member).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let Ok(url) = Url::parse(endpoint) else {
+                    continue;
+                };
+                let same_origin =
+                    doc_origin.as_deref() == Some(crate::target::origin_of(&url).as_str());
+                if !same_origin
+                    || planned.iter().any(|p| p == endpoint)
+                    || (url.scheme() != "https" && url.scheme() != "http")
+                {
+                    continue;
+                }
+                planned.push(endpoint.to_string());
+                out.push(PlannedProbe {
+                    id: format!("agent-registration@{endpoint}"),
+                    meta: ProbeMeta::AgentRegistration {
+                        url: endpoint.to_string(),
+                        named_by: probe.to_string(),
+                    },
+                    request: RequestSpec {
+                        method: reqwest::Method::POST,
+                        url,
+                        headers: vec![
+                            ("accept".into(), "application/json".into()),
+                            ("content-type".into(), "application/json".into()),
+                        ],
+                        body: Some("{}".into()),
+                    },
                 });
             }
         }

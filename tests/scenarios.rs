@@ -52,6 +52,7 @@ async fn every_request_is_sent_exactly_once() {
         "/.well-known/oauth-authorization-server",
         "/.well-known/openid-configuration",
         "/.well-known/oauth-protected-resource",
+        "/auth.md",
     ] {
         Mock::given(method("GET"))
             .and(path(p))
@@ -83,7 +84,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 10);
+    assert_eq!(report.requests_total, 11);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(

@@ -82,6 +82,10 @@ pub(crate) struct ScanArgs {
     /// over 30 days fails) [default: 24].
     #[arg(long, value_name = "HOURS")]
     max_token_lifetime: Option<f64>,
+    /// Reach private, loopback and link-local addresses even where the
+    /// target's documents or redirects lead there (the SSRF guard is off).
+    #[arg(long)]
+    allow_private: bool,
     /// Refuse every destination that is not a loopback address (for tests
     /// and fixtures: documents that name real hosts are not followed).
     #[arg(long, hide = true)]
@@ -147,6 +151,7 @@ struct Options {
     api_url: Vec<String>,
     token_env: Option<String>,
     max_token_lifetime: f64,
+    allow_private: bool,
     loopback_only: bool,
     headers: Vec<String>,
     resolve: Vec<String>,
@@ -230,6 +235,7 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
             .max_token_lifetime
             .or(k.max_token_lifetime)
             .unwrap_or(24.0),
+        allow_private: a.allow_private || k.allow_private.unwrap_or(false),
         loopback_only: a.loopback_only || k.loopback_only.unwrap_or(false),
         headers: or_list(a.headers, k.headers.as_ref()),
         resolve: or_list(a.resolve, k.resolve.as_ref()),
@@ -304,6 +310,7 @@ fn http_config(o: &Options) -> Result<HttpConfig, String> {
         request_timeout: secs(o.timeout, "timeout")?,
         max_body: o.max_body,
         loopback_only: o.loopback_only,
+        allow_private: o.allow_private,
         ..HttpConfig::default()
     };
     if let Some(ua) = &o.user_agent {
@@ -364,11 +371,19 @@ fn gather(engine: &Engine, o: &Options) -> Result<(Report, Evidence), String> {
         );
     };
     let target = Target::parse(input).map_err(|e| e.to_string())?;
-    let client = HttpClient::new(http_config(o)?).map_err(|e| e.to_string())?;
     let mut api_urls = Vec::new();
     for u in &o.api_url {
         api_urls.push(Target::parse(u).map_err(|e| format!("--api-url: {e}"))?.url);
     }
+    let mut config = http_config(o)?;
+    // Private hosts the user named are reachable (DESIGN §7).
+    config.private_hosts = std::iter::once(&target.url)
+        .chain(api_urls.iter())
+        .filter_map(|u| u.host_str())
+        .filter(|h| agentready::target::is_private_host(h))
+        .map(str::to_string)
+        .collect();
+    let client = HttpClient::new(config).map_err(|e| e.to_string())?;
     let credential = token_facts(o)?;
     let mode = match (o.passive, &credential) {
         (true, _) => Mode::Passive,

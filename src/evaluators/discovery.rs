@@ -796,6 +796,13 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
             ));
         }
     }
+    // agent_auth.skill ↔ /auth.md.
+    let (skill_judged, skill_findings) = super::agent_auth::skill_consistency(ev);
+    if skill_judged {
+        judged += 1;
+        probes.extend(skill_findings.iter().filter_map(|f| f.probe.clone()));
+        findings.extend(skill_findings);
+    }
     probes.sort();
     probes.dedup();
     if judged == 0 {

@@ -3,6 +3,7 @@
 //! Each catalogue file with `implementation = "rust"` has exactly one
 //! evaluator here under the same id (a test enforces both directions).
 
+pub mod agent_auth;
 pub mod discovery;
 pub mod headless;
 pub mod metadata;
@@ -21,6 +22,8 @@ pub enum Requires {
     Jwks,
     /// Metadata plus rejected requests to the endpoints it advertises.
     Endpoints,
+    /// Metadata plus auth.md and the agent registration endpoint.
+    AgentAuth,
 }
 
 /// The evaluator registered under a check id.
@@ -40,6 +43,12 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "token-revocation" => (h::token_revocation, Requires::Endpoints),
         "token-introspection" => (h::token_introspection, Requires::Endpoints),
         "token-lifetime" => (h::token_lifetime, Requires::AsMetadata),
+        "auth-md" => (agent_auth::auth_md, Requires::AgentAuth),
+        "agent-auth-metadata" => (agent_auth::agent_auth_metadata, Requires::AsMetadata),
+        "agent-registration-endpoint" => {
+            (agent_auth::agent_registration_endpoint, Requires::AgentAuth)
+        }
+        "identity-assertion" => (agent_auth::identity_assertion, Requires::AsMetadata),
         // MCP discovery starts at the challenge.
         "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
         _ => (metadata_family(id)?, Requires::AsMetadata),
@@ -66,5 +75,6 @@ pub fn builtin_ids() -> Vec<&'static str> {
     let mut ids = metadata::IDS.to_vec();
     ids.extend(discovery::IDS);
     ids.extend(headless::IDS);
+    ids.extend(agent_auth::IDS);
     ids
 }
