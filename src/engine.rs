@@ -67,6 +67,17 @@ impl Engine {
         Ok(Engine { checks })
     }
 
+    /// Replace the weights of the named checks (`[checks.<id>] weight` in
+    /// `agentready.toml`). Scoring uses each check's effective weight, and
+    /// the report shows it; ids that are not selected are ignored.
+    pub fn override_weights(&mut self, weights: &std::collections::BTreeMap<String, u32>) {
+        for m in &mut self.checks {
+            if let Some(w) = weights.get(&m.id) {
+                m.weight = Some(*w);
+            }
+        }
+    }
+
     /// The selected checks.
     pub fn checks(&self) -> &[CheckMeta] {
         &self.checks
@@ -186,6 +197,7 @@ impl Engine {
             requests_total: ev.exchanges.len(),
             exchanges,
             error,
+            gate: None,
         }
     }
 }

@@ -22,15 +22,18 @@
 
 pub mod catalogue;
 pub mod check;
+pub mod config;
 pub mod credential;
 pub mod declarative;
 pub mod demo;
+pub mod diff;
 pub mod engine;
 pub mod evaluators;
 pub mod evidence;
 pub mod exit;
 pub mod fingerprints;
 pub mod fixture;
+pub mod gate;
 pub mod http;
 pub mod probe;
 pub mod render;

@@ -642,7 +642,7 @@ pub fn mcp_initialize_body() -> String {
 /// `initialize` as an MCP client sends it (a GET in passive mode).
 fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<PlannedProbe> {
     let mcp = is_mcp_url(url);
-    let request = if mcp && mode == Mode::Safe {
+    let request = if mcp && mode != Mode::Passive {
         RequestSpec {
             method: reqwest::Method::POST,
             url: url.clone(),
@@ -1278,6 +1278,16 @@ mod tests {
         assert!(bogus.request.headers.iter().any(
             |(n, v)| n == "authorization" && v.starts_with("Bearer agentready-invalid-token-")
         ));
+        // Credentialed mode is safe mode plus a token: still a POST.
+        let credentialed = GatherOptions {
+            mode: Mode::Credentialed,
+            ..GatherOptions::default()
+        };
+        let probes = initial_probes(&t, &needs, &credentialed);
+        assert_eq!(
+            probes.iter().find(|p| p.id == API).unwrap().request.method,
+            reqwest::Method::POST
+        );
         let passive = GatherOptions {
             mode: Mode::Passive,
             ..GatherOptions::default()

@@ -1,13 +1,27 @@
-//! Renderers: a finished [`Report`] to text. They format, never compute.
+//! Renderers: a finished [`Report`] to text. They format, never compute:
+//! the gate's verdict arrives in `report.gate`, computed by [`crate::gate`].
+//! Everything that comes from the target is escaped for the format.
+
+mod diff;
+mod html;
+mod junit;
+mod sarif;
+
+pub use diff::{DiffFormat, render_diff};
+pub use html::html;
+pub use junit::junit;
+pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, sarif};
 
 use crate::catalogue::CheckMeta;
 use crate::check::Outcome;
+use crate::gate::{GateResult, ItemKind, Verdict};
 use crate::report::Report;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
 
 /// Output formats of `scan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// A table for people (the default).
     Table,
@@ -15,11 +29,11 @@ pub enum Format {
     Json,
     /// Markdown (for pull-request comments and job summaries).
     Markdown,
-    /// SARIF 2.1.0 (arrives with the CI-gate work).
+    /// SARIF 2.1.0 (GitHub code scanning).
     Sarif,
-    /// JUnit XML (arrives with the CI-gate work).
+    /// JUnit XML (CI test reports).
     Junit,
-    /// HTML (arrives with the CI-gate work).
+    /// One self-contained HTML page.
     Html,
 }
 
@@ -34,21 +48,9 @@ pub fn render(report: &Report, format: Format, color: bool) -> Result<String, St
             })
             .map_err(|e| e.to_string()),
         Format::Markdown => Ok(markdown(report)),
-        Format::Sarif | Format::Junit | Format::Html => Err(format!(
-            "--format {} is not available yet in this version; use table, json or markdown",
-            format_name(format)
-        )),
-    }
-}
-
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Table => "table",
-        Format::Json => "json",
-        Format::Markdown => "markdown",
-        Format::Sarif => "sarif",
-        Format::Junit => "junit",
-        Format::Html => "html",
+        Format::Sarif => sarif(report),
+        Format::Junit => junit(report),
+        Format::Html => Ok(html(report)),
     }
 }
 
@@ -213,11 +215,66 @@ pub fn table(report: &Report, color: bool) -> String {
         })
         .collect();
     let _ = writeln!(out, "Categories: {}", cats.join(" · "));
+    if let Some(g) = &report.gate {
+        out.push('\n');
+        for line in gate_lines(g) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     let _ = writeln!(
         out,
         "Run `agentready explain <check>` for the rationale and references of a check."
     );
     out
+}
+
+/// The gate's verdict in a sentence: "Gate passed (preset recommended, …)".
+pub(crate) fn gate_headline(g: &GateResult) -> String {
+    let mut how = vec![format!("preset {}", g.preset)];
+    if let Some(n) = g.fail_under {
+        how.push(format!("fail-under {n}"));
+    }
+    if g.deny_warnings {
+        how.push("warnings denied".into());
+    }
+    if let Some(b) = &g.baseline {
+        how.push(format!("baseline {} ({})", b.source, b.kind));
+    }
+    if let Some(n) = g.max_score_drop {
+        how.push(format!("max score drop {n}"));
+    }
+    let verdict = match g.verdict {
+        Verdict::Pass => "Gate passed",
+        Verdict::Fail => "Gate FAILED",
+        Verdict::Incomplete => "Gate not judged: the scan is incomplete",
+    };
+    format!("{verdict} ({})", how.join(", "))
+}
+
+fn gate_lines(g: &GateResult) -> Vec<String> {
+    let mut lines = vec![gate_headline(g)];
+    for f in &g.failures {
+        lines.push(format!("  ✗ {}", f.message));
+    }
+    if let Some(b) = &g.baseline
+        && !b.accepted.is_empty()
+    {
+        lines.push(format!("  accepted by the baseline: {}", b.accepted.len()));
+    }
+    for w in &g.warnings {
+        let mark = if w.kind == ItemKind::Note {
+            "note:"
+        } else {
+            "!"
+        };
+        lines.push(format!("  {mark} {}", w.message));
+    }
+    lines
+}
+
+/// The name of an outcome, or "—" when absent.
+pub(crate) fn outcome_name(o: Option<Outcome>) -> &'static str {
+    o.map_or("—", Outcome::as_str)
 }
 
 /// Checks in the catalogue that are not built yet (reported as skip).
@@ -243,32 +300,194 @@ fn first_sentence(s: &str) -> String {
     }
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Markdown-escape text from a report for inline use (table cells, list
+/// items): no raw HTML, no emphasis, links or code spans can be smuggled in
+/// by what a target sends, and the text stays on one line.
+pub(crate) fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-/// Markdown report.
+/// A code span of text from a report (backticks and line breaks removed).
+pub(crate) fn md_code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c == '`' || c.is_control() { ' ' } else { c })
+        .collect();
+    format!("`{}`", clean.trim())
+}
+
+/// Catalogue prose (remediation) for Markdown: it is our own Markdown, so
+/// code spans stay; it is flattened to one paragraph and HTML is escaped.
+fn md_prose(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+}
+
+fn answer_mark(a: &str) -> &'static str {
+    match a {
+        "yes" => "✅ yes",
+        "partial" => "🟡 partial",
+        "no" => "❌ no",
+        _ => "❔ unknown",
+    }
+}
+
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "✅",
+        Outcome::Warn => "⚠️",
+        Outcome::Fail => "❌",
+        Outcome::Error => "💥",
+        Outcome::Info => "ℹ️",
+        Outcome::Skip => "⏭️",
+    }
+}
+
+/// Markdown report, for `$GITHUB_STEP_SUMMARY` and pull-request comments:
+/// headline, gate verdict, the nine questions, the checks that fail or warn
+/// with their remediation and references, then every check folded away.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## agentready: {}\n", report.target.url);
+    let _ = writeln!(out, "## agentready: {}\n", md_escape(&report.target.url));
     let _ = writeln!(
         out,
-        "**{}** · {} mode · {} requests\n",
+        "**{}** · {} mode · {} requests · agentready {}\n",
         headline(report),
         report.mode,
-        report.requests_total
+        report.requests_total,
+        md_escape(&report.tool.version)
     );
+    if let Some(g) = &report.gate {
+        let mark = match g.verdict {
+            Verdict::Pass => "✅",
+            Verdict::Fail => "❌",
+            Verdict::Incomplete => "⚠️",
+        };
+        let _ = writeln!(out, "{mark} **{}**\n", md_escape(&gate_headline(g)));
+        for f in &g.failures {
+            let _ = writeln!(out, "- {}", md_escape(&f.message));
+        }
+        if !g.failures.is_empty() {
+            out.push('\n');
+        }
+        if let Some(b) = &g.baseline
+            && !b.accepted.is_empty()
+        {
+            let _ = writeln!(
+                out,
+                "{} known failure(s) accepted by the baseline.\n",
+                b.accepted.len()
+            );
+        }
+    }
     if let Some(e) = &report.error {
-        let _ = writeln!(out, "> Scan incomplete: {e}\n");
+        let _ = writeln!(out, "> Scan incomplete: {}\n", md_escape(e));
     }
     for cap in &report.score_caps {
-        let _ = writeln!(out, "> Score capped at {}: {}\n", cap.max, cap.reason);
+        let _ = writeln!(
+            out,
+            "> Score capped at {}: {}\n",
+            cap.max,
+            md_escape(&cap.reason)
+        );
     }
+    let _ = writeln!(out, "### The nine questions\n");
     let _ = writeln!(out, "| | Question | Answer |\n|---|---|---|");
     for q in &report.questions {
-        let _ = writeln!(out, "| {} | {} | {} |", q.id, md_escape(&q.text), q.answer);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md_escape(&q.id),
+            md_escape(&q.text),
+            answer_mark(&q.answer)
+        );
     }
-    let _ = writeln!(out, "\n| Outcome | Check | Finding |\n|---|---|---|");
+    let problems: Vec<&crate::report::CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
+        .collect();
+    let _ = writeln!(out, "\n### Checks to fix ({})\n", problems.len());
+    if problems.is_empty() {
+        let _ = writeln!(out, "Nothing fails or warns.\n");
+    }
+    for c in &problems {
+        let level = report
+            .gate
+            .as_ref()
+            .map(|g| format!(" · gate level {}", g.level(&c.id).as_str()))
+            .unwrap_or_default();
+        let accepted = if report
+            .gate
+            .as_ref()
+            .is_some_and(|g| g.is_accepted(&c.id, None))
+        {
+            " · accepted by the baseline"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "#### {} {} — {}\n\n{} · {} severity{level}{accepted}\n",
+            outcome_mark(c.outcome),
+            md_code(&c.id),
+            md_escape(&c.summary),
+            c.outcome.as_str(),
+            md_escape(&c.severity),
+        );
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.level != crate::check::FindingLevel::Info)
+        {
+            let _ = writeln!(out, "- {} {}", md_code(&f.code), md_escape(&f.message));
+        }
+        if !c.remediation.is_empty() {
+            let _ = writeln!(out, "\n**Fix:** {}", md_prose(&c.remediation));
+        }
+        let refs: Vec<String> = c
+            .references
+            .iter()
+            .filter(|r| r.url.starts_with("https://"))
+            .map(|r| {
+                format!(
+                    "[{}](<{}>)",
+                    md_escape(&r.title),
+                    r.url.replace(['<', '>', ' '], "")
+                )
+            })
+            .collect();
+        if !refs.is_empty() {
+            let _ = writeln!(out, "\n**References:** {}", refs.join(" · "));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>All {} checks</summary>\n",
+        report.checks.len()
+    );
+    let _ = writeln!(out, "| Outcome | Check | Finding |\n|---|---|---|");
     for c in &report.checks {
         let mut finding = md_escape(&c.summary);
         for f in c
@@ -276,10 +495,35 @@ pub fn markdown(report: &Report) -> String {
             .iter()
             .filter(|f| f.level != crate::check::FindingLevel::Info)
         {
-            let _ = write!(finding, "<br>`{}` {}", f.code, md_escape(&f.message));
+            let _ = write!(
+                finding,
+                "<br>{} {}",
+                md_code(&f.code),
+                md_escape(&f.message)
+            );
         }
-        let _ = writeln!(out, "| {} | `{}` | {} |", c.outcome.as_str(), c.id, finding);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            c.outcome.as_str(),
+            md_code(&c.id),
+            finding
+        );
     }
+    let _ = writeln!(out, "\n</details>");
+    let cats: Vec<String> = report
+        .categories
+        .iter()
+        .map(|c| {
+            let s = match (c.incomplete, c.score) {
+                (true, _) => "incomplete".to_string(),
+                (false, Some(s)) => s.to_string(),
+                (false, None) => "n/a".to_string(),
+            };
+            format!("{} {s}", md_escape(&c.id))
+        })
+        .collect();
+    let _ = writeln!(out, "\nCategories: {}", cats.join(" · "));
     out
 }
 

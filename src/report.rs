@@ -193,6 +193,9 @@ pub struct Report {
     /// Why the scan could not complete, if it could not (target unreachable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The CI gate's verdict (`scan` sets it; see `docs/config.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::GateResult>,
 }
 
 impl Report {

@@ -211,3 +211,35 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
     );
     ev
 }
+
+/// The report of an in-memory site that serves `doc` as its RFC 8414
+/// metadata at [`ORIGIN`] (`{{origin}}` in `doc` is replaced), evaluated
+/// with the metadata family only (`as-metadata-discovery` and the
+/// `metadata` and `pkce` categories), so that the verdicts depend on `doc`
+/// alone.
+pub fn metadata_report(doc: &serde_json::Value) -> Report {
+    let ev = evidence(
+        site(
+            vec![json("/.well-known/oauth-authorization-server", doc)],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    let only: Vec<String> = ["as-metadata-discovery", "metadata", "pkce"]
+        .map(String::from)
+        .to_vec();
+    Engine::new(Vec::new(), &only, &[])
+        .expect("catalogue loads")
+        .evaluate(&ev, "2026-01-01T00:00:00Z".into(), 0)
+}
+
+/// RFC 8414 metadata for [`ORIGIN`] offering the given PKCE methods.
+pub fn as_metadata(pkce_methods: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "issuer": "{{origin}}",
+        "authorization_endpoint": "{{origin}}/authorize",
+        "token_endpoint": "{{origin}}/token",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": pkce_methods,
+    })
+}
