@@ -6,6 +6,7 @@
 pub mod discovery;
 pub mod headless;
 pub mod metadata;
+pub mod scopes;
 
 use crate::check::Evaluator;
 
@@ -40,6 +41,11 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "token-revocation" => (h::token_revocation, Requires::Endpoints),
         "token-introspection" => (h::token_introspection, Requires::Endpoints),
         "token-lifetime" => (h::token_lifetime, Requires::AsMetadata),
+        // Scopes are read from metadata and from challenges.
+        "scopes-published" => (scopes::scopes_published, Requires::Api),
+        "scope-classification" => (scopes::scope_classification, Requires::Api),
+        "least-privilege" => (scopes::least_privilege, Requires::Api),
+        "progressive-scoping" => (scopes::progressive_scoping, Requires::Api),
         // MCP discovery starts at the challenge.
         "as-metadata-discovery" => (m::as_metadata_discovery, Requires::Api),
         _ => (metadata_family(id)?, Requires::AsMetadata),
@@ -66,5 +72,6 @@ pub fn builtin_ids() -> Vec<&'static str> {
     let mut ids = metadata::IDS.to_vec();
     ids.extend(discovery::IDS);
     ids.extend(headless::IDS);
+    ids.extend(scopes::IDS);
     ids
 }
