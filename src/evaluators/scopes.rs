@@ -883,8 +883,11 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         if !global_read {
             let coupled: Vec<String> = by_resource
                 .iter()
-                .filter(|(r, (read, changes))| !r.is_empty() && !read && !changes.is_empty())
-                .map(|(r, (_, changes))| format!("{r} ({})", list(changes, 3)))
+                .filter(|(_, (read, changes))| !read && !changes.is_empty())
+                .map(|(r, (_, changes))| {
+                    let r = if r.is_empty() { "everything" } else { r };
+                    format!("{r} ({})", list(changes, 3))
+                })
                 .collect();
             if !coupled.is_empty() {
                 findings.push(finding(

@@ -443,6 +443,13 @@ fn wildcards_beside_granular_scopes_and_coupled_write_warn() {
     );
     assert_eq!(r.outcome, Outcome::Warn);
     assert!(has(&r, "least-privilege-read-write-coupled"));
+    // A global write scope without a global read scope (Salesforce's api host).
+    let r = judge(
+        &origin_site(as_doc(Some(j!(["api", "files:read", "refresh_token"])))),
+        "least-privilege",
+    );
+    assert_eq!(r.outcome, Outcome::Warn);
+    assert!(has(&r, "least-privilege-read-write-coupled"));
     // A global read scope makes every resource readable (Linear).
     let r = judge(
         &origin_site(as_doc(Some(j!(["read", "write", "issues:create"])))),
