@@ -29,6 +29,12 @@ pub const IDS: [&str; 4] = [
 /// Scopes looked at per scan, at most (a hostile document may list more).
 pub const MAX_SCOPES: usize = 500;
 
+/// Findings of one kind listed one by one, at most.
+const MAX_LISTED: usize = 10;
+
+/// Scope strings longer than this are not read (a scope is a short token).
+const MAX_SCOPE_CHARS: usize = 1024;
+
 /// Share of unclassifiable API scopes from which `scope-classification`
 /// fails rather than warns: when half or more of the scopes an agent could
 /// request say nothing about what they allow, it cannot pick a small set.
@@ -157,6 +163,20 @@ pub struct ChallengeSeen {
     pub step_up_params: bool,
 }
 
+impl ChallengeSeen {
+    /// The challenge an agent meets first: a 401 to a request without
+    /// credentials (some servers add `error="invalid_token"` to it anyway),
+    /// not a step-up challenge.
+    pub fn is_first(&self) -> bool {
+        !self.invalid_token
+            && self.status == 401
+            && !matches!(
+                self.error.as_deref(),
+                Some("insufficient_scope" | "insufficient_user_authentication")
+            )
+    }
+}
+
 /// `agent_auth` pre- and post-claim scopes of one document.
 #[derive(Debug, Clone)]
 pub struct ClaimScopes {
@@ -206,6 +226,10 @@ impl ScopeView {
     }
 
     fn add(&mut self, scope: &str, origin: Origin, probe: &str, url: &str) {
+        if scope.len() > MAX_SCOPE_CHARS {
+            self.truncated = true;
+            return;
+        }
         let seen = Seen {
             origin,
             probe: probe.to_string(),
@@ -747,7 +771,9 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
-    for c in classes.iter().filter(|c| c.ambiguous.is_some()) {
+    let ambiguous: Vec<&Classification> =
+        classes.iter().filter(|c| c.ambiguous.is_some()).collect();
+    for c in ambiguous.iter().take(MAX_LISTED) {
         findings.push(finding(
             "scope-classification-ambiguous",
             format!(
@@ -760,7 +786,17 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
-    for (probe, problem) in &view.risk_problems {
+    if ambiguous.len() > MAX_LISTED {
+        findings.push(finding(
+            "scope-classification-ambiguous",
+            format!(
+                "and {} more scope(s) whose signals disagree",
+                ambiguous.len() - MAX_LISTED
+            ),
+            None,
+        ));
+    }
+    for (probe, problem) in view.risk_problems.iter().take(MAX_LISTED) {
         findings.push(finding(
             "scope-classification-risk-document-invalid",
             problem.clone(),
@@ -902,11 +938,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         }
     }
     // The scope a challenge asks for is what MCP clients request.
-    for c in view
-        .challenges
-        .iter()
-        .filter(|c| !c.invalid_token && c.status == 401 && c.error.is_none())
-    {
+    for c in view.challenges.iter().filter(|c| c.is_first()) {
         let Some(scope) = &c.scope else { continue };
         let broad: Vec<String> = scope
             .iter()
@@ -1008,11 +1040,7 @@ pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
-    let first: Vec<&ChallengeSeen> = view
-        .challenges
-        .iter()
-        .filter(|c| !c.invalid_token && c.status == 401 && c.error.is_none())
-        .collect();
+    let first: Vec<&ChallengeSeen> = view.challenges.iter().filter(|c| c.is_first()).collect();
     if !first.is_empty() && first.iter().all(|c| c.scope.is_none()) {
         findings.push(finding(
             "progressive-scoping-challenge-scope-missing",

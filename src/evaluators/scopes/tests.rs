@@ -548,6 +548,34 @@ fn challenges_without_scope_or_asking_for_everything() {
 }
 
 #[test]
+fn a_first_challenge_with_invalid_token_still_counts() {
+    // Linear and Notion add error="invalid_token" to the challenge of a
+    // request without credentials; it is still the first challenge.
+    let rm = format!("resource_metadata=\"{ORIGIN}{PRM}\"");
+    let ev = evidence(
+        site(
+            vec![
+                challenge(
+                    "/api",
+                    401,
+                    &format!("Bearer error=\"invalid_token\", {rm}"),
+                    false,
+                ),
+                json(PRM, &prm_doc(Some(j!(["files:read", "files:write"])))),
+            ],
+            None,
+        ),
+        API,
+    );
+    let r = judge(&ev, "progressive-scoping");
+    assert!(
+        has(&r, "progressive-scoping-challenge-scope-missing"),
+        "{:?}",
+        r.codes
+    );
+}
+
+#[test]
 fn insufficient_scope_challenges_are_judged() {
     // A server that (wrongly) answers the bogus token with insufficient_scope.
     let bad = challenge("/api", 401, "Bearer error=\"insufficient_scope\"", true);
@@ -643,6 +671,10 @@ fn the_view_caps_what_it_reads_and_never_panics_on_odd_documents() {
     let ev = origin_site(as_doc(Some(j!(many))));
     let view = scope_view(&ev);
     assert_eq!(view.published.len(), MAX_SCOPES);
+    let long = "x".repeat(5000);
+    let view = scope_view(&origin_site(as_doc(Some(j!([long, "files:read"])))));
+    assert_eq!(view.published.len(), 1);
+    assert!(view.truncated);
     let r = judge(&ev, "scopes-published");
     assert!(r.summary.contains("more not read"), "{}", r.summary);
     for odd in [
