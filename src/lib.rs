@@ -6,7 +6,8 @@
 //! [`http`] client into an [`evidence`] store; [`engine`] runs the checks of
 //! the [`catalogue`] (built-in [`evaluators`] and [`declarative`] rules) over
 //! the evidence, [`scoring`] turns outcomes into a score, grade and level,
-//! and [`render`] formats the [`report`]. The library never prints.
+//! and [`render`] formats the [`report`]. [`scopes`] classifies OAuth scope
+//! strings from a reviewable vocabulary. The library never prints.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -38,6 +39,7 @@ pub mod http;
 pub mod probe;
 pub mod render;
 pub mod report;
+pub mod scopes;
 pub mod scoring;
 pub mod target;
 pub mod testing;

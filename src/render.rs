@@ -151,6 +151,9 @@ pub fn table(report: &Report, color: bool) -> String {
         {
             let _ = write!(finding, "\n• [{}] {}", f.code, f.message);
         }
+        for line in scope_lines(c) {
+            let _ = write!(finding, "\n  {line}");
+        }
         let remediation = if matches!(c.outcome, Outcome::Fail | Outcome::Warn) {
             first_sentence(&c.remediation)
         } else {
@@ -275,6 +278,72 @@ fn gate_lines(g: &GateResult) -> Vec<String> {
 /// The name of an outcome, or "—" when absent.
 pub(crate) fn outcome_name(o: Option<Outcome>) -> &'static str {
     o.map_or("—", Outcome::as_str)
+}
+
+/// Scopes shown per line of the classification summary, at most.
+const SCOPES_PER_LINE: usize = 12;
+
+/// One line per (class, source) of a check's `data.scopes` (DESIGN §4), in
+/// class order: `write (name): files:write, notes:write`. Formatting only:
+/// the classes were decided by the check.
+pub fn scope_lines(c: &crate::report::CheckResult) -> Vec<String> {
+    const ORDER: [&str; 6] = [
+        "read",
+        "write",
+        "destructive",
+        "admin",
+        "identity",
+        "unknown",
+    ];
+    let Some(list) = c
+        .data
+        .as_ref()
+        .and_then(|d| d.get("scopes"))
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut groups: Vec<(usize, &str, &str, Vec<&str>)> = Vec::new();
+    for s in list {
+        let (Some(scope), Some(class), Some(source)) = (
+            s.get("scope").and_then(serde_json::Value::as_str),
+            s.get("class").and_then(serde_json::Value::as_str),
+            s.get("source").and_then(serde_json::Value::as_str),
+        ) else {
+            continue;
+        };
+        match groups
+            .iter_mut()
+            .find(|(_, c, src, _)| *c == class && *src == source)
+        {
+            Some((_, _, _, scopes)) => scopes.push(scope),
+            None => {
+                let rank = ORDER
+                    .iter()
+                    .position(|o| *o == class)
+                    .unwrap_or(ORDER.len());
+                groups.push((rank, class, source, vec![scope]));
+            }
+        }
+    }
+    groups.sort_by_key(|(rank, _, source, _)| (*rank, *source));
+    groups
+        .into_iter()
+        .map(|(_, class, source, scopes)| {
+            let shown = scopes
+                .iter()
+                .take(SCOPES_PER_LINE)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = scopes.len().saturating_sub(SCOPES_PER_LINE);
+            if more > 0 {
+                format!("{class} ({source}): {shown} … and {more} more")
+            } else {
+                format!("{class} ({source}): {shown}")
+            }
+        })
+        .collect()
 }
 
 /// Checks in the catalogue that are not built yet (reported as skip).
@@ -509,6 +578,10 @@ pub fn markdown(report: &Report) -> String {
             md_code(&c.id),
             finding
         );
+        for line in scope_lines(c) {
+            let _ = write!(finding, "<br>{}", md_escape(&line));
+        }
+        let _ = writeln!(out, "| {} | `{}` | {} |", c.outcome.as_str(), c.id, finding);
     }
     let _ = writeln!(out, "\n</details>");
     let cats: Vec<String> = report

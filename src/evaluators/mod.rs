@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod headless;
 pub mod metadata;
 pub mod payments;
+pub mod scopes;
 
 use crate::check::Evaluator;
 
@@ -69,6 +70,11 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "bot-challenge" => (abuse::bot_challenge, Requires::AgentSurface),
         "rate-limit-signals" => (abuse::rate_limit_signals, Requires::ApiResources),
         "request-attribution" => (audit::request_attribution, Requires::ApiResources),
+        // Scopes are read from metadata and from challenges.
+        "scopes-published" => (scopes::scopes_published, Requires::Api),
+        "scope-classification" => (scopes::scope_classification, Requires::Api),
+        "least-privilege" => (scopes::least_privilege, Requires::Api),
+        "progressive-scoping" => (scopes::progressive_scoping, Requires::Api),
         _ => return None,
     };
     Some((e, r))
@@ -83,5 +89,6 @@ pub fn builtin_ids() -> Vec<&'static str> {
     ids.extend(payments::IDS);
     ids.extend(audit::IDS);
     ids.extend(abuse::IDS);
+    ids.extend(scopes::IDS);
     ids
 }
