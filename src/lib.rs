@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod cache;
 pub mod catalogue;
 pub mod check;
 pub mod config;
