@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
 pub(crate) mod cache;
 pub mod catalogue;
 pub mod check;
