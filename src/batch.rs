@@ -12,6 +12,7 @@
 //!   per-host limits, global rate, retries, error budget).
 //! - [`robots`]: RFC 9309.
 //! - [`output`]: the crash-safe JSONL file, `--resume`, the metadata file.
+//! - [`stats`]: `agentready stats` over a results file.
 //!
 //! Memory does not grow with the input: the input is streamed, at most
 //! `concurrency` scans are in flight with a queue of twice that, per-host
@@ -25,6 +26,7 @@ pub mod input;
 pub mod output;
 pub mod polite;
 pub mod robots;
+pub mod stats;
 
 use crate::engine::{Engine, now_rfc3339};
 use crate::probe::GatherOptions;

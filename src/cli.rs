@@ -1,5 +1,5 @@
 //! Argument types (clap) and the commands. `scan` lives in `cli/scan.rs`
-//! (options, `agentready.toml`, the gate), `batch` in
+//! (options, `agentready.toml`, the gate), `batch` and `stats` in
 //! `cli/batch.rs`, `diff` in `cli/diff.rs`.
 
 mod batch;
@@ -32,6 +32,8 @@ enum Command {
     Scan(Box<scan::ScanArgs>),
     /// Scan many targets (one per line) politely into a JSONL file: resumable, shardable.
     Batch(Box<batch::BatchArgs>),
+    /// Adoption statistics over a batch results file.
+    Stats(batch::StatsArgs),
     /// Compare two JSON reports: new, fixed and persistent findings, score and level change.
     Diff(diff::DiffArgs),
     /// List the check catalogue.
@@ -112,6 +114,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => scan::scan(*args),
         Command::Batch(args) => batch::batch(*args),
+        Command::Stats(args) => batch::stats(&args),
         Command::Diff(args) => diff::diff(&args),
         Command::Checks(c) => match user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {

@@ -1,6 +1,7 @@
-//! `agentready batch`: many targets to a JSONL file, politely.
+//! `agentready batch` (many targets to a JSONL file, politely) and
+//! `agentready stats` (adoption statistics over such a file).
 
-use super::{runtime, secs, usage_error, user_checks};
+use super::{runtime, secs, usage_error, user_checks, write_output};
 use agentready::batch::input::{Exclusions, Shard};
 use agentready::batch::polite::{PoliteClient, Politeness};
 use agentready::batch::{self, BatchOptions, Event, Skip};
@@ -9,7 +10,7 @@ use agentready::evidence::Mode;
 use agentready::exit;
 use agentready::http::{self, HttpClient, HttpConfig};
 use agentready::probe::GatherOptions;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::PathBuf;
@@ -417,4 +418,59 @@ fn progress_bar(show: bool) -> ProgressBar {
     bar.set_style(style(false));
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatsFormat {
+    /// Tables for people.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV, one row per figure: section,key,value,count,share.
+    Csv,
+}
+
+/// Options of `stats`.
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// A results file written by `agentready batch` (`-` for stdin; several shards may be concatenated).
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: StatsFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
+    let name = a.input.display().to_string();
+    let computed = if a.input.as_os_str() == "-" {
+        batch::stats::compute(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(&a.input) {
+            Ok(f) => batch::stats::compute(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+        }
+    };
+    let s = match computed {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+    };
+    if s.unparseable_lines > 0 {
+        eprintln!(
+            "agentready: {name}: {} lines are not reports and were skipped",
+            s.unparseable_lines
+        );
+    }
+    let text = match a.format {
+        StatsFormat::Table => Ok(batch::stats::table(&s, &name)),
+        StatsFormat::Json => batch::stats::json(&s),
+        StatsFormat::Csv => Ok(batch::stats::csv(&s)),
+    };
+    match text.and_then(|t| write_output(a.output.as_deref(), &t)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => usage_error(e),
+    }
 }
