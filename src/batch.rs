@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! input lines ─► reader thread ─► bounded queue ─► N target scans ─► writer thread ─► results.jsonl
-//!   (parse, shard,                 (2 × N)          (Engine::scan       (one write per
+//!   (parse, shard,                 (N targets)      (Engine::scan       (one write per
 //!    de-duplicate,                                    over one shared     report line)
 //!    resume, opt-out)                                 PoliteClient)
 //! ```
@@ -15,7 +15,8 @@
 //! - [`stats`]: `agentready stats` over a results file.
 //!
 //! Memory does not grow with the input: the input is streamed, at most
-//! `concurrency` scans are in flight with a queue of twice that, per-host
+//! `concurrency` scans are in flight with a queue of as many targets and
+//! 32 report lines, per-host
 //! state lives in bounded caches, and finished reports leave as soon as
 //! their line is written. The one structure that grows is the [`Ledger`]
 //! of targets seen (for de-duplication and `--resume`): 16–32 bytes per
@@ -43,6 +44,9 @@ use std::time::{Duration, Instant};
 /// Default targets in flight (see the README: network-bound on a 2-core
 /// machine, well within file-descriptor and memory limits).
 pub const DEFAULT_CONCURRENCY: usize = 64;
+
+/// Report lines waiting for the writer, at most.
+const WRITE_QUEUE: usize = 32;
 
 /// How often the metadata file is rewritten during a run.
 const META_INTERVAL: Duration = Duration::from_secs(15);
@@ -282,8 +286,10 @@ pub async fn run(
     let counts = Arc::new(LiveCounts::default());
     meta.write("running", counts.snapshot(), &client, None);
 
-    // The writer: one write per line, straight to the file.
-    let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(effective * 2);
+    // The writer: one write per line, straight to the file. Its queue is
+    // short: a report line is ~50 KB, and a long queue of them would be
+    // most of the memory of a run with many targets in flight.
+    let (out_tx, mut out_rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
     let writer = {
         let path = output_path.to_path_buf();
         tokio::task::spawn_blocking(move || -> Result<(), BatchError> {
@@ -302,7 +308,7 @@ pub async fn run(
     };
 
     // The reader: parse, shard, de-duplicate, skip done and opted-out targets.
-    let (tx, mut rx) = tokio::sync::mpsc::channel(effective * 2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(effective);
     let reader = {
         let counts = counts.clone();
         let observer = observer.clone();

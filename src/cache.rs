@@ -44,11 +44,18 @@ impl<V> BoundedCache<V> {
         }
         let key: Arc<str> = Arc::from(key);
         self.map.insert(key.clone(), (value, false));
-        self.order.push_back(key);
+        self.order.push_back(key.clone());
         while self.map.len() > self.capacity {
             let Some(oldest) = self.order.pop_front() else {
                 break;
             };
+            // The entry just inserted is never the victim: when every other
+            // entry was in use, their bits are cleared on the first pass and
+            // the oldest of them goes.
+            if Arc::ptr_eq(&oldest, &key) {
+                self.order.push_back(oldest);
+                continue;
+            }
             match self.map.get_mut(&oldest) {
                 Some((_, used)) if *used => {
                     *used = false;
@@ -91,5 +98,18 @@ mod tests {
         assert_eq!(c.len(), 3);
         c.insert("k999", 7);
         assert_eq!(c.get("k999"), Some(&7));
+    }
+
+    #[test]
+    fn a_new_entry_survives_when_every_other_is_in_use() {
+        let mut c = BoundedCache::new(3);
+        for k in ["a", "b", "c"] {
+            c.insert(k, 0);
+            c.get(k);
+        }
+        c.insert("d", 1);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.get("d"), Some(&1));
+        assert_eq!(c.get("a"), None, "the oldest goes");
     }
 }
