@@ -142,7 +142,10 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                         c.summary
                     );
                 }
-                assert_eq!(report.level, 3, "agent-native: registration, classified least-privilege scopes, step-up");
+                assert_eq!(
+                    report.level, 3,
+                    "agent-native: registration, classified least-privilege scopes, step-up"
+                );
             }
             "classic-oauth" => {
                 assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
