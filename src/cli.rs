@@ -1,6 +1,8 @@
 //! Argument types (clap) and the commands. `scan` lives in `cli/scan.rs`
-//! (options, `agentready.toml`, the gate), `diff` in `cli/diff.rs`.
+//! (options, `agentready.toml`, the gate), `batch` and `stats` in
+//! `cli/batch.rs`, `diff` in `cli/diff.rs`.
 
+mod batch;
 mod diff;
 mod scan;
 
@@ -28,6 +30,10 @@ pub struct Cli {
 enum Command {
     /// Scan one target: a domain, an origin, an API base URL or an MCP endpoint.
     Scan(Box<scan::ScanArgs>),
+    /// Scan many targets (one per line) politely into a JSONL file: resumable, shardable.
+    Batch(Box<batch::BatchArgs>),
+    /// Adoption statistics over a batch results file.
+    Stats(batch::StatsArgs),
     /// Compare two JSON reports: new, fixed and persistent findings, score and level change.
     Diff(diff::DiffArgs),
     /// List the check catalogue.
@@ -107,6 +113,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Scan(args) => scan::scan(*args),
+        Command::Batch(args) => batch::batch(*args),
+        Command::Stats(args) => batch::stats(&args),
         Command::Diff(args) => diff::diff(&args),
         Command::Checks(c) => match user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {

@@ -21,6 +21,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
+pub(crate) mod cache;
 pub mod catalogue;
 pub mod check;
 pub mod config;

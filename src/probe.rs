@@ -1096,7 +1096,12 @@ async fn run_round(
     }
     let mut pending: Vec<PlannedProbe> = Vec::new();
     {
-        let mut stream = futures_util::stream::iter(to_send.iter().map(|p| async move {
+        // By index, not by reference: a closure over `&PlannedProbe` is
+        // higher-ranked, and its future then cannot be proven `Send` when a
+        // scan is spawned as a task (batch mode).
+        let sends = &to_send;
+        let mut stream = futures_util::stream::iter((0..sends.len()).map(|i| async move {
+            let p = &sends[i];
             (
                 p.id.clone(),
                 client.exchange(&p.id, &p.request, user_origin).await,

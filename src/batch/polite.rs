@@ -1,0 +1,564 @@
+//! The polite transport of batch mode: every request of every target goes
+//! through one [`PoliteClient`], which wraps the scanner's [`HttpClient`]
+//! and adds what scanning thousands of sites asks of a good citizen.
+//!
+//! For each request, in order:
+//!
+//! 1. **Opt-out list** (`--exclude`): a host the list covers is never
+//!    contacted; the probe is recorded as not sent (kind `excluded`).
+//! 2. **Error budget**: after `max_host_errors` consecutive connection
+//!    failures (DNS, connect, TLS, timeout) a host is skipped for the rest
+//!    of the run (kind `host-skipped`); any answer resets its count.
+//! 3. **robots.txt** (unless `--ignore-robots`): fetched once per origin
+//!    and cached; a disallowed path is never fetched (kind `robots`), and
+//!    a robots.txt that answers 429 or 5xx, or cannot be fetched at all,
+//!    disallows everything (RFC 9309 §2.3.1.4).
+//! 4. **Per-host concurrency** (`--per-host`): at most that many requests
+//!    in flight to one host (host and port), which also bounds its
+//!    connections; idle connections are kept briefly.
+//! 5. **Host pause**: a host that answered `Retry-After` is not sent
+//!    anything until then, by any target.
+//! 6. **Global rate** (`--rate`): a token bucket with a burst of one
+//!    (`governor`), so requests are spread evenly.
+//! 7. **Retries**: a 429 or 503 is retried (at most `max_retries` times)
+//!    after its `Retry-After` (delta-seconds or HTTP-date) or, without one,
+//!    after 0.5 s, 1 s, 2 s…; a wait longer than `max_retry_wait` is not
+//!    waited for, and the 429/503 is the evidence.
+//!
+//! Redirect hops pass steps 1–3 and 6 for their own host before they are
+//! sent ([`HopGate`]). Per-host state lives in bounded caches, so memory
+//! does not grow with the number of hosts.
+
+use super::input::Exclusions;
+use super::robots::{self, Robots};
+use crate::cache::BoundedCache;
+use crate::evidence::{Exchange, ProbeError, RequestRecord};
+use crate::http::{HopGate, HttpClient, RequestSpec};
+use crate::probe::Transport;
+use crate::target::origin_of;
+use governor::{Quota, RateLimiter, clock::Clock as _};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OnceCell, Semaphore};
+use tokio::time::Instant;
+use url::Url;
+
+/// Probe id under which robots.txt fetches are made (they are not part of
+/// any report's evidence; the run metadata counts them).
+pub const ROBOTS_PROBE: &str = "robots-txt";
+
+/// Error kinds of requests this layer decided not to send.
+pub const NOT_SENT_KINDS: [&str; 3] = ["excluded", "host-skipped", "robots"];
+
+/// Connection-level failures that count against a host's error budget.
+const BUDGET_KINDS: [&str; 4] = ["dns", "connect", "tls", "timeout"];
+
+/// Politeness settings.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// Requests in flight per host, at most (≥ 1).
+    pub per_host: usize,
+    /// Requests per second over the whole run, at most.
+    pub rate: Option<f64>,
+    /// Retries of a 429/503, at most.
+    pub max_retries: u32,
+    /// Longest `Retry-After` (or backoff) waited for.
+    pub max_retry_wait: Duration,
+    /// Consecutive connection failures after which a host is skipped.
+    pub max_host_errors: u32,
+    /// Obey robots.txt.
+    pub respect_robots: bool,
+    /// The opt-out list.
+    pub exclude: Exclusions,
+    /// Hosts remembered at most (budgets, pauses, robots.txt).
+    pub host_capacity: usize,
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Politeness {
+            per_host: 2,
+            rate: None,
+            max_retries: 2,
+            max_retry_wait: Duration::from_secs(10),
+            max_host_errors: 3,
+            respect_robots: true,
+            exclude: Exclusions::default(),
+            host_capacity: 4096,
+        }
+    }
+}
+
+/// What the polite layer did, summed over the run.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// HTTP requests sent (redirect hops, retries and robots.txt included).
+    pub requests: AtomicU64,
+    /// Retries after 429/503.
+    pub retries: AtomicU64,
+    /// robots.txt files fetched.
+    pub robots_fetched: AtomicU64,
+    /// Requests not sent because robots.txt disallows them.
+    pub robots_disallowed: AtomicU64,
+    /// Requests not sent because the opt-out list covers their host.
+    pub excluded: AtomicU64,
+    /// Requests not sent because their host exhausted its error budget.
+    pub host_skipped: AtomicU64,
+}
+
+impl Counters {
+    fn add(c: &AtomicU64, n: u64) {
+        c.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A snapshot as plain numbers.
+    pub fn snapshot(&self) -> CountersSnapshot {
+        let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        CountersSnapshot {
+            requests: g(&self.requests),
+            retries: g(&self.retries),
+            robots_fetched: g(&self.robots_fetched),
+            robots_disallowed: g(&self.robots_disallowed),
+            excluded: g(&self.excluded),
+            host_skipped: g(&self.host_skipped),
+        }
+    }
+}
+
+/// [`Counters`] at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[allow(missing_docs, reason = "the fields mirror Counters")]
+pub struct CountersSnapshot {
+    pub requests: u64,
+    pub retries: u64,
+    pub robots_fetched: u64,
+    pub robots_disallowed: u64,
+    pub excluded: u64,
+    pub host_skipped: u64,
+}
+
+type Limiter = RateLimiter<
+    governor::state::NotKeyed,
+    governor::state::InMemoryState,
+    governor::clock::DefaultClock,
+>;
+
+#[derive(Debug)]
+struct HostState {
+    slots: Arc<Semaphore>,
+    paused_until: Mutex<Option<Instant>>,
+    consecutive_errors: AtomicU32,
+}
+
+struct Shared {
+    http: HttpClient,
+    opts: Politeness,
+    limiter: Option<Limiter>,
+    hosts: Mutex<BoundedCache<Arc<HostState>>>,
+    robots: Mutex<BoundedCache<Arc<RobotsEntry>>>,
+    counters: Counters,
+}
+
+/// A robots.txt verdict being fetched or fetched, once per origin.
+#[derive(Debug)]
+struct RobotsEntry {
+    created: Instant,
+    verdict: OnceCell<Arc<Robots>>,
+}
+
+/// How long a robots.txt that could not be fetched at all (a network
+/// error, not an answer) keeps its origin closed before it is asked again.
+const ROBOTS_RETRY_AFTER_ERROR: Duration = Duration::from_secs(60);
+
+/// The batch scanner's transport (cheap to clone: a handle on shared state).
+#[derive(Clone)]
+pub struct PoliteClient(Arc<Shared>);
+
+impl std::fmt::Debug for PoliteClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoliteClient")
+            .field("opts", &self.0.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rate limiter for `rate` requests per second (burst of one).
+fn limiter(rate: Option<f64>) -> Result<Option<Limiter>, String> {
+    let Some(rate) = rate else { return Ok(None) };
+    if !(rate.is_finite() && rate > 0.0 && rate <= 1_000_000.0) {
+        return Err("--rate must be a positive number of requests per second".into());
+    }
+    let quota = Quota::with_period(Duration::from_secs_f64(1.0 / rate))
+        .ok_or_else(|| "--rate is too high".to_string())?;
+    Ok(Some(RateLimiter::direct(quota)))
+}
+
+/// `host:port` of a URL: the unit of per-host limits and budgets.
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+/// Parse `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+fn not_sent(probe: &str, spec: &RequestSpec, error: ProbeError) -> Exchange {
+    Exchange {
+        probe: probe.to_string(),
+        request: RequestRecord {
+            method: spec.method.to_string(),
+            url: spec.url.to_string(),
+            headers: spec.headers.clone(),
+            body: spec.body.clone(),
+        },
+        response: None,
+        error: Some(error),
+        elapsed_ms: 0,
+    }
+}
+
+impl PoliteClient {
+    /// Wrap `http` with the politeness settings.
+    pub fn new(http: HttpClient, opts: Politeness) -> Result<Self, String> {
+        if opts.per_host == 0 {
+            return Err("--per-host must be at least 1".into());
+        }
+        let capacity = opts.host_capacity.max(64);
+        Ok(PoliteClient(Arc::new(Shared {
+            limiter: limiter(opts.rate)?,
+            hosts: Mutex::new(BoundedCache::new(capacity * 4)),
+            robots: Mutex::new(BoundedCache::new(capacity)),
+            http,
+            opts,
+            counters: Counters::default(),
+        })))
+    }
+
+    /// The run's counters.
+    pub fn counters(&self) -> &Counters {
+        &self.0.counters
+    }
+}
+
+impl Shared {
+    fn host(&self, key: &str) -> Arc<HostState> {
+        let Ok(mut hosts) = self.hosts.lock() else {
+            return Arc::new(self.new_host());
+        };
+        if let Some(h) = hosts.get(key) {
+            return h.clone();
+        }
+        let h = Arc::new(self.new_host());
+        hosts.insert(key, h.clone());
+        h
+    }
+
+    fn new_host(&self) -> HostState {
+        HostState {
+            slots: Arc::new(Semaphore::new(self.opts.per_host)),
+            paused_until: Mutex::new(None),
+            consecutive_errors: AtomicU32::new(0),
+        }
+    }
+
+    async fn rate_token(&self) {
+        let Some(l) = &self.limiter else { return };
+        while let Err(not_until) = l.check() {
+            tokio::time::sleep(not_until.wait_time_from(l.clock().now())).await;
+        }
+    }
+
+    /// Steps 1–3 for a request to `url`: `Some` when it must not be sent.
+    async fn vet(&self, url: &Url) -> Option<ProbeError> {
+        let host = url.host_str().unwrap_or_default();
+        if let Some(entry) = self.opts.exclude.covering(host) {
+            Counters::add(&self.counters.excluded, 1);
+            return Some(ProbeError {
+                kind: "excluded".into(),
+                message: format!(
+                    "not sent: {host} is on the opt-out list (--exclude entry `{entry}`)"
+                ),
+            });
+        }
+        let key = host_key(url);
+        if let Some(e) = self.over_budget(&key, &self.host(&key)) {
+            return Some(e);
+        }
+        if !self.opts.respect_robots {
+            return None;
+        }
+        let rules = self.robots_for(url).await;
+        let verdict = match &*rules {
+            Robots::AllowAll => None,
+            Robots::Rules(r) => {
+                let path = match url.query() {
+                    Some(q) => format!("{}?{q}", url.path()),
+                    None => url.path().to_string(),
+                };
+                r.disallowed_by(&path).map(|pattern| ProbeError {
+                    kind: "robots".into(),
+                    message: format!(
+                        "not sent: {}/robots.txt disallows {path} for {} (rule `Disallow: {pattern}`; --ignore-robots to override)",
+                        origin_of(url),
+                        robots::PRODUCT_TOKEN
+                    ),
+                })
+            }
+            Robots::DisallowAll { kind, reason } => Some(ProbeError {
+                kind: kind.clone(),
+                message: format!("not sent: {reason}"),
+            }),
+        };
+        if verdict.is_some() {
+            Counters::add(&self.counters.robots_disallowed, 1);
+        }
+        verdict
+    }
+
+    /// Step 2: `Some` when the host has used up its error budget.
+    fn over_budget(&self, key: &str, state: &HostState) -> Option<ProbeError> {
+        let errors = state.consecutive_errors.load(Ordering::Relaxed);
+        (errors >= self.opts.max_host_errors).then(|| {
+            Counters::add(&self.counters.host_skipped, 1);
+            ProbeError {
+                kind: "host-skipped".into(),
+                message: format!(
+                    "not sent: {errors} consecutive requests to {key} failed to connect, so the host is skipped for the rest of the run (--max-host-errors)"
+                ),
+            }
+        })
+    }
+
+    /// The robots.txt verdict of `url`'s origin, fetched once.
+    async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+        let origin = origin_of(url);
+        let entry = {
+            let Ok(mut cache) = self.robots.lock() else {
+                return Arc::new(Robots::AllowAll);
+            };
+            // A network failure is remembered for a while, not for the run:
+            // a shared authorization server must not stay closed to every
+            // later target because of one timeout.
+            let usable = cache.get(&origin).filter(|e| {
+                let transient = matches!(
+                    e.verdict.get().map(|v| &**v),
+                    Some(Robots::DisallowAll { kind, .. }) if kind != "robots"
+                );
+                !(transient && e.created.elapsed() > ROBOTS_RETRY_AFTER_ERROR)
+            });
+            match usable {
+                Some(e) => e.clone(),
+                None => {
+                    let e = Arc::new(RobotsEntry {
+                        created: Instant::now(),
+                        verdict: OnceCell::new(),
+                    });
+                    cache.insert(&origin, e.clone());
+                    e
+                }
+            }
+        };
+        entry
+            .verdict
+            .get_or_init(|| self.fetch_robots(&origin))
+            .await
+            .clone()
+    }
+
+    async fn fetch_robots(&self, origin: &str) -> Arc<Robots> {
+        let url = match Url::parse(&format!("{origin}/robots.txt")) {
+            Ok(u) => u,
+            Err(_) => return Arc::new(Robots::AllowAll),
+        };
+        let spec = RequestSpec {
+            method: reqwest::Method::GET,
+            url,
+            headers: vec![("accept".into(), "text/plain".into())],
+            body: None,
+        };
+        Counters::add(&self.counters.robots_fetched, 1);
+        // No user headers (`-H`) go to robots.txt, and no per-host slot is
+        // taken: a redirect hop may need robots.txt while its first host's
+        // slot is held, and one request per origin needs no queue.
+        let x = self.send(ROBOTS_PROBE, &spec, "", false).await;
+        let verdict = match (&x.response, &x.error) {
+            (Some(r), _) if r.is_success() => {
+                let rules = robots::parse(&r.body);
+                if rules.is_empty() {
+                    Robots::AllowAll
+                } else {
+                    Robots::Rules(rules)
+                }
+            }
+            (Some(r), _) if r.status == 429 || r.status >= 500 => Robots::DisallowAll {
+                kind: "robots".into(),
+                reason: format!(
+                    "{origin}/robots.txt answered {}, which RFC 9309 §2.3.1.4 asks crawlers to read as disallowing everything (--ignore-robots to override)",
+                    r.status
+                ),
+            },
+            // 3xx without a Location, and 4xx: "unavailable", allow all.
+            (Some(_), _) => Robots::AllowAll,
+            (None, Some(e)) if e.kind == "redirect-limit" => Robots::AllowAll,
+            (None, Some(e)) => Robots::DisallowAll {
+                kind: e.kind.clone(),
+                reason: format!(
+                    "{origin}/robots.txt could not be fetched ({}: {})",
+                    e.kind, e.message
+                ),
+            },
+            (None, None) => Robots::AllowAll,
+        };
+        Arc::new(verdict)
+    }
+
+    /// Steps 4–7: send with the host slot (when `slot`), the host pause,
+    /// the rate limit and retries.
+    async fn send(
+        &self,
+        probe: &str,
+        spec: &RequestSpec,
+        user_origin: &str,
+        slot: bool,
+    ) -> Exchange {
+        let key = host_key(&spec.url);
+        let state = self.host(&key);
+        let mut attempt = 0u32;
+        loop {
+            let permit = if slot {
+                state.slots.clone().acquire_owned().await.ok()
+            } else {
+                None
+            };
+            // Checked again with the slot held: requests queued behind the
+            // failing ones must not all go out once it is exhausted.
+            if let Some(e) = self.over_budget(&key, &state) {
+                return not_sent(probe, spec, e);
+            }
+            let pause = state.paused_until.lock().ok().and_then(|p| *p);
+            if let Some(until) = pause
+                && until > Instant::now()
+            {
+                tokio::time::sleep_until(until).await;
+            }
+            self.rate_token().await;
+            let x = self
+                .http
+                .exchange_with(probe, spec, user_origin, Some(self))
+                .await;
+            drop(permit);
+            let sent = match (&x.response, &x.error) {
+                (Some(r), _) => 1 + r.redirects.len() as u64,
+                (None, Some(e)) if e.kind == "refused" || e.kind == "restricted" => 0,
+                (None, Some(e)) if NOT_SENT_KINDS.contains(&e.kind.as_str()) => 0,
+                _ => 1,
+            };
+            Counters::add(&self.counters.requests, sent);
+            match (&x.response, &x.error) {
+                (Some(r), _) => {
+                    state.consecutive_errors.store(0, Ordering::Relaxed);
+                    if (r.status == 429 || r.status == 503) && attempt < self.opts.max_retries {
+                        let wait = r
+                            .header("retry-after")
+                            .and_then(|v| retry_after(v, std::time::SystemTime::now()))
+                            .unwrap_or_else(|| Duration::from_millis(500) * 2u32.pow(attempt));
+                        if wait <= self.opts.max_retry_wait {
+                            if let Ok(mut p) = state.paused_until.lock() {
+                                let until = Instant::now() + wait;
+                                *p = Some(p.map_or(until, |old| old.max(until)));
+                            }
+                            Counters::add(&self.counters.retries, 1);
+                            attempt += 1;
+                            continue;
+                        }
+                    }
+                }
+                (None, Some(e)) if BUDGET_KINDS.contains(&e.kind.as_str()) => {
+                    state.consecutive_errors.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+            return x;
+        }
+    }
+
+    async fn exchange(&self, probe: &str, spec: &RequestSpec, user_origin: &str) -> Exchange {
+        if let Some(e) = self.vet(&spec.url).await {
+            return not_sent(probe, spec, e);
+        }
+        self.send(probe, spec, user_origin, true).await
+    }
+}
+
+impl HopGate for Shared {
+    fn before_hop<'a>(
+        &'a self,
+        url: &'a Url,
+    ) -> Pin<Box<dyn Future<Output = Option<ProbeError>> + Send + 'a>> {
+        Box::pin(async move {
+            let refused = self.vet(url).await;
+            if refused.is_none() {
+                self.rate_token().await;
+            }
+            refused
+        })
+    }
+}
+
+impl Transport for PoliteClient {
+    fn exchange(
+        &self,
+        probe: &str,
+        spec: &RequestSpec,
+        user_origin: &str,
+    ) -> impl Future<Output = Exchange> + Send {
+        self.0.exchange(probe, spec, user_origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+        assert_eq!(retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
+        assert_eq!(retry_after(&later, now), Some(Duration::from_secs(30)));
+        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(retry_after(&earlier, now), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn rates_are_validated() {
+        assert!(limiter(None).unwrap().is_none());
+        assert!(limiter(Some(0.5)).unwrap().is_some());
+        assert!(limiter(Some(0.0)).is_err());
+        assert!(limiter(Some(f64::NAN)).is_err());
+    }
+
+    #[test]
+    fn host_keys_carry_the_port() {
+        let u = Url::parse("https://API.example.com/x").unwrap();
+        assert_eq!(host_key(&u), "api.example.com:443");
+        let u = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(host_key(&u), "127.0.0.1:8080");
+    }
+}

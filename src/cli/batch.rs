@@ -1,0 +1,480 @@
+//! `agentready batch` (many targets to a JSONL file, politely) and
+//! `agentready stats` (adoption statistics over such a file).
+
+use super::{runtime, secs, usage_error, user_checks, write_output};
+use agentready::batch::input::{Exclusions, Shard};
+use agentready::batch::polite::{PoliteClient, Politeness};
+use agentready::batch::{self, BatchOptions, Event, Skip};
+use agentready::engine::Engine;
+use agentready::evidence::Mode;
+use agentready::exit;
+use agentready::http::{self, HttpClient, HttpConfig};
+use agentready::probe::GatherOptions;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Options of `batch`. They are taken from the command line only.
+#[derive(Debug, Args)]
+pub(crate) struct BatchArgs {
+    /// Targets, one per line (`#` comments and blank lines ignored); `-` or nothing for stdin.
+    input: Option<PathBuf>,
+    /// Append one JSON report per line to FILE (required); FILE.meta.json describes the run.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: PathBuf,
+    /// Targets in flight at most [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    concurrency: Option<u32>,
+    /// Requests in flight to one host at most.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    per_host: u32,
+    /// Requests per second over the whole run, at most (fractions allowed); also caps the targets in flight.
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+    /// Continue a run on the same output: targets with a line are skipped, a torn last line is dropped.
+    #[arg(long)]
+    resume: bool,
+    /// Take shard I of N (0-based) of the input, by a stable hash of each normalised target.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+    /// Send GET requests only.
+    #[arg(long)]
+    passive: bool,
+    /// Opt-out list: domains never contacted, one per line (covers their subdomains).
+    #[arg(long, value_name = "FILE")]
+    exclude: Option<PathBuf>,
+    /// Do not obey robots.txt (it is obeyed by default).
+    #[arg(long)]
+    ignore_robots: bool,
+    /// How site owners reach you (URL or mailto:), added to the User-Agent.
+    #[arg(long, value_name = "URL")]
+    contact: Option<String>,
+    /// User-Agent to send instead of agentready's own (--contact is still added).
+    #[arg(long, value_name = "UA")]
+    user_agent: Option<String>,
+    /// Retries of a 429 or 503 answer, at most.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    max_retries: u32,
+    /// Longest Retry-After waited for, in seconds (longer: not retried).
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    max_retry_wait: f64,
+    /// Consecutive connection failures after which a host is skipped.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_host_errors: u32,
+    /// Timeout of one request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    timeout: f64,
+    /// Connect timeout, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    connect_timeout: f64,
+    /// Deadline for each target, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    target_timeout: f64,
+    /// Body cap in bytes, applied after decompression.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    max_body: usize,
+    /// Extra request header 'Name: value' (repeatable), sent only to each target's origin; values never appear in output.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    headers: Vec<String>,
+    /// Pin a host to an address: HOST:ADDR, HOST:PORT:ADDR, or *.SUFFIX:ADDR for every name under SUFFIX (repeatable).
+    #[arg(long, value_name = "HOST:ADDR")]
+    resolve: Vec<String>,
+    /// Trust the CA certificate(s) in this PEM file as well (repeatable).
+    #[arg(long, value_name = "FILE")]
+    cacert: Vec<PathBuf>,
+    /// Reach private, loopback and link-local addresses (off: such targets and documents are refused).
+    #[arg(long)]
+    allow_private: bool,
+    /// Run only these checks or categories (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,…")]
+    only: Vec<String>,
+    /// Skip these checks or categories (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,…")]
+    skip: Vec<String>,
+    /// Add declarative user checks from this directory.
+    #[arg(long, value_name = "DIR")]
+    checks_dir: Option<PathBuf>,
+    /// No progress bar and no summary on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Refuse every destination that is not a loopback address, and allow
+    /// those (for tests and benchmarks).
+    #[arg(long, hide = true)]
+    loopback_only: bool,
+}
+
+/// The User-Agent: agentready's (or the user's) with the contact added.
+fn user_agent(a: &BatchArgs) -> Result<String, String> {
+    let base = a
+        .user_agent
+        .clone()
+        .unwrap_or_else(|| http::DEFAULT_USER_AGENT.to_string());
+    let ua = match &a.contact {
+        None => base,
+        Some(c) => {
+            let c = c.trim();
+            if c.is_empty()
+                || c.len() > 200
+                || c.chars()
+                    .any(|ch| ch.is_control() || ch == '(' || ch == ')')
+            {
+                return Err("--contact must be a short URL or mailto: address".into());
+            }
+            match base.strip_suffix(')') {
+                Some(open) => format!("{open}; contact: {c})"),
+                None => format!("{base} (contact: {c})"),
+            }
+        }
+    };
+    if reqwest::header::HeaderValue::from_str(&ua).is_err() {
+        return Err("the User-Agent is not a valid header value".into());
+    }
+    Ok(ua)
+}
+
+fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
+    let mut c = HttpConfig {
+        connect_timeout: secs(a.connect_timeout, "connect-timeout")?,
+        request_timeout: secs(a.timeout, "timeout")?,
+        max_body: a.max_body,
+        user_agent: user_agent(a)?,
+        loopback_only: a.loopback_only,
+        allow_private: a.allow_private || a.loopback_only,
+        pool_max_idle_per_host: a.per_host as usize,
+        // Thousands of hosts pass through a run: an idle connection is
+        // worth keeping only for the next probes of its target, which
+        // follow at once. Kept longer, the connections of finished targets
+        // pile up (at 500 targets/s, 5 s held ~5,000 sockets and 200 MB).
+        pool_idle_timeout: Some(Duration::from_secs(1)),
+        dns_cache: true,
+        ..HttpConfig::default()
+    };
+    for h in &a.headers {
+        c.headers
+            .push(http::parse_header(h).map_err(|e| e.to_string())?);
+    }
+    for r in &a.resolve {
+        c.resolve
+            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
+    }
+    c.cacerts.clone_from(&a.cacert);
+    if c.max_body == 0 {
+        return Err("--max-body must be at least 1".into());
+    }
+    Ok(c)
+}
+
+/// The options as the metadata file records them (header names only).
+fn options_record(
+    a: &BatchArgs,
+    concurrency: usize,
+    ua: &str,
+    exclude: &Exclusions,
+) -> serde_json::Value {
+    serde_json::json!({
+        "concurrency": concurrency,
+        "per_host": a.per_host,
+        "rate": a.rate,
+        "mode": if a.passive { "passive" } else { "safe" },
+        "robots": !a.ignore_robots,
+        "exclude": a.exclude.as_ref().map(|p| p.display().to_string()),
+        "exclude_entries": exclude.len(),
+        "max_retries": a.max_retries,
+        "max_retry_wait": a.max_retry_wait,
+        "max_host_errors": a.max_host_errors,
+        "timeout": a.timeout,
+        "connect_timeout": a.connect_timeout,
+        "target_timeout": a.target_timeout,
+        "max_body": a.max_body,
+        "user_agent": ua,
+        "headers": a.headers.iter().filter_map(|h| h.split_once(':').map(|(n, _)| n.trim().to_ascii_lowercase())).collect::<Vec<_>>(),
+        "resolve": a.resolve,
+        "cacert": a.cacert.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "allow_private": a.allow_private,
+        "only": a.only,
+        "skip": a.skip,
+        "checks_dir": a.checks_dir.as_ref().map(|p| p.display().to_string()),
+        "resume": a.resume,
+    })
+}
+
+/// Invalid lines printed at most (the metadata file counts them all).
+const MAX_LINE_WARNINGS: u64 = 20;
+
+pub(crate) fn batch(a: BatchArgs) -> ExitCode {
+    let shard = match a.shard.as_deref().map(Shard::parse).transpose() {
+        Ok(s) => s.unwrap_or_default(),
+        Err(e) => return usage_error(e),
+    };
+    if !(a.max_retry_wait.is_finite() && a.max_retry_wait >= 0.0 && a.max_retry_wait <= 3600.0) {
+        return usage_error("--max-retry-wait must be between 0 and 3600 seconds");
+    }
+    let target_timeout = match secs(a.target_timeout, "target-timeout") {
+        Ok(t) => t,
+        Err(e) => return usage_error(e),
+    };
+    let config = match http_config(&a) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let exclude = match &a.exclude {
+        Some(p) => match Exclusions::load(p) {
+            Ok(e) => e,
+            Err(e) => return usage_error(e),
+        },
+        None => Exclusions::default(),
+    };
+    let user = match user_checks(a.checks_dir.as_deref()) {
+        Ok(u) => u,
+        Err(e) => return usage_error(e),
+    };
+    let engine = match Engine::new(user, &a.only, &a.skip) {
+        Ok(e) => Arc::new(e),
+        Err(e) => return usage_error(e),
+    };
+    let concurrency = a
+        .concurrency
+        .map_or(batch::DEFAULT_CONCURRENCY, |c| c as usize);
+    let ua = config.user_agent.clone();
+    let http = match HttpClient::new(config) {
+        Ok(h) => h,
+        Err(e) => return usage_error(e),
+    };
+    let politeness = Politeness {
+        per_host: a.per_host as usize,
+        rate: a.rate,
+        max_retries: a.max_retries,
+        max_retry_wait: Duration::from_secs_f64(a.max_retry_wait),
+        max_host_errors: a.max_host_errors,
+        respect_robots: !a.ignore_robots,
+        exclude: exclude.clone(),
+        // Enough that no origin with a target in flight is forgotten
+        // (which would fetch its robots.txt again).
+        host_capacity: (concurrency * 8).max(4096),
+    };
+    let client = match PoliteClient::new(http, politeness.clone()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let stdin = a.input.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let (input, input_name): (Box<dyn BufRead + Send>, String) = if stdin {
+        (Box::new(BufReader::new(std::io::stdin())), "-".into())
+    } else {
+        let p = a.input.clone().unwrap_or_default();
+        match std::fs::File::open(&p) {
+            Ok(f) => (
+                Box::new(BufReader::with_capacity(1 << 16, f)),
+                p.display().to_string(),
+            ),
+            Err(e) => return usage_error(format!("cannot read {}: {e}", p.display())),
+        }
+    };
+    let opts = BatchOptions {
+        concurrency,
+        gather: GatherOptions {
+            mode: if a.passive { Mode::Passive } else { Mode::Safe },
+            target_timeout,
+            ..GatherOptions::default()
+        },
+        politeness,
+        shard,
+        resume: a.resume,
+        input_name: input_name.clone(),
+        options_record: options_record(&a, concurrency, &ua, &exclude),
+    };
+    let effective = opts.effective_concurrency();
+    let show = !a.quiet && std::io::stderr().is_terminal();
+    if effective < concurrency && !a.quiet {
+        eprintln!(
+            "agentready: --rate {} with a {} s target deadline allows {effective} targets in flight (not {concurrency}), so that targets do not time out waiting for the rate limit",
+            a.rate.unwrap_or_default(),
+            a.target_timeout
+        );
+    }
+
+    let bar = progress_bar(show);
+    if show && !stdin {
+        // The total, counted lazily beside the scan: the bar shows it
+        // once known.
+        let bar = bar.clone();
+        let path = a.input.clone().unwrap_or_default();
+        std::thread::spawn(move || {
+            if let Ok(f) = std::fs::File::open(&path) {
+                let n = agentready::batch::input::count_lines(BufReader::new(f), shard);
+                bar.set_length(n);
+                bar.set_style(style(true));
+            }
+        });
+    }
+    let incomplete = Arc::new(AtomicU64::new(0));
+    let warned = Arc::new(AtomicU64::new(0));
+    let observer: batch::Observer = {
+        let bar = bar.clone();
+        let quiet = a.quiet;
+        Arc::new(move |e: Event<'_>| {
+            match e {
+                Event::Scanned(r) => {
+                    if r.incomplete() {
+                        let n = incomplete.fetch_add(1, Ordering::Relaxed) + 1;
+                        bar.set_message(format!("{n} incomplete"));
+                    }
+                }
+                Event::Invalid { line, text, reason } => {
+                    let n = warned.fetch_add(1, Ordering::Relaxed);
+                    let msg = if n < MAX_LINE_WARNINGS {
+                        Some(format!(
+                            "agentready: line {line}: skipped `{text}`: {reason}"
+                        ))
+                    } else if n == MAX_LINE_WARNINGS {
+                        Some("agentready: more invalid lines skipped (the metadata file counts them)".into())
+                    } else {
+                        None
+                    };
+                    if let Some(m) = msg {
+                        if bar.is_hidden() {
+                            if !quiet {
+                                eprintln!("{m}");
+                            }
+                        } else {
+                            bar.println(m);
+                        }
+                    }
+                }
+                Event::Skipped(Skip::AlreadyDone | Skip::Duplicate | Skip::Excluded)
+                | Event::Failed => {}
+            }
+            bar.inc(1);
+        })
+    };
+
+    let result = runtime().block_on(batch::run(engine, client, opts, input, &a.output, observer));
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let c = &summary.counts;
+    if !a.quiet {
+        let r = &summary.requests;
+        eprintln!(
+            "agentready: {} targets scanned in {:.1} s ({} complete, {} incomplete of which {} unreachable); skipped: {} already done, {} duplicates, {} excluded, {} invalid lines{}",
+            c.scanned,
+            summary.elapsed.as_secs_f64(),
+            c.complete,
+            c.incomplete,
+            c.unreachable,
+            c.already_done,
+            c.duplicates,
+            c.excluded,
+            c.invalid,
+            if c.internal_errors > 0 {
+                format!(", {} internal errors", c.internal_errors)
+            } else {
+                String::new()
+            }
+        );
+        eprintln!(
+            "agentready: {} requests ({} retries, {} robots.txt fetched, {} disallowed by robots.txt, {} to excluded hosts not sent, {} to failing hosts not sent); results in {}, run metadata in {}",
+            r.requests,
+            r.retries,
+            r.robots_fetched,
+            r.robots_disallowed,
+            r.excluded,
+            r.host_skipped,
+            a.output.display(),
+            summary.meta_path.display()
+        );
+        if let Some(res) = summary.resumed
+            && res.torn_bytes_dropped > 0
+        {
+            eprintln!(
+                "agentready: resumed after {} reports; a torn last line ({} bytes) was dropped and its target scanned again",
+                res.reports, res.torn_bytes_dropped
+            );
+        }
+    }
+    if summary.all_complete() {
+        ExitCode::from(exit::OK)
+    } else {
+        ExitCode::from(exit::INCOMPLETE)
+    }
+}
+
+fn style(with_total: bool) -> ProgressStyle {
+    let template = if with_total {
+        "{spinner} {pos}/{len} targets  {per_sec}  elapsed {elapsed}  ETA {eta}  {msg}"
+    } else {
+        "{spinner} {pos} targets  {per_sec}  elapsed {elapsed}  {msg}"
+    };
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+fn progress_bar(show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(style(false));
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatsFormat {
+    /// Tables for people.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV, one row per figure: section,key,value,count,share.
+    Csv,
+}
+
+/// Options of `stats`.
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// A results file written by `agentready batch` (`-` for stdin; several shards may be concatenated).
+    input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: StatsFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
+    let name = a.input.display().to_string();
+    let computed = if a.input.as_os_str() == "-" {
+        batch::stats::compute(std::io::stdin().lock())
+    } else {
+        match std::fs::File::open(&a.input) {
+            Ok(f) => batch::stats::compute(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+        }
+    };
+    let s = match computed {
+        Ok(s) => s,
+        Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+    };
+    if s.unparseable_lines > 0 {
+        eprintln!(
+            "agentready: {name}: {} lines are not reports and were skipped",
+            s.unparseable_lines
+        );
+    }
+    let text = match a.format {
+        StatsFormat::Table => Ok(batch::stats::table(&s, &name)),
+        StatsFormat::Json => batch::stats::json(&s),
+        StatsFormat::Csv => Ok(batch::stats::csv(&s)),
+    };
+    match text.and_then(|t| write_output(a.output.as_deref(), &t)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => usage_error(e),
+    }
+}
