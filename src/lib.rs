@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod apidesc;
 pub mod catalogue;
 pub mod check;
 pub mod config;
