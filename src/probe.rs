@@ -735,6 +735,19 @@ pub fn mcp_initialize_body() -> String {
     .to_string()
 }
 
+/// The bogus token sent to an API URL: random per process, but the same
+/// for the same URL, so two derivations of one endpoint (a PRM `resource`
+/// and an API description's server) are one request, sent once.
+fn invalid_token_for(url: &Url) -> String {
+    use std::hash::{Hash, Hasher};
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let seed = *SEED.get_or_init(|| fastrand::u64(..));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    seed.hash(&mut h);
+    url.as_str().hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 /// The unauthenticated request to an API or MCP endpoint, and the same
 /// request with a deliberately invalid bearer token (RFC 6750 §3.1 says the
 /// answer is 401 with `error="invalid_token"`). An MCP endpoint gets a POST
@@ -772,7 +785,7 @@ fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<Planned
     let mut bogus = request.clone();
     bogus.headers.push((
         "authorization".into(),
-        format!("Bearer agentready-invalid-token-{:016x}", fastrand::u64(..)),
+        format!("Bearer agentready-invalid-token-{}", invalid_token_for(url)),
     ));
     let meta = |invalid_token| ProbeMeta::Api {
         url: url.to_string(),
