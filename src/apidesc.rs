@@ -298,3 +298,55 @@ mod tests {
         assert!(bad.is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Whatever a server sends as an API description, reading it never
+    //! panics, and every check over it returns a verdict.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// YAML/JSON-ish text built from the pieces API descriptions are made of.
+    fn descriptionish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("openapi: 3.1.0\n".to_string()),
+            Just("swagger: '2.0'\n".to_string()),
+            Just("paths:\n  /a:\n    get:\n      security:\n        - o: [x:read]\n".to_string()),
+            Just("    delete: {operationId: deleteA}\n".to_string()),
+            Just("components:\n  securitySchemes:\n    o: {type: oauth2, flows: {implicit: {scopes: {x:read: Read}}}}\n".to_string()),
+            Just("securityDefinitions: {k: {type: apiKey, in: query, name: k}}\n".to_string()),
+            Just("servers: [{url: 'https://{h}.example/v1', variables: {h: {default: api}}}]\n".to_string()),
+            Just("a: &x [1, 2]\nb: *x\n<<: *x\n".to_string()),
+            Just("{\"openapi\": \"3.0.0\", \"paths\": {\"/b\": {\"post\": {\"security\": [{}]}}}}".to_string()),
+            Just("{\"linkset\": [{\"service-desc\": [{\"href\": \"/openapi.yaml\"}]}]}".to_string()),
+            "\\PC{0,24}",
+            "[\\[\\]{}:,&*!|>'\"#\\- \n]{0,16}",
+        ];
+        proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn reading_never_panics(text in descriptionish()) {
+            if let Ok(v) = parse_body(text.as_bytes()) {
+                let base = Url::parse("https://api.example.com/openapi.yaml").unwrap();
+                let _ = openapi::read(&v, &base);
+                let _ = links::parse_linkset(&v, &base);
+            }
+        }
+
+        #[test]
+        fn every_check_judges_hostile_descriptions(text in descriptionish()) {
+            let ev = crate::testing::hostile_evidence(text.as_bytes());
+            let report = crate::testing::report(&ev);
+            for c in &report.checks {
+                prop_assert!(
+                    !c.summary.contains("panicked"),
+                    "{} panicked on {text:?}", c.id
+                );
+            }
+        }
+    }
+}
