@@ -1062,16 +1062,20 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
         .iter()
         .filter_map(|c| counts.get(c).map(|n| format!("{n} {c}")))
         .collect();
-    let mismatches = weak_n + unsecured_n;
+    let mut worst: Vec<String> = Vec::new();
+    if weak_n > 0 {
+        worst.push(format!("{weak_n} performable with a read scope"));
+    }
+    if unsecured_n > 0 {
+        worst.push(format!("{unsecured_n} changing data without credentials"));
+    }
     let summary = format!(
         "{total} operation(s): {}{}",
         count_text.join(", "),
-        if mismatches > 0 {
-            format!(
-                "; {weak_n} performable with a read scope, {unsecured_n} changing data without credentials"
-            )
-        } else {
+        if worst.is_empty() {
             String::new()
+        } else {
+            format!("; {}", worst.join(", "))
         }
     );
     let data = json!({

@@ -6,7 +6,8 @@ use crate::fixture::Route;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, route, site, with_headers};
 use serde_json::json;
 
-const LINKSET: &str = "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"";
+const LINKSET: &str =
+    "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"";
 
 fn catalog(body: &Value) -> Route {
     route("/.well-known/api-catalog", 200, LINKSET, &body.to_string())
@@ -75,12 +76,19 @@ fn run(routes: Vec<Route>, id: &str) -> crate::report::CheckResult {
 #[test]
 fn catalog_to_an_openapi_document_passes_and_says_where() {
     let r = run(
-        vec![catalog_to("/openapi.json"), at("/openapi.json", &good_api())],
+        vec![
+            catalog_to("/openapi.json"),
+            at("/openapi.json", &good_api()),
+        ],
         "api-catalog",
     );
     assert_eq!(r.outcome.as_str(), "pass", "{:?}", r.findings);
     assert!(r.summary.contains("OpenAPI 3.1.0"), "{}", r.summary);
-    assert!(r.summary.contains("api-catalog's service-desc"), "{}", r.summary);
+    assert!(
+        r.summary.contains("api-catalog's service-desc"),
+        "{}",
+        r.summary
+    );
     let data = r.data.unwrap();
     assert_eq!(data["descriptions"][0]["version"], "3.1.0");
     assert_eq!(data["descriptions"][0]["via"]["from"], "api-catalog");
@@ -96,10 +104,7 @@ fn catalog_format_problems_warn_or_fail() {
         "application/json",
         &body.to_string(),
     );
-    let r = run(
-        vec![plain, at("/openapi.json", &good_api())],
-        "api-catalog",
-    );
+    let r = run(vec![plain, at("/openapi.json", &good_api())], "api-catalog");
     assert_eq!(r.outcome.as_str(), "warn");
     assert_eq!(codes(&r), vec!["api-catalog-content-type"]);
     let no_profile = route(
@@ -130,7 +135,9 @@ fn catalog_format_problems_warn_or_fail() {
     let r = run(vec![catalog(&json!({"linkset": []}))], "api-catalog");
     assert!(codes(&r).contains(&"api-catalog-api-links-missing".to_string()));
     let r = run(
-        vec![catalog(&json!({"linkset": [{"item": [{"href": "/api/v2"}]}]}))],
+        vec![catalog(
+            &json!({"linkset": [{"item": [{"href": "/api/v2"}]}]}),
+        )],
         "api-catalog",
     );
     assert_eq!(r.outcome.as_str(), "warn");
@@ -166,7 +173,12 @@ fn broken_and_unparseable_links_fail() {
     let r = run(
         vec![
             catalog_to("/openapi.json"),
-            route("/openapi.json", 200, "text/html", "<html><body>Swagger UI</body></html>"),
+            route(
+                "/openapi.json",
+                200,
+                "text/html",
+                "<html><body>Swagger UI</body></html>",
+            ),
         ],
         "api-catalog",
     );
@@ -197,7 +209,11 @@ fn a_link_header_announces_the_description() {
     );
     let r = judge(&ev, "api-catalog");
     assert_eq!(r.outcome.as_str(), "pass", "{:?}", r.findings);
-    assert!(r.summary.contains("Link: rel=\"service-desc\""), "{}", r.summary);
+    assert!(
+        r.summary.contains("Link: rel=\"service-desc\""),
+        "{}",
+        r.summary
+    );
     // Announced: no conventional location was guessed.
     assert!(
         ev.probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if !via.announced()))
@@ -210,7 +226,12 @@ fn a_link_header_announces_the_description() {
 fn nothing_found_is_skipped_and_a_catch_all_finds_nothing() {
     let r = run(vec![], "api-catalog");
     assert_eq!(r.outcome.as_str(), "skip", "{:?}", r.findings);
-    let spa = route("", 200, "text/html", "<!doctype html><html><body><div id=root></div></body></html>");
+    let spa = route(
+        "",
+        200,
+        "text/html",
+        "<!doctype html><html><body><div id=root></div></body></html>",
+    );
     let ev = evidence(site(vec![], Some(spa)), &format!("{ORIGIN}/"));
     for id in IDS {
         assert_eq!(judge(&ev, id).outcome.as_str(), "skip", "{id}");
@@ -220,7 +241,12 @@ fn nothing_found_is_skipped_and_a_catch_all_finds_nothing() {
 #[test]
 fn an_http_api_target_without_description_fails() {
     let api = with_headers(
-        route("/v1", 401, "application/json", "{\"error\":\"unauthorized\"}"),
+        route(
+            "/v1",
+            401,
+            "application/json",
+            "{\"error\":\"unauthorized\"}",
+        ),
         &[("www-authenticate", "Bearer realm=\"api\"")],
     );
     let ev = evidence(site(vec![api], None), &format!("{ORIGIN}/v1"));
@@ -228,7 +254,10 @@ fn an_http_api_target_without_description_fails() {
     assert_eq!(r.outcome.as_str(), "fail");
     assert_eq!(codes(&r), vec!["api-catalog-description-missing"]);
     // The relative conventional location was tried too.
-    assert!(ev.record(&format!("{}@/v1/openapi.json", probe::OPENAPI_LOCATION)).is_some());
+    assert!(
+        ev.record(&format!("{}@/v1/openapi.json", probe::OPENAPI_LOCATION))
+            .is_some()
+    );
 }
 
 #[test]
@@ -249,7 +278,9 @@ fn a_challenged_api_whose_description_declares_no_schemes_warns() {
 
 #[test]
 fn links_to_other_sites_are_reported_not_fetched() {
-    let cat = catalog(&json!({"linkset": [{"service-desc": [{"href": "https://elsewhere.example.org/openapi.json"}]}]}));
+    let cat = catalog(
+        &json!({"linkset": [{"service-desc": [{"href": "https://elsewhere.example.org/openapi.json"}]}]}),
+    );
     let ev = evidence(site(vec![cat], None), &format!("{ORIGIN}/"));
     assert!(
         ev.record("api-description@https://elsewhere.example.org/openapi.json")
@@ -307,14 +338,23 @@ fn scopes_matching_risk_pass_with_data_operations() {
         "read".into(),
         vec!["widgets:read".into()]
     )));
-    assert!(r.summary.contains("1 read, 1 write, 1 destructive"), "{}", r.summary);
+    assert!(
+        r.summary.contains("1 read, 1 write, 1 destructive"),
+        "{}",
+        r.summary
+    );
 }
 
 #[test]
 fn a_delete_allowed_by_a_read_scope_fails() {
     let doc = openapi(&[
         ("GET", "/widgets", "listWidgets", Some(&["widgets:read"])),
-        ("DELETE", "/widgets/{id}", "deleteWidget", Some(&["widgets:read"])),
+        (
+            "DELETE",
+            "/widgets/{id}",
+            "deleteWidget",
+            Some(&["widgets:read"]),
+        ),
         ("POST", "/widgets", "createWidget", Some(&["widgets:write"])),
     ]);
     let r = classify_doc(&doc);
@@ -351,14 +391,23 @@ fn unsecured_changes_fail_but_sign_in_is_exempt() {
         ]
     );
     assert!(r.findings[0].message.contains("POST /widgets"));
-    assert!(!r.findings.iter().any(|f| f.message.contains("/oauth/token")));
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.message.contains("/oauth/token"))
+    );
 }
 
 #[test]
 fn one_scope_for_everything_warns() {
     let doc = openapi(&[
         ("GET", "/widgets", "listWidgets", Some(&["widgets:write"])),
-        ("DELETE", "/widgets/{id}", "deleteWidget", Some(&["widgets:write"])),
+        (
+            "DELETE",
+            "/widgets/{id}",
+            "deleteWidget",
+            Some(&["widgets:write"]),
+        ),
     ]);
     let r = classify_doc(&doc);
     assert_eq!(r.outcome.as_str(), "warn");
@@ -380,18 +429,36 @@ fn a_read_that_needs_a_write_scope_warns() {
 #[test]
 fn names_and_hints_refine_the_method() {
     let mut doc = openapi(&[
-        ("GET", "/widgets/{id}/purge", "purgeWidget", Some(&["widgets:delete"])),
-        ("POST", "/widgets/search", "searchWidgets", Some(&["widgets:read"])),
-        ("POST", "/subscriptions/{id}/cancel", "cancelSubscription", Some(&["widgets:delete"])),
-        ("POST", "/widgets/{id}/archive", "archiveWidget", Some(&["widgets:write"])),
+        (
+            "GET",
+            "/widgets/{id}/purge",
+            "purgeWidget",
+            Some(&["widgets:delete"]),
+        ),
+        (
+            "POST",
+            "/widgets/search",
+            "searchWidgets",
+            Some(&["widgets:read"]),
+        ),
+        (
+            "POST",
+            "/subscriptions/{id}/cancel",
+            "cancelSubscription",
+            Some(&["widgets:delete"]),
+        ),
+        (
+            "POST",
+            "/widgets/{id}/archive",
+            "archiveWidget",
+            Some(&["widgets:write"]),
+        ),
     ]);
     doc["paths"]["/widgets/{id}/archive"]["post"]["x-mcp"] =
         json!({"annotations": {"destructiveHint": true}});
     let r = classify_doc(&doc);
-    let by_path: BTreeMap<String, String> = ops(&r)
-        .into_iter()
-        .map(|(_, p, c, _)| (p, c))
-        .collect();
+    let by_path: BTreeMap<String, String> =
+        ops(&r).into_iter().map(|(_, p, c, _)| (p, c)).collect();
     assert_eq!(by_path["/widgets/{id}/purge"], "destructive");
     assert_eq!(by_path["/widgets/search"], "read");
     assert_eq!(by_path["/subscriptions/{id}/cancel"], "destructive");
@@ -409,17 +476,27 @@ fn names_and_hints_refine_the_method() {
 #[test]
 fn empty_oauth_requirements_and_unknown_methods_are_reported() {
     let mut doc = openapi(&[("GET", "/a", "getA", Some(&[]))]);
-    doc["paths"]["/b"] = json!({"additionalOperations": {"LINK": {"security": [{"oauth": ["widgets:write"]}]}}});
+    doc["paths"]["/b"] =
+        json!({"additionalOperations": {"LINK": {"security": [{"oauth": ["widgets:write"]}]}}});
     let r = classify_doc(&doc);
     let c = codes(&r);
-    assert!(c.contains(&"action-classification-scopes-unspecified".to_string()), "{c:?}");
-    assert!(c.contains(&"action-classification-unclassified".to_string()), "{c:?}");
+    assert!(
+        c.contains(&"action-classification-scopes-unspecified".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        c.contains(&"action-classification-unclassified".to_string()),
+        "{c:?}"
+    );
     assert_eq!(r.outcome.as_str(), "warn");
 }
 
 #[test]
 fn no_description_skips_and_no_operations_skips() {
-    assert_eq!(run(vec![], "action-classification").outcome.as_str(), "skip");
+    assert_eq!(
+        run(vec![], "action-classification").outcome.as_str(),
+        "skip"
+    );
     let r = classify_doc(&json!({"openapi": "3.1.0", "paths": {}}));
     assert_eq!(r.outcome.as_str(), "skip");
     assert!(r.summary.contains("no operations"));
@@ -443,10 +520,22 @@ fn operation_classes_directly() {
     assert_eq!(c(&op("HEAD", "/a", None, None)), ScopeClass::Read);
     assert_eq!(c(&op("PUT", "/a", None, None)), ScopeClass::Write);
     assert_eq!(c(&op("DELETE", "/a", None, None)), ScopeClass::Destructive);
-    assert_eq!(c(&op("POST", "/x", Some("repos/remove-collaborator"), None)), ScopeClass::Destructive);
-    assert_eq!(c(&op("POST", "/x", None, Some("Deletes a pet"))), ScopeClass::Destructive);
-    assert_eq!(c(&op("POST", "/x", Some("listDeletedItems"), None)), ScopeClass::Read);
-    assert_eq!(c(&op("POST", "/x", Some("getOrCreateWidget"), None)), ScopeClass::Write);
+    assert_eq!(
+        c(&op("POST", "/x", Some("repos/remove-collaborator"), None)),
+        ScopeClass::Destructive
+    );
+    assert_eq!(
+        c(&op("POST", "/x", None, Some("Deletes a pet"))),
+        ScopeClass::Destructive
+    );
+    assert_eq!(
+        c(&op("POST", "/x", Some("listDeletedItems"), None)),
+        ScopeClass::Read
+    );
+    assert_eq!(
+        c(&op("POST", "/x", Some("getOrCreateWidget"), None)),
+        ScopeClass::Write
+    );
     assert_eq!(c(&op("COPY", "/x", None, None)), ScopeClass::Unknown);
     let login = classify_operation(v, w, &op("POST", "/user/login", Some("loginUser"), None));
     assert!(login.credential);
@@ -474,7 +563,10 @@ fn api_keys_only_fail() {
     assert_eq!(r.outcome.as_str(), "fail");
     assert_eq!(
         codes(&r),
-        vec!["api-key-scheme-key-in-query", "api-key-scheme-only-api-keys"]
+        vec![
+            "api-key-scheme-key-in-query",
+            "api-key-scheme-only-api-keys"
+        ]
     );
     let r = run(
         vec![at("/swagger.json", &swagger_keys("header"))],
@@ -495,7 +587,10 @@ fn api_keys_beside_oauth_warn_and_oauth_alone_passes() {
     assert_eq!(r.outcome.as_str(), "warn");
     assert_eq!(codes(&r), vec!["api-key-scheme-unscoped"]);
     let r = run(
-        vec![catalog_to("/openapi.json"), at("/openapi.json", &good_api())],
+        vec![
+            catalog_to("/openapi.json"),
+            at("/openapi.json", &good_api()),
+        ],
         "api-key-scheme",
     );
     assert_eq!(r.outcome.as_str(), "pass", "{:?}", r.findings);
@@ -575,10 +670,16 @@ fn servers_of_a_bare_domain_become_api_probes_and_oidc_urls_metadata_candidates(
         "openIdConnectUrl": format!("{ORIGIN}/tenant/.well-known/openid-configuration")});
     let api = with_headers(
         route("/api", 401, "application/json", "{}"),
-        &[("www-authenticate", "Bearer realm=\"widgets\", scope=\"widgets:read\"")],
+        &[(
+            "www-authenticate",
+            "Bearer realm=\"widgets\", scope=\"widgets:read\"",
+        )],
     );
     let ev = evidence(
-        site(vec![catalog_to("/openapi.json"), at("/openapi.json", &doc), api], None),
+        site(
+            vec![catalog_to("/openapi.json"), at("/openapi.json", &doc), api],
+            None,
+        ),
         &format!("{ORIGIN}/"),
     );
     let server = format!("{ORIGIN}/api");
@@ -587,11 +688,18 @@ fn servers_of_a_bare_domain_become_api_probes_and_oidc_urls_metadata_candidates(
         .expect("the server URL is probed as an API");
     assert!(matches!(
         &rec.meta,
-        ProbeMeta::Api { source: probe::ApiSource::ApiDescription { .. }, .. }
+        ProbeMeta::Api {
+            source: probe::ApiSource::ApiDescription { .. },
+            ..
+        }
     ));
     assert!(
-        ev.record(&format!("{}@{server}{}", probe::API_SERVER, probe::INVALID_TOKEN_SUFFIX))
-            .is_some()
+        ev.record(&format!(
+            "{}@{server}{}",
+            probe::API_SERVER,
+            probe::INVALID_TOKEN_SUFFIX
+        ))
+        .is_some()
     );
     // The API GET of the same URL is the same request: aliased, not re-sent.
     let resource = ev.record(&format!("api-resource@{server}")).unwrap();
