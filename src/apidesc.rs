@@ -70,18 +70,16 @@ pub struct Data {
     pub operations: OperationWords,
 }
 
-/// Parse and validate a data file.
+/// Parse and validate a data file (see [`crate::datafile`]).
 pub fn parse_data(text: &str) -> Result<Data, String> {
-    let raw: toml::Value = toml::from_str(text).map_err(|e| format!("not valid TOML: {e}"))?;
-    let json = serde_json::to_value(&raw).map_err(|e| e.to_string())?;
     let schema: Value =
         serde_json::from_str(DATA_SCHEMA).map_err(|e| format!("schema is not JSON: {e}"))?;
     let validator =
         jsonschema::validator_for(&schema).map_err(|e| format!("schema does not compile: {e}"))?;
-    if let Some(e) = validator.iter_errors(&json).next() {
-        return Err(format!("{} at {}", e, e.instance_path()));
-    }
-    serde_json::from_value(json).map_err(|e| e.to_string())
+    crate::datafile::parse(text, &validator).map_err(|e| match e {
+        crate::datafile::DataFileError::Toml(e) => format!("not valid: {e}"),
+        crate::datafile::DataFileError::Schema(lines) => lines.join("\n"),
+    })
 }
 
 /// The embedded data (parsed and validated once).

@@ -344,31 +344,17 @@ fn schema_validator() -> &'static jsonschema::Validator {
 
 /// Parse and validate one check file.
 pub fn parse_check(file: &str, text: &str) -> Result<CheckMeta, CatalogueError> {
-    let toml_value: toml::Value = toml::from_str(text).map_err(|e| CatalogueError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
-    let json = serde_json::to_value(&toml_value).map_err(|e| CatalogueError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
-    let errors: Vec<String> = schema_validator()
-        .iter_errors(&json)
-        .map(|e| {
-            let path = e.instance_path().to_string();
-            format!("  at `{}`: {e}", if path.is_empty() { "/" } else { &path })
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(CatalogueError::Schema {
-            file: file.to_string(),
-            errors,
-        });
-    }
-    let meta: CheckMeta = toml::from_str(text).map_err(|e| CatalogueError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
+    let meta: CheckMeta =
+        crate::datafile::parse(text, schema_validator()).map_err(|e| match e {
+            crate::datafile::DataFileError::Toml(reason) => CatalogueError::Toml {
+                file: file.to_string(),
+                reason,
+            },
+            crate::datafile::DataFileError::Schema(errors) => CatalogueError::Schema {
+                file: file.to_string(),
+                errors,
+            },
+        })?;
     let stem = Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())

@@ -173,30 +173,15 @@ fn compile(file: &str, id: &str, what: &str, pattern: &str) -> Result<Regex, Fin
 
 /// Parse, validate and compile one fingerprint file.
 pub fn parse_file(file: &str, text: &str) -> Result<Vec<Signature>, FingerprintError> {
-    let toml_value: toml::Value = toml::from_str(text).map_err(|e| FingerprintError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
-    let json = serde_json::to_value(&toml_value).map_err(|e| FingerprintError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
-    let errors: Vec<String> = schema_validator()
-        .iter_errors(&json)
-        .map(|e| {
-            let path = e.instance_path().to_string();
-            format!("  at `{}`: {e}", if path.is_empty() { "/" } else { &path })
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(FingerprintError::Schema {
+    let data: FileData = crate::datafile::parse(text, schema_validator()).map_err(|e| match e {
+        crate::datafile::DataFileError::Toml(reason) => FingerprintError::Toml {
+            file: file.to_string(),
+            reason,
+        },
+        crate::datafile::DataFileError::Schema(errors) => FingerprintError::Schema {
             file: file.to_string(),
             errors,
-        });
-    }
-    let data: FileData = toml::from_str(text).map_err(|e| FingerprintError::Toml {
-        file: file.to_string(),
-        reason: e.to_string(),
+        },
     })?;
     let mut out = Vec::new();
     for s in data.signature {

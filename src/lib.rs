@@ -26,6 +26,7 @@ pub mod catalogue;
 pub mod check;
 pub mod config;
 pub mod credential;
+pub mod datafile;
 pub mod declarative;
 pub mod demo;
 pub mod diff;

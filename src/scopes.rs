@@ -464,23 +464,14 @@ impl Vocabulary {
 /// Parse and validate a vocabulary file (the schema, then the rules the
 /// schema cannot express).
 pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
-    let toml_value: toml::Value =
-        toml::from_str(text).map_err(|e| format!("not valid TOML: {e}"))?;
-    let json = serde_json::to_value(&toml_value).map_err(|e| e.to_string())?;
-    let errors: Vec<String> = schema_validator()?
-        .iter_errors(&json)
-        .map(|e| {
-            let path = e.instance_path().to_string();
-            format!("at `{}`: {e}", if path.is_empty() { "/" } else { &path })
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(format!(
-            "does not match checks/schema/scope-vocabulary.schema.json:\n{}",
-            errors.join("\n")
-        ));
-    }
-    let file: VocabularyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let file: VocabularyFile =
+        crate::datafile::parse(text, schema_validator()?).map_err(|e| match e {
+            crate::datafile::DataFileError::Toml(reason) => format!("not valid TOML: {reason}"),
+            crate::datafile::DataFileError::Schema(errors) => format!(
+                "does not match checks/schema/scope-vocabulary.schema.json:\n{}",
+                errors.join("\n")
+            ),
+        })?;
     if file.version != 1 {
         return Err(format!("unsupported version {}", file.version));
     }
