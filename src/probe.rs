@@ -1295,7 +1295,16 @@ fn description_probes(
                 let Ok(url) = Url::parse(server) else {
                     continue;
                 };
-                if servers.iter().any(|s| s == url.as_str()) || servers.len() >= MAX_SERVER_URLS {
+                // Only the target's own site: descriptions often name
+                // placeholder or third-party hosts (`api.example.com`).
+                let own = crate::apidesc::links::same_site(
+                    target_host,
+                    url.host_str().unwrap_or_default(),
+                );
+                if !own
+                    || servers.iter().any(|s| s == url.as_str())
+                    || servers.len() >= MAX_SERVER_URLS
+                {
                     continue;
                 }
                 servers.push(url.to_string());

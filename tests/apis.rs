@@ -196,6 +196,26 @@ async fn a_delete_allowed_by_a_read_scope_fails_action_classification() {
     );
 }
 
+#[tokio::test]
+async fn a_dead_catalog_link_and_an_html_description_fail_api_catalog() {
+    let (report, requests) = scan_site("broken-catalog").await;
+    assert_eq!(outcome(&report, "api-catalog"), "fail");
+    for code in [
+        "api-catalog-content-type",
+        "api-catalog-link-broken",
+        "api-catalog-html",
+    ] {
+        assert!(
+            has(&report, "api-catalog", code),
+            "{code}: {:?}",
+            codes(&report, "api-catalog")
+        );
+    }
+    // Announced (even if broken): nothing is guessed.
+    assert!(!requests.contains_key("GET /openapi.json"), "{requests:?}");
+    assert_eq!(outcome(&report, "action-classification"), "skip");
+}
+
 /// A site with none of these: the three checks skip, and the scan adds
 /// exactly the catalog and the conventional locations, each once.
 #[tokio::test]

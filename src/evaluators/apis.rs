@@ -480,7 +480,16 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
         return Evaluation::evaluated(summary, findings, evidence).with_data(data);
     }
     if !findings.is_empty() || catalog_ok {
-        let summary = if catalog_ok {
+        let elsewhere = catalog_links
+            .iter()
+            .any(|l| l["rel"] == "service-desc" && l["followed"] == false)
+            && findings
+                .iter()
+                .any(|f| f.code == "api-catalog-link-not-followed");
+        let summary = if catalog_ok && elsewhere {
+            "The API catalog names a description on another site, which is reported, not fetched"
+                .to_string()
+        } else if catalog_ok {
             "An API catalog exists, but no readable API description was found through it".into()
         } else {
             "What answers at the catalog or description URLs is not a usable API description"

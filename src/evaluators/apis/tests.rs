@@ -734,3 +734,37 @@ fn metadata_urls_map_back_to_issuers() {
     assert!(f("https://a.example/oidc.json").is_none());
     assert!(f("not a url").is_none());
 }
+
+#[test]
+fn servers_on_other_sites_are_not_probed_and_unreachable_ones_do_not_break_the_scan() {
+    let mut doc = good_api();
+    doc["servers"] = json!([
+        {"url": "https://api.example.com/v1"},
+        {"url": "https://api.other.example.org/v1"}
+    ]);
+    let ev = evidence(
+        site(
+            vec![catalog_to("/openapi.json"), at("/openapi.json", &doc)],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    // A sibling of as.example.com is the target's own site; another
+    // registrable domain is not.
+    assert!(
+        ev.record(&format!("{}@https://api.example.com/v1", probe::API_SERVER))
+            .is_some()
+    );
+    assert!(
+        ev.probes_where(
+            |m| matches!(m, ProbeMeta::Api { url, .. } if url.contains("other.example.org"))
+        )
+        .next()
+        .is_none()
+    );
+    // The in-memory site cannot reach api.example.com: the lead is left
+    // out, not an error that would make the scan incomplete.
+    let r = judge(&ev, "bearer-challenge");
+    assert_eq!(r.outcome.as_str(), "skip", "{}", r.summary);
+    assert!(r.summary.contains("could not be reached"), "{}", r.summary);
+}
