@@ -768,3 +768,84 @@ fn servers_on_other_sites_are_not_probed_and_unreachable_ones_do_not_break_the_s
     assert_eq!(r.outcome.as_str(), "skip", "{}", r.summary);
     assert!(r.summary.contains("could not be reached"), "{}", r.summary);
 }
+
+#[test]
+fn an_openapi_32_metadata_url_is_followed_and_device_flows_are_reported() {
+    let meta = crate::testing::as_metadata(&["S256"]);
+    let meta: Value =
+        serde_json::from_str(&meta.to_string().replace("{{origin}}", ORIGIN)).unwrap();
+    let doc = json!({"openapi": "3.2.0", "paths": {"/things": {"query": {"operationId": "queryThings",
+        "security": [{"o": ["things:read"]}]}}},
+        "components": {"securitySchemes": {"o": {"type": "oauth2",
+            "oauth2MetadataUrl": format!("{ORIGIN}/.well-known/oauth-authorization-server/things"),
+            "flows": {"deviceAuthorization": {
+                "deviceAuthorizationUrl": format!("{ORIGIN}/device"),
+                "tokenUrl": format!("{ORIGIN}/token"),
+                "scopes": {"things:read": "Read things"}}}}}}});
+    let ev = evidence(
+        site(
+            vec![
+                catalog_to("/openapi.json"),
+                at("/openapi.json", &doc),
+                json("/.well-known/oauth-authorization-server/things", &meta),
+            ],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    let url = format!("{ORIGIN}/.well-known/oauth-authorization-server/things");
+    assert!(
+        ev.record(&format!("as-metadata@description:{url}"))
+            .is_some()
+    );
+    let r = judge(&ev, "api-catalog");
+    assert_eq!(r.outcome.as_str(), "pass", "{:?}", r.findings);
+    let schemes = &r.data.as_ref().unwrap()["descriptions"][0]["security_schemes"];
+    assert_eq!(schemes[0]["flows"][0]["flow"], "deviceAuthorization");
+    let r = judge(&ev, "action-classification");
+    assert_eq!(ops(&r)[0].2, "read", "QUERY is a safe method");
+}
+
+#[test]
+fn linked_descriptions_are_bounded_and_service_docs_do_not_stop_the_guessing() {
+    let links: Vec<Value> = (0..6)
+        .map(|i| json!({"href": format!("{ORIGIN}/specs/{i}.json")}))
+        .collect();
+    let ev = evidence(
+        site(
+            vec![catalog(&json!({"linkset": [{"service-desc": links}]}))],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    let linked = ev
+        .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if via.announced()))
+        .count();
+    assert_eq!(linked, probe::MAX_LINKED_DESCRIPTIONS);
+    // Announced service-desc links (even dead ones): no guessing.
+    assert!(
+        ev.probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if !via.announced()))
+            .next()
+            .is_none()
+    );
+    // Only human documentation announced: the conventional paths are
+    // tried in the same round as the documentation link.
+    let docs_only = catalog(&json!({"linkset": [{"service-doc": [{"href": "/docs"}]}]}));
+    let ev = evidence(
+        site(
+            vec![
+                docs_only,
+                route("/docs", 200, "text/html", "<html><body>docs</body></html>"),
+                at("/openapi.json", &good_api()),
+            ],
+            None,
+        ),
+        &format!("{ORIGIN}/"),
+    );
+    let r = judge(&ev, "api-catalog");
+    assert_eq!(r.outcome.as_str(), "warn", "{:?}", r.findings);
+    assert_eq!(
+        codes(&r),
+        vec!["api-catalog-no-service-desc", "api-catalog-unannounced"]
+    );
+}
