@@ -576,19 +576,24 @@ fn name_words(op: &Operation) -> (Vec<String>, Option<String>) {
     (id, first)
 }
 
-/// The class a verb names, with simple English inflections (`deletes`,
-/// `removes`, `searches`).
+/// The class a verb names. `inflected` also tries simple English
+/// inflections (`deletes`, `removes`, `searches`): right for the first word
+/// of a summary, which is a verb by position, wrong for the words of an
+/// operation id, where `posts` or `updates` are usually resource nouns.
 fn verb_class(
     v: &scopes::Vocabulary,
     words: &apidesc::OperationWords,
     w: &str,
+    inflected: bool,
 ) -> Option<ScopeClass> {
     let mut candidates = vec![w.to_string()];
-    for suffix in ["es", "s"] {
-        if let Some(stem) = w.strip_suffix(suffix)
-            && stem.len() >= 3
-        {
-            candidates.push(stem.to_string());
+    if inflected {
+        for suffix in ["es", "s"] {
+            if let Some(stem) = w.strip_suffix(suffix)
+                && stem.len() >= 3
+            {
+                candidates.push(stem.to_string());
+            }
         }
     }
     candidates.iter().find_map(|c| {
@@ -652,16 +657,25 @@ pub fn classify_operation(
     };
     let id_classes: Vec<(String, ScopeClass)> = id_words
         .iter()
-        .filter_map(|w| verb_class(v, words, w).map(|c| (w.clone(), c)))
+        .filter_map(|w| verb_class(v, words, w, false).map(|c| (w.clone(), c)))
         .collect();
     let first_verb: Option<(String, ScopeClass)> = id_words
         .first()
-        .and_then(|w| verb_class(v, words, w).map(|c| (w.clone(), c)))
+        .and_then(|w| verb_class(v, words, w, false).map(|c| (w.clone(), c)))
         .or_else(|| {
             first
                 .as_ref()
-                .and_then(|w| verb_class(v, words, w).map(|c| (w.clone(), c)))
+                .and_then(|w| verb_class(v, words, w, true).map(|c| (w.clone(), c)))
         });
+    // Words of the whole summary that change data (exact forms only), so
+    // "Get or create a session" is not read as a read.
+    let summary_changes = op.summary.as_deref().is_some_and(|s| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                verb_class(v, words, &w.to_lowercase(), false).is_some_and(|c| c.changes_data())
+            })
+    });
     let named = |w: &str| {
         if op.operation_id.is_some() && id_words.iter().any(|x| x == w) {
             format!(
@@ -680,7 +694,7 @@ pub fn classify_operation(
         .or_else(|| {
             first
                 .as_ref()
-                .filter(|w| verb_class(v, words, w) == Some(ScopeClass::Destructive))
+                .filter(|w| verb_class(v, words, w, true) == Some(ScopeClass::Destructive))
                 .cloned()
         });
     if let Some(w) = destructive_word
@@ -719,7 +733,7 @@ pub fn classify_operation(
             )
         }
         ScopeClass::Write if op.method == "POST" => {
-            let writes = id_classes.iter().any(|(_, c)| c.changes_data());
+            let writes = id_classes.iter().any(|(_, c)| c.changes_data()) || summary_changes;
             if let Some((w, ScopeClass::Read)) = &first_verb
                 && !writes
             {

@@ -537,6 +537,20 @@ fn operation_classes_directly() {
         ScopeClass::Write
     );
     assert_eq!(c(&op("COPY", "/x", None, None)), ScopeClass::Unknown);
+    // Resource-first ids: `posts` and `updates` are nouns there.
+    let posts = classify_operation(v, w, &op("GET", "/posts", Some("postsList"), None));
+    assert_eq!(posts.class, ScopeClass::Read);
+    assert!(!posts.unsafe_get);
+    assert!(!classify_operation(v, w, &op("GET", "/u", Some("updatesGet"), None)).unsafe_get);
+    // A summary that also names a change keeps a POST a write.
+    assert_eq!(
+        c(&op("POST", "/s", None, Some("Get or create a session"))),
+        ScopeClass::Write
+    );
+    assert_eq!(
+        c(&op("POST", "/s", None, Some("Searches widgets"))),
+        ScopeClass::Read
+    );
     let login = classify_operation(v, w, &op("POST", "/user/login", Some("loginUser"), None));
     assert!(login.credential);
     let get_delete = classify_operation(v, w, &op("GET", "/x", Some("deleteThing"), None));
