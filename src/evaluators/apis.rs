@@ -369,12 +369,20 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
             }
             DescState::Truncated => findings.push(finding(
                 "api-catalog-description-too-large",
-                format!(
-                    "{} (found through {}) is larger than the body cap, {} times --max-body for descriptions, and was not read",
-                    f.url,
-                    via_text(f.via),
-                    crate::http::DESCRIPTION_CAP_FACTOR
-                ),
+                if f.via.announced() {
+                    format!(
+                        "{} (found through {}) is larger than {} times --max-body, the cap for announced descriptions, and was not read",
+                        f.url,
+                        via_text(f.via),
+                        crate::http::DESCRIPTION_CAP_FACTOR
+                    )
+                } else {
+                    format!(
+                        "{} (found through {}) is larger than --max-body, the cap for guessed locations, and was not read; announce it (api-catalog or a service-desc link) or raise --max-body",
+                        f.url,
+                        via_text(f.via)
+                    )
+                },
                 p,
             )),
             // A guess that finds nothing is not a finding.

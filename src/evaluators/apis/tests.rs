@@ -863,3 +863,55 @@ fn linked_descriptions_are_bounded_and_service_docs_do_not_stop_the_guessing() {
         vec!["api-catalog-no-service-desc", "api-catalog-unannounced"]
     );
 }
+
+#[test]
+fn a_description_cut_at_the_body_cap_warns_too_large() {
+    use crate::evidence::{Evidence, Exchange, Mode, RequestRecord, ResponseRecord};
+    let mut ev = Evidence::new(crate::target::Target::parse(ORIGIN).unwrap(), Mode::Safe);
+    let mut add = |probe: &str, path: &str, status: u16, truncated: bool, meta: ProbeMeta| {
+        ev.push(
+            Exchange {
+                probe: probe.into(),
+                request: RequestRecord {
+                    method: "GET".into(),
+                    url: format!("{ORIGIN}{path}"),
+                    headers: Vec::new(),
+                    body: None,
+                },
+                response: Some(ResponseRecord {
+                    status,
+                    final_url: format!("{ORIGIN}{path}"),
+                    redirects: Vec::new(),
+                    headers: vec![("content-type".into(), "application/json".into())],
+                    body: b"{\"openapi\": \"3.1.0\", \"paths\": {".to_vec(),
+                    truncated,
+                }),
+                error: None,
+                elapsed_ms: 0,
+            },
+            meta,
+        );
+    };
+    add(
+        "api-catalog",
+        "/.well-known/api-catalog",
+        404,
+        false,
+        ProbeMeta::ApiCatalog,
+    );
+    add(
+        "openapi-location@/openapi.json",
+        "/openapi.json",
+        200,
+        true,
+        ProbeMeta::ApiDescription {
+            via: DescriptionSource::Conventional {
+                path: "/openapi.json".into(),
+            },
+        },
+    );
+    let r = judge(&ev, "api-catalog");
+    assert_eq!(r.outcome.as_str(), "warn", "{}", r.summary);
+    assert_eq!(codes(&r), vec!["api-catalog-description-too-large"]);
+    assert!(r.findings[0].message.contains("guessed"));
+}
