@@ -652,7 +652,7 @@ fn a_global_rate_spaces_requests_and_caps_targets_in_flight() {
     let m = meta(&output);
     let requests = m["requests"]["requests"].as_u64().unwrap();
     assert!(requests > 10);
-    // A token bucket with a burst of one: n requests take (n-1)/rate at least.
+    // Evenly spaced slots: n requests take (n-1)/rate at least.
     let floor = Duration::from_secs_f64((requests - 1) as f64 / 40.0);
     assert!(took >= floor, "{requests} requests in {took:?}");
     // 40 requests/s × 30 s deadline / 60 = 20 targets in flight at most.
