@@ -653,7 +653,7 @@ fn a_global_rate_spaces_requests_and_caps_targets_in_flight() {
     let m = meta(&output);
     let requests = m["requests"]["requests"].as_u64().unwrap();
     assert!(requests > 10);
-    // A token bucket with a burst of one: n requests take (n-1)/rate at least.
+    // Evenly spaced slots: n requests take (n-1)/rate at least.
     let floor = Duration::from_secs_f64((requests - 1) as f64 / 40.0);
     assert!(took >= floor, "{requests} requests in {took:?}");
     // 40 requests/s × 30 s deadline / 60 = 20 targets in flight at most.
@@ -787,4 +787,37 @@ fn usage_errors_exit_two_and_stdin_works() {
         "{ua}"
     );
     assert_eq!(reports(&output).len(), 1);
+}
+
+#[test]
+fn private_targets_are_reached_only_with_allow_private() {
+    let rt = runtime();
+    let site = serve_site(&rt, bundled("agent-ready"));
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), "t.txt", std::slice::from_ref(&site.target));
+    let run = |out: &Path, extra: &[&str]| {
+        agentready()
+            .arg("batch")
+            .arg(&input)
+            .arg("-o")
+            .arg(out)
+            .arg("--quiet")
+            .args(extra)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    let refused = dir.path().join("refused.jsonl");
+    assert_eq!(run(&refused, &[]), Some(3));
+    assert!(site.requests().is_empty(), "{:?}", site.requests());
+    let r = &reports(&refused)[0];
+    assert!(
+        r["error"].as_str().unwrap().contains("SSRF guard"),
+        "{}",
+        r["error"]
+    );
+    let allowed = dir.path().join("allowed.jsonl");
+    assert_eq!(run(&allowed, &["--allow-private"]), Some(0));
+    assert_eq!(reports(&allowed)[0]["score"], 100);
 }
