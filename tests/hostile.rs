@@ -331,6 +331,20 @@ async fn hostile_servers_are_survived() {
         judged("as-metadata-discovery", "fail"),
     ));
     cases.push((
+        "duplicate JSON keys",
+        handler(|s, p| async move {
+            // Two issuers: the last one wins when parsed, and it is not the
+            // origin, so the document is found but its issuer fails. Only
+            // the well-known URLs answer (the random path gets a 404).
+            if !p.starts_with("/.well-known/oauth-authorization-server") {
+                return respond(s, "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", b"").await;
+            }
+            let body = b"{\"issuer\":\"http://127.0.0.1\",\"issuer\":\"https://evil.example\",\"response_types_supported\":[\"code\"]}";
+            respond(s, &json_head(body.len()), body).await;
+        }),
+        judged("issuer-identifier", "fail"),
+    ));
+    cases.push((
         "a 1 MB header",
         handler(|s, _| async move {
             let head = format!(
