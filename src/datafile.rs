@@ -1,6 +1,7 @@
 //! Data files shipped in `checks/` (the catalogue, bot-challenge
-//! fingerprints, the scope vocabulary): TOML, validated against a JSON
-//! Schema before it is deserialised, so an error names its location.
+//! fingerprints, the scope vocabulary, the API-description data): TOML,
+//! validated against a JSON Schema before it is deserialised, so an error
+//! names its location.
 
 use serde::de::DeserializeOwned;
 

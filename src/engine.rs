@@ -99,6 +99,11 @@ impl Engine {
                             Requires::Endpoints => needs.endpoints = true,
                             Requires::AgentAuth => needs.agent_auth = true,
                             Requires::ApiResources => needs.api_resources = true,
+                            Requires::ApiDescription => {
+                                needs.api = true;
+                                needs.api_resources = true;
+                                needs.api_description = true;
+                            }
                             Requires::AgentSurface => needs.agent_surface(),
                         }
                     }

@@ -226,6 +226,9 @@ pub struct Evidence {
     /// Memoised JSON views, one slot per exchange.
     #[serde(skip)]
     json_cache: Vec<OnceLock<Option<Arc<Value>>>>,
+    /// Memoised JSON-or-YAML views (API descriptions), one slot per exchange.
+    #[serde(skip)]
+    doc_cache: Vec<OnceLock<Result<Arc<Value>, String>>>,
 }
 
 impl Clone for Evidence {
@@ -234,7 +237,7 @@ impl Clone for Evidence {
         e.exchanges = self.exchanges.clone();
         e.probes = self.probes.clone();
         e.credential = self.credential.clone();
-        e.json_cache = (0..e.exchanges.len()).map(|_| OnceLock::new()).collect();
+        e.finish_loading();
         e
     }
 }
@@ -250,12 +253,14 @@ impl Evidence {
             probes: BTreeMap::new(),
             credential: None,
             json_cache: Vec::new(),
+            doc_cache: Vec::new(),
         }
     }
 
     /// Rebuild memo slots after deserialising.
     pub fn finish_loading(&mut self) {
         self.json_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
+        self.doc_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
     }
 
     /// Store an exchange for a probe; returns its index.
@@ -270,6 +275,7 @@ impl Evidence {
         );
         self.exchanges.push(exchange);
         self.json_cache.push(OnceLock::new());
+        self.doc_cache.push(OnceLock::new());
         idx
     }
 
@@ -320,6 +326,33 @@ impl Evidence {
             serde_json::from_slice::<Value>(&resp.body)
                 .ok()
                 .map(Arc::new)
+        })
+        .clone()
+    }
+
+    /// The body of exchange `idx` parsed as an API description would be:
+    /// JSON, or YAML through the bounded reader of [`crate::apidesc::yaml`]
+    /// (memoised, so the checks and the planner parse a document once).
+    /// The error says why there is no document.
+    pub fn document_at(&self, idx: usize) -> Result<Arc<Value>, String> {
+        let Some(slot) = self.doc_cache.get(idx) else {
+            return Err("no such exchange".into());
+        };
+        slot.get_or_init(|| {
+            let resp = self
+                .exchanges
+                .get(idx)
+                .and_then(|x| x.response.as_ref())
+                .ok_or("no response")?;
+            if resp.truncated {
+                return Err("the body is larger than the cap and was cut".into());
+            }
+            if crate::apidesc::looks_like_json(&resp.body)
+                && let Some(v) = self.json_at(idx)
+            {
+                return Ok(v);
+            }
+            crate::apidesc::parse_body(&resp.body).map(Arc::new)
         })
         .clone()
     }

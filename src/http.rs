@@ -261,7 +261,14 @@ pub struct RequestSpec {
     pub headers: Vec<Header>,
     /// Body, if any.
     pub body: Option<String>,
+    /// An API description: the body cap is [`DESCRIPTION_CAP_FACTOR`] times
+    /// the usual one (real OpenAPI documents of large APIs run to several
+    /// MiB; only the few description URLs of a scan get the larger cap).
+    pub large_body: bool,
 }
+
+/// How many times the body cap an API description may be.
+pub const DESCRIPTION_CAP_FACTOR: usize = 10;
 
 impl RequestSpec {
     /// The de-duplication key (see [`crate::evidence::request_key`]).
@@ -648,7 +655,12 @@ impl HttpClient {
             loop {
                 match resp.chunk().await {
                     Ok(Some(chunk)) => {
-                        let room = self.config.max_body.saturating_sub(buf.len());
+                        let cap = if spec.large_body {
+                            self.config.max_body.saturating_mul(DESCRIPTION_CAP_FACTOR)
+                        } else {
+                            self.config.max_body
+                        };
+                        let room = cap.saturating_sub(buf.len());
                         if chunk.len() > room {
                             buf.extend_from_slice(&chunk[..room]);
                             truncated = true;

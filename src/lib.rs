@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod apidesc;
 pub mod batch;
 pub(crate) mod cache;
 pub mod catalogue;

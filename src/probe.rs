@@ -40,12 +40,30 @@ pub const API_TARGET: &str = "api-target";
 pub const API_BASE: &str = "api-base";
 /// Probe id of the GET of `/api/v1` on the target origin.
 pub const API_BASE_V1: &str = "api-base-v1";
+/// Probe id of the RFC 9727 API catalog.
+pub const API_CATALOG: &str = "api-catalog";
+/// Prefix of the probe ids of API descriptions a catalog or a `Link`
+/// header names.
+pub const API_DESCRIPTION: &str = "api-description";
+/// Prefix of the probe ids of conventional API-description locations.
+pub const OPENAPI_LOCATION: &str = "openapi-location";
+/// Prefix of the probe ids of API URLs an API description's `servers` name.
+pub const API_SERVER: &str = "api-server";
+/// Linked descriptions (catalog or `Link` header) followed per scan, at most.
+pub const MAX_LINKED_DESCRIPTIONS: usize = 4;
+/// API base URLs taken from descriptions' `servers` per scan, at most.
+pub const MAX_SERVER_URLS: usize = 2;
+/// Metadata URLs taken from descriptions' security schemes per scan, at most.
+pub const MAX_DESCRIPTION_ISSUERS: usize = 2;
 /// Authorization servers (and PRM resources) followed per scan, at most.
 pub const MAX_LISTED_ISSUERS: usize = 3;
 /// Requests in flight per target, at most.
 pub const CONCURRENCY_PER_TARGET: usize = 8;
-/// Derivation rounds, at most (a bound on chains of derived probes).
-const MAX_ROUNDS: usize = 4;
+/// Derivation rounds, at most (a bound on chains of derived probes). The
+/// longest chain: catalog → description → its server's challenge → the
+/// protected-resource metadata it names → the authorization server's
+/// metadata → the endpoints that metadata advertises.
+const MAX_ROUNDS: usize = 6;
 
 /// Which well-known document an authorization-server metadata URL names, and
 /// how it was built from the issuer.
@@ -91,6 +109,12 @@ pub enum IssuerSource {
         /// The probe id of that document.
         prm: String,
     },
+    /// Named by an API description's security scheme (`openIdConnectUrl`,
+    /// or OpenAPI 3.2 `oauth2MetadataUrl`).
+    ApiDescription {
+        /// The probe id of that description.
+        description: String,
+    },
 }
 
 /// Which protected-resource metadata URL a probe asked for.
@@ -121,6 +145,11 @@ pub enum ApiSource {
         /// The probe id of that document.
         prm: String,
     },
+    /// A `servers` URL of an API description (bare-domain targets only).
+    ApiDescription {
+        /// The probe id of that description.
+        description: String,
+    },
 }
 
 /// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
@@ -133,6 +162,52 @@ pub enum ApiForm {
     Api,
     /// `/api/v1` on the target origin.
     ApiV1,
+    /// A `servers` URL of an API description (bare-domain targets only).
+    Server,
+}
+
+/// How an API-description URL was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum DescriptionSource {
+    /// A link of the RFC 9727 API catalog.
+    Catalog {
+        /// The relation (`service-desc` or `service-doc`).
+        rel: String,
+        /// The link context (`anchor`), when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        anchor: Option<String>,
+    },
+    /// A `Link` response header (RFC 8288, RFC 8631).
+    LinkHeader {
+        /// The probe whose response carried it.
+        probe: String,
+        /// The relation.
+        rel: String,
+    },
+    /// A conventional location (checks/openapi/openapi.toml), tried because
+    /// nothing announced a description.
+    Conventional {
+        /// The path tried.
+        path: String,
+    },
+}
+
+impl DescriptionSource {
+    /// True for descriptions the target announced (catalog or header).
+    pub fn announced(&self) -> bool {
+        !matches!(self, DescriptionSource::Conventional { .. })
+    }
+
+    /// The link relation, for announced descriptions.
+    pub fn rel(&self) -> Option<&str> {
+        match self {
+            DescriptionSource::Catalog { rel, .. } | DescriptionSource::LinkHeader { rel, .. } => {
+                Some(rel)
+            }
+            DescriptionSource::Conventional { .. } => None,
+        }
+    }
 }
 
 /// What a probe was for: the context checks need to judge its exchange.
@@ -211,6 +286,14 @@ pub enum ProbeMeta {
         /// Which URL.
         form: ApiForm,
     },
+    /// `/.well-known/api-catalog` (RFC 9727 §2).
+    ApiCatalog,
+    /// An API description (OpenAPI or Swagger), or the human documentation
+    /// a catalog links.
+    ApiDescription {
+        /// How the URL was found.
+        via: DescriptionSource,
+    },
     /// The GET of a user's declarative check.
     UserCheck {
         /// The check id.
@@ -271,6 +354,7 @@ pub const UNREGISTERED_CLIENT_PREFIX: &str = "agentready-unregistered-client-";
 pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
     let nonce = format!("{:016x}", fastrand::u64(..));
     let form = |body: String| RequestSpec {
+        large_body: false,
         method: reqwest::Method::POST,
         url: url.clone(),
         headers: vec![
@@ -296,6 +380,7 @@ pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
         // which no conformant server may register (invalid_redirect_uri),
         // on a host under .invalid that can never receive a code.
         EndpointKind::Registration => RequestSpec {
+            large_body: false,
             method: reqwest::Method::POST,
             url,
             headers: vec![
@@ -351,6 +436,9 @@ pub struct Needs {
     pub agent_auth: bool,
     /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
     pub api_resources: bool,
+    /// The API catalog, the descriptions it (or a `Link` header) names, or
+    /// the conventional description locations.
+    pub api_description: bool,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
 }
@@ -366,6 +454,7 @@ impl Needs {
         self.endpoints = true;
         self.agent_auth = true;
         self.jwks = true;
+        self.api_description = true;
     }
 }
 
@@ -440,6 +529,7 @@ fn get(url: Url, accept: &str, target: &Target) -> RequestSpec {
         headers.push(("mcp-protocol-version".into(), "2025-11-25".into()));
     }
     RequestSpec {
+        large_body: false,
         method: reqwest::Method::GET,
         url,
         headers,
@@ -593,6 +683,15 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
     if needs.api_resources {
         out.extend(api_resource_probes(target));
     }
+    if needs.api_description
+        && let Ok(url) = Url::parse(&format!("{origin}{}", crate::apidesc::API_CATALOG_PATH))
+    {
+        out.push(PlannedProbe {
+            id: API_CATALOG.into(),
+            meta: ProbeMeta::ApiCatalog,
+            request: get(url, crate::apidesc::CATALOG_ACCEPT, target),
+        });
+    }
     for (check, path) in &needs.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
             // Only the target's own origin: a path that escapes it is dropped.
@@ -636,6 +735,19 @@ pub fn mcp_initialize_body() -> String {
     .to_string()
 }
 
+/// The bogus token sent to an API URL: random per process, but the same
+/// for the same URL, so two derivations of one endpoint (a PRM `resource`
+/// and an API description's server) are one request, sent once.
+fn invalid_token_for(url: &Url) -> String {
+    use std::hash::{Hash, Hasher};
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let seed = *SEED.get_or_init(|| fastrand::u64(..));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    seed.hash(&mut h);
+    url.as_str().hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
 /// The unauthenticated request to an API or MCP endpoint, and the same
 /// request with a deliberately invalid bearer token (RFC 6750 §3.1 says the
 /// answer is 401 with `error="invalid_token"`). An MCP endpoint gets a POST
@@ -644,6 +756,7 @@ fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<Planned
     let mcp = is_mcp_url(url);
     let request = if mcp && mode != Mode::Passive {
         RequestSpec {
+            large_body: false,
             method: reqwest::Method::POST,
             url: url.clone(),
             headers: vec![
@@ -662,6 +775,7 @@ fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<Planned
             "application/json"
         };
         RequestSpec {
+            large_body: false,
             method: reqwest::Method::GET,
             url: url.clone(),
             headers: vec![("accept".into(), accept.into())],
@@ -671,7 +785,7 @@ fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<Planned
     let mut bogus = request.clone();
     bogus.headers.push((
         "authorization".into(),
-        format!("Bearer agentready-invalid-token-{:016x}", fastrand::u64(..)),
+        format!("Bearer agentready-invalid-token-{}", invalid_token_for(url)),
     ));
     let meta = |invalid_token| ProbeMeta::Api {
         url: url.to_string(),
@@ -939,6 +1053,7 @@ pub fn derived_probes(
                         named_by: probe.to_string(),
                     },
                     request: RequestSpec {
+                        large_body: false,
                         method: reqwest::Method::POST,
                         url,
                         headers: vec![
@@ -950,6 +1065,11 @@ pub fn derived_probes(
                 });
             }
         }
+    }
+    // 6. API descriptions: the catalog's and Link headers' links, else the
+    // conventional locations; then what the descriptions found name.
+    if needs.api_description {
+        out.extend(description_probes(target, evidence, opts, needs));
     }
     // 3. jwks_uri of every metadata document found (AS and PRM).
     if needs.jwks {
@@ -981,6 +1101,267 @@ pub fn derived_probes(
                 meta: ProbeMeta::Jwks { named_by },
                 request: get(url, "application/json, application/jwk-set+json", target),
             });
+        }
+    }
+    out
+}
+
+/// The service-desc / service-doc links the scan has seen so far, in the
+/// order an agent would follow them: the catalog's (service-desc first),
+/// then `Link: rel="service-desc"` headers of responses to agent requests.
+pub fn announced_links(evidence: &Evidence) -> Vec<(String, DescriptionSource)> {
+    use crate::apidesc::links::{Linkset, parse_link_headers, parse_linkset};
+    let mut out: Vec<(String, DescriptionSource)> = Vec::new();
+    if let Some(resp) = evidence.response(API_CATALOG)
+        && resp.status == 200
+        && !evidence.is_catch_all_like(resp)
+        && let Some(idx) = evidence.record(API_CATALOG).map(|r| r.exchange)
+        && let Some(doc) = evidence.json_at(idx)
+        && let Ok(base) = Url::parse(&resp.final_url)
+        && let Linkset::Links(links) = parse_linkset(&doc, &base)
+    {
+        for rel in ["service-desc", "service-doc"] {
+            for l in links.iter().filter(|l| l.rel == rel) {
+                out.push((
+                    l.href.clone(),
+                    DescriptionSource::Catalog {
+                        rel: rel.into(),
+                        anchor: l.anchor.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    for (probe, _, x) in evidence.agent_exchanges() {
+        let Some(resp) = &x.response else { continue };
+        let Ok(base) = Url::parse(&resp.final_url) else {
+            continue;
+        };
+        for l in parse_link_headers(resp.header_all("link"), &base) {
+            if l.rel == "service-desc" {
+                out.push((
+                    l.href,
+                    DescriptionSource::LinkHeader {
+                        probe: probe.to_string(),
+                        rel: l.rel,
+                    },
+                ));
+            }
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|(u, _)| {
+        if seen.contains(u) {
+            false
+        } else {
+            seen.push(u.clone());
+            true
+        }
+    });
+    out
+}
+
+/// Where a metadata URL a description names leads: the issuer it was built
+/// from and the form, when it is one of the well-known forms (else it is
+/// reported, not followed).
+pub fn issuer_of_metadata_url(url: &str) -> Option<(String, MetadataForm, usize)> {
+    let parsed = Url::parse(url).ok()?;
+    let origin = crate::target::origin_of(&parsed);
+    let path = parsed.path();
+    let issuer = if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server") {
+        format!("{origin}{rest}")
+    } else if let Some(rest) = path.strip_prefix("/.well-known/openid-configuration") {
+        format!("{origin}{rest}")
+    } else if let Some(prefix) = path.strip_suffix("/.well-known/openid-configuration") {
+        format!("{origin}{prefix}")
+    } else {
+        return None;
+    };
+    issuer_metadata_urls(&issuer)?
+        .into_iter()
+        .enumerate()
+        .find(|(_, (_, u))| u == url)
+        .map(|(order, (form, _))| (issuer.clone(), form, order))
+}
+
+/// Derived probes of API descriptions (see [`derived_probes`], step 6).
+fn description_probes(
+    target: &Target,
+    evidence: &Evidence,
+    opts: &GatherOptions,
+    needs: &Needs,
+) -> Vec<PlannedProbe> {
+    let mut out = Vec::new();
+    // Nothing derives before the catalog answered.
+    if evidence.record(API_CATALOG).is_none() {
+        return out;
+    }
+    let target_host = target.url.host_str().unwrap_or_default();
+    let followed = evidence
+        .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if via.announced()))
+        .count();
+    let links = announced_links(evidence);
+    let mut budget = MAX_LINKED_DESCRIPTIONS.saturating_sub(followed);
+    for (href, via) in &links {
+        let id = format!("{API_DESCRIPTION}@{href}");
+        if evidence.record(&id).is_some() {
+            continue;
+        }
+        let Ok(url) = Url::parse(href) else { continue };
+        if budget == 0
+            || !matches!(url.scheme(), "http" | "https")
+            || !crate::apidesc::links::same_site(target_host, url.host_str().unwrap_or_default())
+        {
+            continue;
+        }
+        budget -= 1;
+        let mut request = get(url, crate::apidesc::DESCRIPTION_ACCEPT, target);
+        request.large_body = true;
+        out.push(PlannedProbe {
+            id,
+            meta: ProbeMeta::ApiDescription { via: via.clone() },
+            request,
+        });
+    }
+    // Guess only when nothing announced a machine-readable description.
+    let announced_desc = links
+        .iter()
+        .any(|(_, via)| via.rel() == Some("service-desc"));
+    let guessed = evidence
+        .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if !via.announced()))
+        .next()
+        .is_some();
+    if !announced_desc && !guessed && followed == 0 {
+        // Guesses keep the ordinary body cap: only a description the target
+        // announces gets the raised one, so a site that answers every path
+        // with a huge body costs no more memory than before.
+        // An MCP endpoint is not an API base URL: no relative guesses.
+        let base = match target.kind {
+            TargetKind::Mcp => Url::parse(&format!("{}/", target.origin())).ok(),
+            _ => Some(target.url.clone()),
+        };
+        let urls = base
+            .map(|b| crate::apidesc::conventional_urls(&target.origin(), &b))
+            .unwrap_or_default();
+        for (path, url) in urls {
+            let request = get(url, crate::apidesc::DESCRIPTION_ACCEPT, target);
+            out.push(PlannedProbe {
+                id: format!("{OPENAPI_LOCATION}@{path}"),
+                meta: ProbeMeta::ApiDescription {
+                    via: DescriptionSource::Conventional { path },
+                },
+                request,
+            });
+        }
+    }
+    // What the descriptions found name.
+    let found = crate::apidesc::found(evidence);
+    let mut servers: Vec<String> = evidence
+        .probes_where(|m| {
+            matches!(
+                m,
+                ProbeMeta::Api {
+                    source: ApiSource::ApiDescription { .. },
+                    invalid_token: false,
+                    ..
+                }
+            )
+        })
+        .filter_map(|(_, r)| match &r.meta {
+            ProbeMeta::Api { url, .. } => Some(url.clone()),
+            _ => None,
+        })
+        .collect();
+    let bare_domain = target.kind == TargetKind::Origin && opts.api_urls.is_empty();
+    let mut issuers: Vec<String> = evidence
+        .probes_where(|m| {
+            matches!(
+                m,
+                ProbeMeta::AsMetadata {
+                    source: IssuerSource::ApiDescription { .. },
+                    ..
+                }
+            )
+        })
+        .filter_map(|(_, r)| evidence.exchanges.get(r.exchange))
+        .map(|x| x.request.url.clone())
+        .collect();
+    for f in &found {
+        let crate::apidesc::DescState::Found(desc) = &f.state else {
+            continue;
+        };
+        if bare_domain && (needs.api || needs.api_resources) {
+            for server in &desc.servers {
+                let Ok(url) = Url::parse(server) else {
+                    continue;
+                };
+                // Only the target's own site: descriptions often name
+                // placeholder or third-party hosts (`api.example.com`).
+                let own = crate::apidesc::links::same_site(
+                    target_host,
+                    url.host_str().unwrap_or_default(),
+                );
+                if !own
+                    || servers.iter().any(|s| s == url.as_str())
+                    || servers.len() >= MAX_SERVER_URLS
+                {
+                    continue;
+                }
+                servers.push(url.to_string());
+                if needs.api {
+                    out.extend(api_probes(
+                        &format!("{API_SERVER}@{url}"),
+                        &url,
+                        ApiSource::ApiDescription {
+                            description: f.probe.to_string(),
+                        },
+                        opts.mode,
+                    ));
+                }
+                if needs.api_resources && !is_mcp_url(&url) {
+                    out.push(PlannedProbe {
+                        id: format!("api-resource@{url}"),
+                        meta: ProbeMeta::ApiResource {
+                            form: ApiForm::Server,
+                        },
+                        request: get(url.clone(), "application/json", target),
+                    });
+                }
+            }
+        }
+        if needs.as_metadata {
+            for scheme in &desc.schemes {
+                let url = match &scheme.kind {
+                    crate::apidesc::openapi::SchemeKind::OpenIdConnect { url } => Some(url),
+                    crate::apidesc::openapi::SchemeKind::OAuth2 { metadata_url, .. } => {
+                        metadata_url.as_ref()
+                    }
+                    _ => None,
+                };
+                let Some(url) = url else { continue };
+                if issuers.iter().any(|u| u == url) || issuers.len() >= MAX_DESCRIPTION_ISSUERS {
+                    continue;
+                }
+                let Some((issuer, form, order)) = issuer_of_metadata_url(url) else {
+                    continue;
+                };
+                let Ok(parsed) = Url::parse(url) else {
+                    continue;
+                };
+                issuers.push(url.clone());
+                out.push(PlannedProbe {
+                    id: format!("as-metadata@description:{url}"),
+                    meta: ProbeMeta::AsMetadata {
+                        issuer,
+                        form,
+                        order,
+                        source: IssuerSource::ApiDescription {
+                            description: f.probe.to_string(),
+                        },
+                    },
+                    request: get(parsed, "application/json", target),
+                });
+            }
         }
     }
     out

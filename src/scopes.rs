@@ -453,6 +453,14 @@ fn set(items: &[String]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_lowercase()).collect()
 }
 
+impl Vocabulary {
+    /// The class of an action word (`read`, `write` or `destructive`),
+    /// exactly as listed (lower-case), if the vocabulary lists it.
+    pub fn action(&self, word: &str) -> Option<ScopeClass> {
+        self.actions.get(word).map(|(c, _)| *c)
+    }
+}
+
 /// Parse and validate a vocabulary file (the schema, then the rules the
 /// schema cannot express).
 pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {

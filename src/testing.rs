@@ -116,8 +116,9 @@ pub fn report(ev: &Evidence) -> Report {
 /// Evidence in which every document and most headers are the same
 /// target-controlled bytes: metadata, protected-resource metadata, the
 /// challenge, auth.md, a 402 with its `PAYMENT-REQUIRED`, rate-limit fields
-/// and request ids. Used by the fuzz targets to run every evaluator on
-/// hostile input; a check must never panic on what a server sends.
+/// and request ids, the API catalog and two API descriptions (one JSON,
+/// one YAML). Used by the fuzz targets to run every evaluator on hostile
+/// input; a check must never panic on what a server sends.
 pub fn hostile_evidence(data: &[u8]) -> Evidence {
     use crate::evidence::{Exchange, RequestRecord, ResponseRecord};
     use crate::probe::{ApiSource, IssuerSource, MetadataForm, PrmForm, ProbeMeta};
@@ -207,6 +208,39 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
         ],
         ProbeMeta::ApiResource {
             form: crate::probe::ApiForm::Api,
+        },
+    );
+    add(
+        "api-catalog",
+        &format!("{ORIGIN}/.well-known/api-catalog"),
+        200,
+        vec![("content-type".into(), "application/linkset+json".into())],
+        ProbeMeta::ApiCatalog,
+    );
+    add(
+        "api-description@catalog",
+        &format!("{ORIGIN}/openapi.json"),
+        200,
+        vec![
+            ("content-type".into(), "application/json".into()),
+            ("link".into(), header.clone()),
+        ],
+        ProbeMeta::ApiDescription {
+            via: crate::probe::DescriptionSource::Catalog {
+                rel: "service-desc".into(),
+                anchor: None,
+            },
+        },
+    );
+    add(
+        "openapi-location@/openapi.yaml",
+        &format!("{ORIGIN}/openapi.yaml"),
+        200,
+        vec![("content-type".into(), "application/yaml".into())],
+        ProbeMeta::ApiDescription {
+            via: crate::probe::DescriptionSource::Conventional {
+                path: "/openapi.yaml".into(),
+            },
         },
     );
     ev

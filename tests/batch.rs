@@ -577,6 +577,7 @@ fn an_excluded_host_is_not_followed_by_a_redirect() {
             url: url::Url::parse(&format!("{}/start", server.uri())).unwrap(),
             headers: Vec::new(),
             body: None,
+            large_body: false,
         };
         let x = client.exchange("p", &spec, "").await;
         let e = x.error.expect("refused");

@@ -469,8 +469,24 @@ fn readme_exit_codes_match_the_code() {
 fn api_url_gives_a_bare_origin_its_challenge() {
     let rt = runtime();
     let site = serve_site(&rt, "agent-ready");
-    // The origin alone: no API URL is known, the challenge is skipped.
+    // The origin alone: its API-description's servers[] name the REST API,
+    // whose challenge is judged; the MCP endpoint is not known.
     let (report, _) = json_report(&["scan", &site.origin, "--format", "json"]);
+    assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
+    let probes: Vec<&str> = report["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["probe"].as_str().unwrap())
+        .collect();
+    assert!(
+        probes.iter().any(|p| p.starts_with("api-server@")),
+        "{probes:?}"
+    );
+    assert!(!probes.iter().any(|p| p.contains("/mcp")), "{probes:?}");
+    // Without an API description, nothing names an API: skipped.
+    let no_desc = serve_site(&rt, "classic-oauth");
+    let (report, _) = json_report(&["scan", &no_desc.origin, "--format", "json"]);
     assert_eq!(outcome_of(&report, "bearer-challenge"), "skip");
     let api = format!("{}/mcp", site.origin);
     let (report, code) =

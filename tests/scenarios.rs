@@ -57,6 +57,15 @@ async fn every_request_is_sent_exactly_once() {
         // unauthenticated API probe, mounted above).
         "/api",
         "/api/v1",
+        // The API catalog, then (nothing announced) the conventional
+        // description locations, one relative to the target path.
+        "/.well-known/api-catalog",
+        "/openapi.json",
+        "/openapi.yaml",
+        "/swagger.json",
+        "/v3/api-docs",
+        "/api/openapi.json",
+        "/tenant1/openapi.json",
     ] {
         Mock::given(method("GET"))
             .and(path(p))
@@ -88,7 +97,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 13);
+    assert_eq!(report.requests_total, 20);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(

@@ -419,6 +419,7 @@ impl Shared {
             url,
             headers: vec![("accept".into(), "text/plain".into())],
             body: None,
+            large_body: false,
         };
         Counters::add(&self.counters.robots_fetched, 1);
         // No user headers (`-H`) go to robots.txt, and no per-host slot is

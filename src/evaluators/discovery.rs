@@ -444,8 +444,30 @@ fn missing_as(mcp: bool, url: &str, p: Option<&str>) -> Finding {
 /// §5.1, MCP 2025-11-25.
 pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     let api = api_view(ev);
-    let plain: Vec<&ApiExchange<'_>> = api.iter().filter(|a| !a.invalid_token).collect();
+    // A server an API description names is a lead, not something the user
+    // asked for: when it cannot be reached it is left out rather than
+    // making the check (and the scan) incomplete.
+    let unreachable_leads: Vec<&str> = api
+        .iter()
+        .filter(|a| {
+            !a.invalid_token
+                && a.response.is_none()
+                && matches!(a.source, ApiSource::ApiDescription { .. })
+        })
+        .map(|a| a.url)
+        .collect();
+    let plain: Vec<&ApiExchange<'_>> = api
+        .iter()
+        .filter(|a| !a.invalid_token)
+        .filter(|a| a.response.is_some() || !matches!(a.source, ApiSource::ApiDescription { .. }))
+        .collect();
     if plain.is_empty() {
+        if !unreachable_leads.is_empty() {
+            return Evaluation::skip(format!(
+                "the only API URLs known come from an API description's servers and could not be reached: {}",
+                unreachable_leads.join(", ")
+            ));
+        }
         return Evaluation::skip(
             "no API or MCP endpoint URL is known (the target is a bare domain and no protected-resource document names a resource): scan the API URL itself, or add --api-url URL",
         );

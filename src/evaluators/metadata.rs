@@ -96,8 +96,9 @@ impl IssuerView<'_> {
 fn source_rank(s: &IssuerSource) -> usize {
     match s {
         IssuerSource::AuthorizationServers { .. } => 0,
-        IssuerSource::TargetPath => 1,
-        IssuerSource::Origin => 2,
+        IssuerSource::ApiDescription { .. } => 1,
+        IssuerSource::TargetPath => 2,
+        IssuerSource::Origin => 3,
     }
 }
 
@@ -272,6 +273,11 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 let via = match iv.source {
                     IssuerSource::AuthorizationServers { prm } => {
                         format!(" (listed in authorization_servers of {prm})")
+                    }
+                    IssuerSource::ApiDescription { description } => {
+                        format!(
+                            " (named by the security scheme of the API description {description})"
+                        )
                     }
                     _ => String::new(),
                 };

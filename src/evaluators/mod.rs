@@ -5,6 +5,7 @@
 
 pub mod abuse;
 pub mod agent_auth;
+pub mod apis;
 pub mod audit;
 pub mod discovery;
 pub mod headless;
@@ -30,6 +31,10 @@ pub enum Requires {
     AgentAuth,
     /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
     ApiResources,
+    /// Metadata, API requests and the API GETs, plus the API catalog and
+    /// the API descriptions it (or a `Link` header, or a conventional
+    /// location) leads to.
+    ApiDescription,
     /// Every request an agent would make of the target (the check judges
     /// each exchange of the scan, whatever probe sent it).
     AgentSurface,
@@ -70,11 +75,15 @@ pub fn builtin(id: &str) -> Option<(Evaluator, Requires)> {
         "bot-challenge" => (abuse::bot_challenge, Requires::AgentSurface),
         "rate-limit-signals" => (abuse::rate_limit_signals, Requires::ApiResources),
         "request-attribution" => (audit::request_attribution, Requires::ApiResources),
-        // Scopes are read from metadata and from challenges.
-        "scopes-published" => (scopes::scopes_published, Requires::Api),
-        "scope-classification" => (scopes::scope_classification, Requires::Api),
-        "least-privilege" => (scopes::least_privilege, Requires::Api),
-        "progressive-scoping" => (scopes::progressive_scoping, Requires::Api),
+        // Scopes are read from metadata and from challenges; their
+        // descriptions also from the API description's OAuth flows.
+        "scopes-published" => (scopes::scopes_published, Requires::ApiDescription),
+        "scope-classification" => (scopes::scope_classification, Requires::ApiDescription),
+        "least-privilege" => (scopes::least_privilege, Requires::ApiDescription),
+        "progressive-scoping" => (scopes::progressive_scoping, Requires::ApiDescription),
+        "api-catalog" => (apis::api_catalog, Requires::ApiDescription),
+        "action-classification" => (apis::action_classification, Requires::ApiDescription),
+        "api-key-scheme" => (apis::api_key_scheme, Requires::ApiDescription),
         _ => return None,
     };
     Some((e, r))
@@ -90,5 +99,6 @@ pub fn builtin_ids() -> Vec<&'static str> {
     ids.extend(audit::IDS);
     ids.extend(abuse::IDS);
     ids.extend(scopes::IDS);
+    ids.extend(apis::IDS);
     ids
 }

@@ -481,6 +481,20 @@ pub fn scope_view(ev: &Evidence) -> ScopeView {
             }
         }
     }
+    // Scope descriptions of API descriptions' OAuth flows (the OpenAPI
+    // `scopes` map: scope → description), after the metadata's own.
+    for f in crate::apidesc::found(ev) {
+        let crate::apidesc::DescState::Found(d) = &f.state else {
+            continue;
+        };
+        for (scope, text) in d.scope_descriptions().into_iter().take(MAX_SCOPES) {
+            if !text.trim().is_empty() {
+                view.descriptions
+                    .entry(scope.to_string())
+                    .or_insert_with(|| (text.to_string(), f.probe.to_string()));
+            }
+        }
+    }
     view
 }
 

@@ -1,0 +1,350 @@
+//! API descriptions: finding them (RFC 9727 api-catalog, RFC 8631
+//! `service-desc` links, conventional OpenAPI locations) and reading them
+//! (OpenAPI 3.0–3.2 and Swagger 2.0, JSON or YAML, within caps).
+//!
+//! This module is pure: the probe layer asks it which URLs to fetch, and the
+//! checks ask it what a fetched body says. The conventional locations and
+//! the words operation names are read with are data in
+//! `checks/openapi/openapi.toml`, validated against
+//! `checks/schema/openapi.schema.json`.
+
+pub mod links;
+pub mod openapi;
+pub mod yaml;
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::OnceLock;
+use url::Url;
+
+/// The embedded data file.
+pub const DATA: &str = include_str!("../checks/openapi/openapi.toml");
+/// Its JSON Schema.
+pub const DATA_SCHEMA: &str = include_str!("../checks/schema/openapi.schema.json");
+
+/// The RFC 9727 well-known path.
+pub const API_CATALOG_PATH: &str = "/.well-known/api-catalog";
+/// The RFC 9727 §7.3 profile URI of an API catalog linkset.
+pub const API_CATALOG_PROFILE: &str = "https://www.rfc-editor.org/info/rfc9727";
+/// `Accept` sent for the catalog.
+pub const CATALOG_ACCEPT: &str = "application/linkset+json, application/json;q=0.9";
+/// `Accept` sent for an API description.
+pub const DESCRIPTION_ACCEPT: &str = "application/vnd.oai.openapi+json, application/openapi+json, application/json, application/vnd.oai.openapi;q=0.9, application/yaml;q=0.9, text/yaml;q=0.8, */*;q=0.1";
+
+/// One conventional location.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// Path on the target origin, or relative to the target path.
+    pub path: String,
+    /// Resolve against the target URL's path instead of the origin.
+    #[serde(default)]
+    pub relative: bool,
+    /// Why it is on the list.
+    pub why: String,
+    /// Where the convention is documented.
+    pub source: String,
+}
+
+/// Words operation names are read with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationWords {
+    /// Destructive verbs beyond the scope vocabulary's.
+    pub destructive: Vec<String>,
+    /// Read verbs beyond the scope vocabulary's.
+    pub read: Vec<String>,
+    /// Words of operations that obtain credentials.
+    pub credential: Vec<String>,
+}
+
+/// The data file, parsed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Data {
+    /// Format version.
+    pub version: u32,
+    /// Conventional locations, in the order they are tried.
+    pub location: Vec<Location>,
+    /// Operation words.
+    pub operations: OperationWords,
+}
+
+/// Parse and validate a data file (see [`crate::datafile`]).
+pub fn parse_data(text: &str) -> Result<Data, String> {
+    let schema: Value =
+        serde_json::from_str(DATA_SCHEMA).map_err(|e| format!("schema is not JSON: {e}"))?;
+    let validator =
+        jsonschema::validator_for(&schema).map_err(|e| format!("schema does not compile: {e}"))?;
+    crate::datafile::parse(text, &validator).map_err(|e| match e {
+        crate::datafile::DataFileError::Toml(e) => format!("not valid: {e}"),
+        crate::datafile::DataFileError::Schema(lines) => lines.join("\n"),
+    })
+}
+
+/// The embedded data (parsed and validated once).
+pub fn data() -> Result<&'static Data, String> {
+    static D: OnceLock<Result<Data, String>> = OnceLock::new();
+    D.get_or_init(|| parse_data(DATA))
+        .as_ref()
+        .map_err(|e| format!("checks/openapi/openapi.toml: {e}"))
+}
+
+/// The conventional description URLs for a target, in list order: origin
+/// paths, then paths relative to the target URL's path (when it has one).
+/// Unparseable or duplicate URLs are dropped.
+pub fn conventional_urls(origin: &str, target: &Url) -> Vec<(String, Url)> {
+    let Ok(d) = data() else { return Vec::new() };
+    let mut out: Vec<(String, Url)> = Vec::new();
+    let target_path = target.path().trim_end_matches('/');
+    for loc in &d.location {
+        let url = if loc.relative {
+            if target_path.is_empty() {
+                continue;
+            }
+            Url::parse(&format!(
+                "{origin}{target_path}/{}",
+                loc.path.trim_start_matches('/')
+            ))
+        } else {
+            Url::parse(&format!("{origin}{}", loc.path))
+        };
+        let Ok(url) = url else { continue };
+        if crate::target::origin_of(&url) != origin || out.iter().any(|(_, u)| *u == url) {
+            continue;
+        }
+        out.push((url.path().to_string(), url));
+    }
+    out
+}
+
+/// True when a body looks like JSON rather than YAML (first non-blank
+/// character `{` or `[`, after an optional BOM).
+pub fn looks_like_json(body: &[u8]) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{' || *b == b'[')
+}
+
+/// Parse a description body: JSON when it looks like JSON (serde_json caps
+/// nesting at 128), else YAML through the bounded reader.
+pub fn parse_body(body: &[u8]) -> Result<Value, String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if looks_like_json(body) {
+        return serde_json::from_slice(body).map_err(|e| format!("not valid JSON: {e}"));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| "neither JSON nor UTF-8 YAML".to_string())?;
+    yaml::to_json(text).map_err(|e| e.0)
+}
+
+/// What one description URL answered.
+#[derive(Debug, Clone)]
+pub enum DescState {
+    /// A readable OpenAPI or Swagger document.
+    Found(Box<openapi::Description>),
+    /// No response (the network error, or the SSRF guard's refusal).
+    Failed(String),
+    /// A status other than 2xx.
+    Status(u16),
+    /// The same answer a random path gets (a catch-all site).
+    CatchAll,
+    /// An HTML page.
+    Html,
+    /// Larger than the (raised) body cap.
+    Truncated,
+    /// A body that does not parse as JSON or YAML (why).
+    Unparseable(String),
+    /// JSON or YAML, but not an OpenAPI or Swagger document (why).
+    NotDescription(String),
+}
+
+impl DescState {
+    /// One line for findings.
+    pub fn describe(&self) -> String {
+        match self {
+            DescState::Found(d) => format!(
+                "{}, {} operations",
+                d.describe_version(),
+                d.operations.len()
+            ),
+            DescState::Failed(e) => format!("no response: {e}"),
+            DescState::Status(s) => format!("{s}"),
+            DescState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
+            DescState::Html => "200 but an HTML page".into(),
+            DescState::Truncated => "larger than the body cap".into(),
+            DescState::Unparseable(e) | DescState::NotDescription(e) => e.clone(),
+        }
+    }
+}
+
+/// One API-description URL the scan fetched.
+#[derive(Debug, Clone)]
+pub struct Fetched<'a> {
+    /// Probe id.
+    pub probe: &'a str,
+    /// Exchange index.
+    pub exchange: usize,
+    /// The URL requested.
+    pub url: &'a str,
+    /// How it was found.
+    pub via: &'a crate::probe::DescriptionSource,
+    /// What it answered.
+    pub state: DescState,
+}
+
+/// Every API-description URL of the scan, announced ones first (catalog,
+/// then headers), then the conventional locations, each in probe order.
+pub fn found(ev: &crate::evidence::Evidence) -> Vec<Fetched<'_>> {
+    use crate::probe::ProbeMeta;
+    let mut out: Vec<Fetched<'_>> = ev
+        .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { .. }))
+        .filter_map(|(probe, rec)| {
+            let ProbeMeta::ApiDescription { via } = &rec.meta else {
+                return None;
+            };
+            let x = ev.exchanges.get(rec.exchange)?;
+            let state = match &x.response {
+                None => DescState::Failed(
+                    x.error
+                        .as_ref()
+                        .map_or_else(|| "no response".to_string(), |e| e.message.clone()),
+                ),
+                Some(r) if !r.is_success() => DescState::Status(r.status),
+                Some(r) if ev.is_catch_all_like(r) => DescState::CatchAll,
+                Some(r) if r.truncated => DescState::Truncated,
+                Some(r) if r.looks_like_html() => DescState::Html,
+                Some(r) => match ev.document_at(rec.exchange) {
+                    Err(e) => DescState::Unparseable(e),
+                    Ok(doc) => {
+                        let base = Url::parse(&r.final_url).or_else(|_| Url::parse(&x.request.url));
+                        match base
+                            .map_err(|e| e.to_string())
+                            .and_then(|b| openapi::read(&doc, &b))
+                        {
+                            Ok(d) => DescState::Found(Box::new(d)),
+                            Err(e) => DescState::NotDescription(e),
+                        }
+                    }
+                },
+            };
+            Some(Fetched {
+                probe,
+                exchange: rec.exchange,
+                url: x.request.url.as_str(),
+                via,
+                state,
+            })
+        })
+        .collect();
+    out.sort_by_key(|f| {
+        let rank = match f.via {
+            crate::probe::DescriptionSource::Catalog { .. } => 0,
+            crate::probe::DescriptionSource::LinkHeader { .. } => 1,
+            crate::probe::DescriptionSource::Conventional { .. } => 2,
+        };
+        (rank, f.exchange)
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_is_valid() {
+        let d = data().unwrap();
+        assert!(
+            d.location.len() <= 8,
+            "keep the list short: each is a request"
+        );
+        assert!(d.operations.destructive.iter().any(|w| w == "cancel"));
+    }
+
+    #[test]
+    fn conventional_urls_follow_the_target() {
+        let origin = "https://api.example.com";
+        let root = conventional_urls(origin, &Url::parse("https://api.example.com/").unwrap());
+        let paths: Vec<&str> = root.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "/openapi.json",
+                "/openapi.yaml",
+                "/swagger.json",
+                "/v3/api-docs",
+                "/api/openapi.json"
+            ]
+        );
+        let v1 = conventional_urls(origin, &Url::parse("https://api.example.com/v1/").unwrap());
+        assert_eq!(v1.last().unwrap().0, "/v1/openapi.json");
+        // /api as the target: the relative entry repeats /api/openapi.json.
+        let api = conventional_urls(origin, &Url::parse("https://api.example.com/api").unwrap());
+        assert_eq!(api.len(), 5);
+    }
+
+    #[test]
+    fn bodies() {
+        assert!(parse_body(b"  {\"openapi\": \"3.1.0\"}").is_ok());
+        assert!(parse_body(b"\xEF\xBB\xBFopenapi: 3.0.0\n").is_ok());
+        assert!(parse_body(b"{not json").unwrap_err().contains("JSON"));
+        assert!(parse_body(b"\xff\xfe").is_err());
+        let bad = parse_data(
+            "version = 1\n[[location]]\npath = \"/x\"\nwhy = \"short\"\nsource = \"http://x\"\n",
+        );
+        assert!(bad.is_err());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Whatever a server sends as an API description, reading it never
+    //! panics, and every check over it returns a verdict.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// YAML/JSON-ish text built from the pieces API descriptions are made of.
+    fn descriptionish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("openapi: 3.1.0\n".to_string()),
+            Just("swagger: '2.0'\n".to_string()),
+            Just("paths:\n  /a:\n    get:\n      security:\n        - o: [x:read]\n".to_string()),
+            Just("    delete: {operationId: deleteA}\n".to_string()),
+            Just("components:\n  securitySchemes:\n    o: {type: oauth2, flows: {implicit: {scopes: {x:read: Read}}}}\n".to_string()),
+            Just("securityDefinitions: {k: {type: apiKey, in: query, name: k}}\n".to_string()),
+            Just("servers: [{url: 'https://{h}.example/v1', variables: {h: {default: api}}}]\n".to_string()),
+            Just("a: &x [1, 2]\nb: *x\n<<: *x\n".to_string()),
+            Just("{\"openapi\": \"3.0.0\", \"paths\": {\"/b\": {\"post\": {\"security\": [{}]}}}}".to_string()),
+            Just("{\"linkset\": [{\"service-desc\": [{\"href\": \"/openapi.yaml\"}]}]}".to_string()),
+            "\\PC{0,24}",
+            "[\\[\\]{}:,&*!|>'\"#\\- \n]{0,16}",
+        ];
+        proptest::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn reading_never_panics(text in descriptionish()) {
+            if let Ok(v) = parse_body(text.as_bytes()) {
+                let base = Url::parse("https://api.example.com/openapi.yaml").unwrap();
+                let _ = openapi::read(&v, &base);
+                let _ = links::parse_linkset(&v, &base);
+            }
+        }
+
+        #[test]
+        fn every_check_judges_hostile_descriptions(text in descriptionish()) {
+            let ev = crate::testing::hostile_evidence(text.as_bytes());
+            let report = crate::testing::report(&ev);
+            for c in &report.checks {
+                prop_assert!(
+                    !c.summary.contains("panicked"),
+                    "{} panicked on {text:?}", c.id
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,737 @@
+//! OpenAPI 3.0 / 3.1 / 3.2 and Swagger 2.0 documents, read for what an agent
+//! needs to authenticate and act: servers, security schemes (OAuth flows and
+//! their scopes, OpenID Connect discovery URLs, API keys), security
+//! requirements, and the operations with their methods, ids, summaries and
+//! extension hints. Everything else (schemas, parameters, responses) is
+//! ignored. Reading never fails on a member of the wrong type: it is
+//! skipped, and the counts are capped.
+
+use serde_json::{Map, Value};
+use url::Url;
+
+/// Operations read per document, at most.
+pub const MAX_OPERATIONS: usize = 5000;
+/// Scopes read per flow or per requirement, at most.
+pub const MAX_SCOPES: usize = 500;
+/// Servers read per document, at most.
+pub const MAX_SERVERS: usize = 16;
+/// Security schemes read per document, at most.
+pub const MAX_SCHEMES: usize = 64;
+
+/// Which specification family a document declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Swagger 2.0 (`swagger: "2.0"`).
+    Swagger2,
+    /// OpenAPI 3.x (`openapi: "3.<minor>.…"`).
+    OpenApi3 {
+        /// The minor version (0, 1, 2, …).
+        minor: u32,
+    },
+}
+
+/// An OAuth 2.0 flow of an `oauth2` scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FlowKind {
+    /// Authorization code (Swagger: `accessCode`).
+    AuthorizationCode,
+    /// Client credentials (Swagger: `application`).
+    ClientCredentials,
+    /// Device authorization (OpenAPI 3.2, RFC 8628).
+    DeviceAuthorization,
+    /// Implicit (removed by OAuth 2.1).
+    Implicit,
+    /// Resource owner password (removed by OAuth 2.1).
+    Password,
+}
+
+impl FlowKind {
+    /// The OpenAPI 3 member name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlowKind::AuthorizationCode => "authorizationCode",
+            FlowKind::ClientCredentials => "clientCredentials",
+            FlowKind::DeviceAuthorization => "deviceAuthorization",
+            FlowKind::Implicit => "implicit",
+            FlowKind::Password => "password",
+        }
+    }
+
+    /// True for flows an agent can complete without a browser.
+    pub fn browserless(self) -> bool {
+        matches!(
+            self,
+            FlowKind::ClientCredentials | FlowKind::DeviceAuthorization
+        )
+    }
+}
+
+/// One OAuth flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    /// Which flow.
+    pub kind: FlowKind,
+    /// `authorizationUrl`.
+    pub authorization_url: Option<String>,
+    /// `tokenUrl`.
+    pub token_url: Option<String>,
+    /// `deviceAuthorizationUrl` (3.2).
+    pub device_authorization_url: Option<String>,
+    /// Scope → description, in document order.
+    pub scopes: Vec<(String, String)>,
+}
+
+/// What a security scheme is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `apiKey`: a static key in a header, query parameter or cookie.
+    ApiKey {
+        /// `in`: header, query or cookie.
+        location: String,
+        /// The header, parameter or cookie name.
+        param: String,
+    },
+    /// `http` (Swagger: `basic`): an HTTP authentication scheme.
+    Http {
+        /// The scheme, lower-cased (`basic`, `bearer`, …).
+        scheme: String,
+    },
+    /// `oauth2`.
+    OAuth2 {
+        /// Its flows.
+        flows: Vec<Flow>,
+        /// `oauth2MetadataUrl` (3.2): the RFC 8414 metadata URL.
+        metadata_url: Option<String>,
+    },
+    /// `openIdConnect`: an OpenID Connect discovery URL.
+    OpenIdConnect {
+        /// `openIdConnectUrl`.
+        url: String,
+    },
+    /// `mutualTLS` (3.1+).
+    MutualTls,
+    /// A type this reader does not know.
+    Other(String),
+}
+
+/// A named security scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// The name requirements use.
+    pub name: String,
+    /// What it is.
+    pub kind: SchemeKind,
+    /// `deprecated: true` (3.2).
+    pub deprecated: bool,
+}
+
+impl SecurityScheme {
+    /// An OAuth 2.0 or OpenID Connect scheme (scoped, obtained by protocol).
+    pub fn is_oauth(&self) -> bool {
+        matches!(
+            self.kind,
+            SchemeKind::OAuth2 { .. } | SchemeKind::OpenIdConnect { .. }
+        )
+    }
+}
+
+/// One alternative of a security requirement list: every scheme in it is
+/// needed, with the scopes listed. Empty means anonymous access (`{}`).
+pub type Requirement = Vec<(String, Vec<String>)>;
+
+/// Explicit read-only / destructive hints an operation carries in `x-`
+/// extensions (MCP tool-annotation names, or `x-read-only` /
+/// `x-destructive` booleans).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OperationHints {
+    /// `readOnlyHint` / `x-read-only`.
+    pub read_only: Option<bool>,
+    /// `destructiveHint` / `x-destructive`.
+    pub destructive: Option<bool>,
+    /// The extension the hints came from.
+    pub source: Option<String>,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operation {
+    /// HTTP method, upper-case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// `operationId`.
+    pub operation_id: Option<String>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Extension hints.
+    pub hints: OperationHints,
+    /// The operation's own `security`, when it has one (else the
+    /// document's applies).
+    pub security: Option<Vec<Requirement>>,
+}
+
+/// An API description, as far as agentready reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// The version string as declared (`2.0`, `3.1.0`).
+    pub version: String,
+    /// The family.
+    pub family: Family,
+    /// `info.title`.
+    pub title: Option<String>,
+    /// Declared servers, absolute (templates filled with their defaults;
+    /// relative URLs resolved against the document's URL).
+    pub servers: Vec<String>,
+    /// Security schemes.
+    pub schemes: Vec<SecurityScheme>,
+    /// The document-wide `security`.
+    pub security: Option<Vec<Requirement>>,
+    /// Operations, in document order.
+    pub operations: Vec<Operation>,
+    /// True when more than [`MAX_OPERATIONS`] were declared.
+    pub truncated: bool,
+}
+
+impl Description {
+    /// The requirements that apply to an operation (its own, else the
+    /// document's); `None` when neither declares any.
+    pub fn effective_security<'a>(&'a self, op: &'a Operation) -> Option<&'a [Requirement]> {
+        op.security.as_deref().or(self.security.as_deref())
+    }
+
+    /// A scheme by name.
+    pub fn scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.schemes.iter().find(|s| s.name == name)
+    }
+
+    /// Every OAuth scope declared by a flow, with its description (first
+    /// description wins).
+    pub fn scope_descriptions(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for s in &self.schemes {
+            if let SchemeKind::OAuth2 { flows, .. } = &s.kind {
+                for f in flows {
+                    for (scope, desc) in &f.scopes {
+                        if !out.iter().any(|(s, _)| s == scope) {
+                            out.push((scope.as_str(), desc.as_str()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A human name: "OpenAPI 3.1.0" or "Swagger 2.0".
+    pub fn describe_version(&self) -> String {
+        match self.family {
+            Family::Swagger2 => format!("Swagger {}", self.version),
+            Family::OpenApi3 { .. } => format!("OpenAPI {}", self.version),
+        }
+    }
+}
+
+fn string(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_string)
+}
+
+/// Follow a local `$ref` (`#/a/b`) once, within the document.
+fn deref<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) if r.starts_with("#/") => root.pointer(&r[1..]).unwrap_or(v),
+        _ => v,
+    }
+}
+
+fn scopes_map(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .take(MAX_SCOPES)
+                .map(|(k, d)| (k.clone(), d.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn scheme_of(root: &Value, name: &str, v: &Value, swagger: bool) -> Option<SecurityScheme> {
+    let v = deref(root, v);
+    let ty = v.get("type").and_then(Value::as_str)?;
+    let kind = match ty {
+        "apiKey" => SchemeKind::ApiKey {
+            location: string(v.get("in")).unwrap_or_default().to_ascii_lowercase(),
+            param: string(v.get("name")).unwrap_or_default(),
+        },
+        "http" => SchemeKind::Http {
+            scheme: string(v.get("scheme"))
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+        },
+        "basic" if swagger => SchemeKind::Http {
+            scheme: "basic".into(),
+        },
+        "oauth2" if swagger => {
+            let kind = match v.get("flow").and_then(Value::as_str) {
+                Some("implicit") => FlowKind::Implicit,
+                Some("password") => FlowKind::Password,
+                Some("application") => FlowKind::ClientCredentials,
+                Some("accessCode") => FlowKind::AuthorizationCode,
+                _ => FlowKind::AuthorizationCode,
+            };
+            SchemeKind::OAuth2 {
+                flows: vec![Flow {
+                    kind,
+                    authorization_url: string(v.get("authorizationUrl")),
+                    token_url: string(v.get("tokenUrl")),
+                    device_authorization_url: None,
+                    scopes: scopes_map(v.get("scopes")),
+                }],
+                metadata_url: None,
+            }
+        }
+        "oauth2" => {
+            let mut flows = Vec::new();
+            if let Some(map) = v.get("flows").and_then(Value::as_object) {
+                for (key, kind) in [
+                    ("authorizationCode", FlowKind::AuthorizationCode),
+                    ("clientCredentials", FlowKind::ClientCredentials),
+                    ("deviceAuthorization", FlowKind::DeviceAuthorization),
+                    ("implicit", FlowKind::Implicit),
+                    ("password", FlowKind::Password),
+                ] {
+                    if let Some(f) = map.get(key).filter(|f| f.is_object()) {
+                        flows.push(Flow {
+                            kind,
+                            authorization_url: string(f.get("authorizationUrl")),
+                            token_url: string(f.get("tokenUrl")),
+                            device_authorization_url: string(f.get("deviceAuthorizationUrl")),
+                            scopes: scopes_map(f.get("scopes")),
+                        });
+                    }
+                }
+            }
+            SchemeKind::OAuth2 {
+                flows,
+                metadata_url: string(v.get("oauth2MetadataUrl")),
+            }
+        }
+        "openIdConnect" => SchemeKind::OpenIdConnect {
+            url: string(v.get("openIdConnectUrl")).unwrap_or_default(),
+        },
+        "mutualTLS" => SchemeKind::MutualTls,
+        other => SchemeKind::Other(other.to_string()),
+    };
+    Some(SecurityScheme {
+        name: name.to_string(),
+        kind,
+        deprecated: v.get("deprecated").and_then(Value::as_bool) == Some(true),
+    })
+}
+
+/// A `security` member: an array of requirement objects.
+fn requirements(v: Option<&Value>) -> Option<Vec<Requirement>> {
+    let list = v?.as_array()?;
+    Some(
+        list.iter()
+            .take(MAX_SCHEMES)
+            .filter_map(Value::as_object)
+            .map(|req| {
+                req.iter()
+                    .take(MAX_SCHEMES)
+                    .map(|(name, scopes)| {
+                        let scopes = scopes
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .take(MAX_SCOPES)
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_string)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (name.clone(), scopes)
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+fn hint_key(k: &str) -> String {
+    k.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Look for hint members in an extension value (two levels deep at most:
+/// `x-mcp: {annotations: {destructiveHint: true}}`).
+fn find_hints(v: &Value, depth: usize, hints: &mut OperationHints) {
+    let Some(m) = v.as_object() else { return };
+    for (k, val) in m.iter().take(64) {
+        match (hint_key(k).as_str(), val) {
+            ("readonlyhint", Value::Bool(b)) => hints.read_only = Some(*b),
+            ("destructivehint", Value::Bool(b)) => hints.destructive = Some(*b),
+            (_, Value::Object(_)) if depth > 0 => find_hints(val, depth - 1, hints),
+            _ => {}
+        }
+    }
+}
+
+fn operation_hints(op: &Map<String, Value>) -> OperationHints {
+    let mut hints = OperationHints::default();
+    for (k, v) in op.iter().filter(|(k, _)| k.starts_with("x-")).take(64) {
+        let before = hints.clone();
+        match (hint_key(k).as_str(), v) {
+            ("xreadonly" | "xreadonlyhint", Value::Bool(b)) => hints.read_only = Some(*b),
+            ("xdestructive" | "xdestructivehint", Value::Bool(b)) => {
+                hints.destructive = Some(*b);
+            }
+            (_, Value::Object(_)) => find_hints(v, 2, &mut hints),
+            _ => {}
+        }
+        if hints != before && hints.source.is_none() {
+            hints.source = Some(k.clone());
+        }
+    }
+    hints
+}
+
+/// Methods an OpenAPI path item may carry (`query` is 3.2).
+const METHODS: [&str; 9] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
+];
+
+fn fill_template(url: &str, vars: Option<&Map<String, Value>>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = url;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}')? + open;
+        let name = &rest[open + 1..close];
+        let default = vars?
+            .get(name)
+            .and_then(|v| v.get("default"))
+            .and_then(Value::as_str)?;
+        out.push_str(default);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn servers(root: &Value, base: &Url, family: Family) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    match family {
+        Family::Swagger2 => {
+            let host = root.get("host").and_then(Value::as_str);
+            let base_path = root.get("basePath").and_then(Value::as_str);
+            if host.is_none() && base_path.is_none() {
+                return out;
+            }
+            let host = host.map_or_else(
+                || {
+                    let mut h = base.host_str().unwrap_or_default().to_string();
+                    if let Some(p) = base.port() {
+                        h = format!("{h}:{p}");
+                    }
+                    h
+                },
+                str::to_string,
+            );
+            let schemes: Vec<String> = root
+                .get("schemes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| *s == "https" || *s == "http")
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            // Prefer https when both are listed.
+            let scheme = if schemes.iter().any(|s| s == "https") || schemes.is_empty() {
+                if schemes.is_empty() {
+                    base.scheme().to_string()
+                } else {
+                    "https".to_string()
+                }
+            } else {
+                "http".to_string()
+            };
+            if let Ok(u) = Url::parse(&format!(
+                "{scheme}://{host}{}",
+                base_path.unwrap_or_default()
+            )) {
+                out.push(u.to_string());
+            }
+        }
+        Family::OpenApi3 { .. } => {
+            for s in root
+                .get("servers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .take(MAX_SERVERS)
+            {
+                let Some(url) = s.get("url").and_then(Value::as_str) else {
+                    continue;
+                };
+                let Some(filled) =
+                    fill_template(url, s.get("variables").and_then(Value::as_object))
+                else {
+                    continue;
+                };
+                if let Ok(u) = base.join(&filled)
+                    && matches!(u.scheme(), "http" | "https")
+                    && !out.contains(&u.to_string())
+                {
+                    out.push(u.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Read a parsed document as an API description. `base` is the URL it was
+/// fetched from (relative server URLs resolve against it).
+pub fn read(root: &Value, base: &Url) -> Result<Description, String> {
+    let obj = root
+        .as_object()
+        .ok_or("the document is not an object (an OpenAPI document is a JSON/YAML object)")?;
+    let (family, version) = if let Some(v) = obj.get("openapi") {
+        let v = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let mut parts = v.split('.');
+        if parts.next() != Some("3") {
+            return Err(format!(
+                "`openapi: {v}` is not a version this reader knows (3.0, 3.1, 3.2)"
+            ));
+        }
+        let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        (Family::OpenApi3 { minor }, v)
+    } else if let Some(v) = obj.get("swagger") {
+        let v = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if v != "2.0" && v != "2" {
+            return Err(format!("`swagger: {v}` is not Swagger 2.0"));
+        }
+        (Family::Swagger2, "2.0".to_string())
+    } else {
+        return Err(
+            "neither an `openapi` nor a `swagger` member: not an OpenAPI or Swagger document"
+                .into(),
+        );
+    };
+    let swagger = family == Family::Swagger2;
+    let scheme_map = if swagger {
+        obj.get("securityDefinitions")
+    } else {
+        obj.get("components").and_then(|c| c.get("securitySchemes"))
+    };
+    let schemes: Vec<SecurityScheme> = scheme_map
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .take(MAX_SCHEMES)
+                .filter_map(|(name, v)| scheme_of(root, name, v, swagger))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut operations = Vec::new();
+    let mut truncated = false;
+    if let Some(paths) = obj.get("paths").and_then(Value::as_object) {
+        'paths: for (path, item) in paths {
+            let item = deref(root, item);
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let mut ops: Vec<(String, &Map<String, Value>)> = METHODS
+                .iter()
+                .filter_map(|m| {
+                    item.get(*m)
+                        .and_then(Value::as_object)
+                        .map(|o| (m.to_ascii_uppercase(), o))
+                })
+                .collect();
+            if let Some(extra) = item.get("additionalOperations").and_then(Value::as_object) {
+                for (m, o) in extra.iter().take(16) {
+                    if let Some(o) = o.as_object() {
+                        ops.push((m.to_ascii_uppercase(), o));
+                    }
+                }
+            }
+            for (method, op) in ops {
+                if operations.len() >= MAX_OPERATIONS {
+                    truncated = true;
+                    break 'paths;
+                }
+                operations.push(Operation {
+                    method,
+                    path: path.clone(),
+                    operation_id: string(op.get("operationId")),
+                    summary: string(op.get("summary")),
+                    deprecated: op.get("deprecated").and_then(Value::as_bool) == Some(true),
+                    hints: operation_hints(op),
+                    security: requirements(op.get("security")),
+                });
+            }
+        }
+    }
+    Ok(Description {
+        version,
+        family,
+        title: obj
+            .get("info")
+            .and_then(|i| i.get("title"))
+            .and_then(Value::as_str)
+            .map(|t| t.chars().take(200).collect()),
+        servers: servers(root, base, family),
+        schemes,
+        security: requirements(obj.get("security")),
+        operations,
+        truncated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn base() -> Url {
+        Url::parse("https://api.example.com/docs/openapi.json").unwrap()
+    }
+
+    #[test]
+    fn openapi_31_with_oauth_and_servers() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Widgets", "version": "1"},
+            "servers": [{"url": "/v1"}, {"url": "https://{region}.example.com/v2", "variables": {"region": {"default": "eu"}}}, {"url": "https://{nodefault}.example.com"}],
+            "security": [{"oauth": ["widgets:read"]}],
+            "components": {"securitySchemes": {
+                "oauth": {"type": "oauth2", "flows": {
+                    "authorizationCode": {"authorizationUrl": "https://a/authorize", "tokenUrl": "https://a/token", "scopes": {"widgets:read": "Read widgets", "widgets:delete": "Delete widgets"}},
+                    "clientCredentials": {"tokenUrl": "https://a/token", "scopes": {"widgets:read": "Read widgets"}}}},
+                "key": {"$ref": "#/components/securitySchemes/realkey"},
+                "realkey": {"type": "apiKey", "in": "query", "name": "key"},
+                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://a/.well-known/openid-configuration"}
+            }},
+            "paths": {
+                "/widgets": {"get": {"operationId": "listWidgets"}, "post": {"security": []}},
+                "/widgets/{id}": {"delete": {"operationId": "deleteWidget", "security": [{"oauth": ["widgets:delete"]}], "x-mcp": {"annotations": {"destructiveHint": true}}}},
+                "/broken": 7
+            }
+        });
+        let d = read(&doc, &base()).unwrap();
+        assert_eq!(d.family, Family::OpenApi3 { minor: 1 });
+        assert_eq!(d.describe_version(), "OpenAPI 3.1.0");
+        assert_eq!(
+            d.servers,
+            vec!["https://api.example.com/v1", "https://eu.example.com/v2"]
+        );
+        assert_eq!(d.operations.len(), 3);
+        let del = &d.operations[2];
+        assert_eq!(del.method, "DELETE");
+        assert_eq!(del.hints.destructive, Some(true));
+        assert_eq!(del.hints.source.as_deref(), Some("x-mcp"));
+        assert_eq!(
+            d.effective_security(&d.operations[0]).unwrap(),
+            &[vec![(
+                "oauth".to_string(),
+                vec!["widgets:read".to_string()]
+            )]]
+        );
+        assert!(d.effective_security(&d.operations[1]).unwrap().is_empty());
+        assert!(matches!(
+            d.scheme("key").unwrap().kind,
+            SchemeKind::ApiKey { ref location, .. } if location == "query"
+        ));
+        assert_eq!(
+            d.scope_descriptions(),
+            // serde_json maps are sorted by key.
+            vec![
+                ("widgets:delete", "Delete widgets"),
+                ("widgets:read", "Read widgets")
+            ]
+        );
+        assert!(d.scheme("oidc").unwrap().is_oauth());
+    }
+
+    #[test]
+    fn openapi_32_device_flow_and_metadata_url() {
+        let doc = json!({"openapi": "3.2.0", "components": {"securitySchemes": {"o": {
+            "type": "oauth2", "oauth2MetadataUrl": "https://a/.well-known/oauth-authorization-server",
+            "deprecated": true,
+            "flows": {"deviceAuthorization": {"deviceAuthorizationUrl": "https://a/device", "tokenUrl": "https://a/token", "scopes": {}}}}}},
+            "paths": {"/x": {"query": {}, "additionalOperations": {"copy": {}}}}});
+        let d = read(&doc, &base()).unwrap();
+        let SchemeKind::OAuth2 {
+            flows,
+            metadata_url,
+        } = &d.schemes[0].kind
+        else {
+            panic!()
+        };
+        assert_eq!(flows[0].kind, FlowKind::DeviceAuthorization);
+        assert!(flows[0].kind.browserless());
+        assert_eq!(
+            flows[0].device_authorization_url.as_deref(),
+            Some("https://a/device")
+        );
+        assert!(metadata_url.is_some());
+        assert!(d.schemes[0].deprecated);
+        let methods: Vec<&str> = d.operations.iter().map(|o| o.method.as_str()).collect();
+        assert_eq!(methods, vec!["QUERY", "COPY"]);
+    }
+
+    #[test]
+    fn swagger_2() {
+        let doc = json!({"swagger": "2.0", "host": "api.example.org", "basePath": "/v2", "schemes": ["http", "https"],
+            "securityDefinitions": {
+                "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                "basic": {"type": "basic"},
+                "o": {"type": "oauth2", "flow": "application", "tokenUrl": "https://a/token", "scopes": {"read": "Read"}}},
+            "security": [{"key": []}],
+            "paths": {"/things": {"get": {}, "delete": {"security": [{"o": ["read"]}]}}}});
+        let d = read(&doc, &base()).unwrap();
+        assert_eq!(d.family, Family::Swagger2);
+        assert_eq!(d.servers, vec!["https://api.example.org/v2"]);
+        assert!(
+            matches!(&d.scheme("basic").unwrap().kind, SchemeKind::Http { scheme } if scheme == "basic")
+        );
+        let SchemeKind::OAuth2 { flows, .. } = &d.scheme("o").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(flows[0].kind, FlowKind::ClientCredentials);
+        // A Swagger document without host takes the document's host.
+        let d = read(&json!({"swagger": "2.0", "basePath": "/api"}), &base()).unwrap();
+        assert_eq!(d.servers, vec!["https://api.example.com/api"]);
+    }
+
+    #[test]
+    fn not_a_description() {
+        assert!(read(&json!({"linkset": []}), &base()).is_err());
+        assert!(read(&json!({"openapi": "4.0"}), &base()).is_err());
+        assert!(read(&json!({"swagger": "1.2"}), &base()).is_err());
+        assert!(read(&json!([1, 2]), &base()).is_err());
+        // Members of the wrong type are skipped, never a panic.
+        let d = read(
+            &json!({"openapi": 3.0, "paths": {"/a": {"get": {"security": "x", "operationId": 5}}}, "components": {"securitySchemes": {"a": 1, "b": {"type": 2}}}, "servers": "x"}),
+            &base(),
+        )
+        .unwrap();
+        assert_eq!(d.operations.len(), 1);
+        assert!(d.operations[0].security.is_none());
+        assert!(d.schemes.is_empty());
+    }
+}
