@@ -9,7 +9,7 @@
 #
 # Needs wrk (apt-get install -y wrk) and GNU time (/usr/bin/time).
 # Loopback only; figures go to bench/out/ (not committed); the results file
-# itself (~56 KB per target) is deleted unless KEEP_RESULTS=1.
+# itself (~60 KB per target) is deleted unless KEEP_RESULTS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,5 +93,5 @@ print(f"CPU per request         agentready {us(cpu, req):.0f} µs + server {us(s
       f"  vs  wrk {us(wrk_cpu, wrk_total):.0f} µs + server {us(s3 - s2, wrk_total):.0f} µs")
 print(f"load average            {load_before} before, {load} after the batch (2 cores, shared)")
 PY
-# The results file is ~56 KB per target (565 MB for 10,000): kept only on request.
+# The results file is ~60 KB per target (~600 MB for 10,000): kept only on request.
 [ "${KEEP_RESULTS:-0}" = 1 ] || rm -f "$OUT/results.jsonl"
