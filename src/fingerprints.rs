@@ -252,6 +252,59 @@ pub fn load_builtin() -> Result<Vec<Signature>, FingerprintError> {
     Ok(out)
 }
 
+/// One pass over a body for every signature's body regex: which
+/// signatures (by index) can match it. Built once for a signature list; a
+/// body no body regex matches (the usual case) is read once instead of once
+/// per signature.
+#[derive(Debug)]
+pub struct BodyPrefilter {
+    set: regex::RegexSet,
+    /// Index into the signatures of each pattern of `set`.
+    owners: Vec<usize>,
+}
+
+impl BodyPrefilter {
+    /// The prefilter of `sigs`; `None` if the combined set does not compile
+    /// within the size limit (each signature is then tried on its own).
+    pub fn new(sigs: &[Signature]) -> Option<Self> {
+        let (owners, patterns): (Vec<usize>, Vec<&str>) = sigs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.body.as_ref().map(|re| (i, re.as_str())))
+            .unzip();
+        let set = regex::RegexSetBuilder::new(patterns)
+            .case_insensitive(true)
+            .size_limit(REGEX_SIZE_LIMIT * 4)
+            .build()
+            .ok()?;
+        Some(BodyPrefilter { set, owners })
+    }
+
+    /// For each signature, whether its body regex may match `body`
+    /// (signatures without a body regex: `true`).
+    pub fn candidates(&self, sigs_len: usize, body: &str) -> Vec<bool> {
+        let mut out = vec![true; sigs_len];
+        for &i in &self.owners {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = false;
+            }
+        }
+        for m in self.set.matches(body).iter() {
+            if let Some(slot) = self.owners.get(m).and_then(|&i| out.get_mut(i)) {
+                *slot = true;
+            }
+        }
+        out
+    }
+}
+
+/// The prefilter of [`builtin`], built once.
+pub fn builtin_prefilter() -> Option<&'static BodyPrefilter> {
+    static SET: OnceLock<Option<BodyPrefilter>> = OnceLock::new();
+    SET.get_or_init(|| builtin().ok().and_then(BodyPrefilter::new))
+        .as_ref()
+}
+
 /// The embedded fingerprints, loaded once. An error (a broken embedded
 /// file, which the tests catch) is returned as its message, so the check
 /// can report `error` instead of guessing.
@@ -266,6 +319,41 @@ pub fn builtin() -> Result<&'static [Signature], &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_body_prefilter_agrees_with_each_signature() {
+        let sigs = load_builtin().unwrap_or_else(|e| panic!("{e}"));
+        let pre = BodyPrefilter::new(&sigs).expect("the embedded set compiles");
+        let mut bodies: Vec<String> = vec![
+            String::new(),
+            "{\"issuer\":\"https://example.com\"}".into(),
+            "<html><body>hello</body></html>".into(),
+        ];
+        // Each signature's own pattern text, and a page quoting it, must
+        // be judged by the set exactly as by the signature's regex.
+        for s in &sigs {
+            if let Some(re) = &s.body {
+                bodies.push(re.as_str().to_string());
+                bodies.push(format!("<html>{}</html>", re.as_str().replace('\\', "")));
+            }
+        }
+        bodies.push("<div class=\"g-recaptcha\"></div><script src=\"https://www.google.com/recaptcha/api.js\">".into());
+        bodies.push("<title>Just a moment...</title><div id=\"cf-challenge\">".into());
+        let mut hits = 0;
+        for body in &bodies {
+            let c = pre.candidates(sigs.len(), body);
+            for (i, s) in sigs.iter().enumerate() {
+                match &s.body {
+                    Some(re) => {
+                        assert_eq!(c[i], re.is_match(body), "{} on {body:?}", s.id);
+                        hits += usize::from(c[i]);
+                    }
+                    None => assert!(c[i], "{} has no body regex", s.id),
+                }
+            }
+        }
+        assert!(hits > 0, "the bodies must exercise some signature");
+    }
 
     #[test]
     fn every_embedded_file_validates_and_compiles() {

@@ -191,9 +191,14 @@ pub fn bot_challenge(ev: &Evidence) -> Evaluation {
         let head = &resp.body[..resp.body.len().min(MAX_BODY_SCAN)];
         let body = String::from_utf8_lossy(head);
         let cookies = cookie_names(resp);
+        let candidates = fingerprints::builtin_prefilter()
+            .map(|p| p.candidates(sigs.len(), &body))
+            .unwrap_or_else(|| vec![true; sigs.len()]);
         let hits: Vec<(&Signature, String, Verdict)> = sigs
             .iter()
-            .filter_map(|s| {
+            .zip(&candidates)
+            .filter(|(_, c)| **c)
+            .filter_map(|(s, _)| {
                 let e = matches(s, resp, &body, &cookies)?;
                 Some((s, e, verdict(s, resp, json_request)?))
             })
