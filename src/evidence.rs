@@ -69,10 +69,45 @@ pub fn request_key(method: &str, url: &str, headers: &[Header], body: Option<&st
     format!("{method} {url}\n{auth}\n{}", body.unwrap_or_default())
 }
 
+/// True when `key` is the [`request_key`] of these parts, compared piece by
+/// piece without building the key (the planner asks this of every exchange
+/// for every planned probe).
+pub fn key_matches(
+    key: &str,
+    method: &str,
+    url: &str,
+    headers: &[Header],
+    body: Option<&str>,
+) -> bool {
+    let auth = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map_or("", |(_, v)| v.as_str());
+    let rest = key
+        .strip_prefix(method)
+        .and_then(|r| r.strip_prefix(' '))
+        .and_then(|r| r.strip_prefix(url))
+        .and_then(|r| r.strip_prefix('\n'))
+        .and_then(|r| r.strip_prefix(auth))
+        .and_then(|r| r.strip_prefix('\n'));
+    rest == Some(body.unwrap_or_default())
+}
+
 impl RequestRecord {
     /// The de-duplication key of this request (see [`request_key`]).
     pub fn key(&self) -> String {
         request_key(&self.method, &self.url, &self.headers, self.body.as_deref())
+    }
+
+    /// True when `key` is this request's [`RequestRecord::key`].
+    pub fn has_key(&self, key: &str) -> bool {
+        key_matches(
+            key,
+            &self.method,
+            &self.url,
+            &self.headers,
+            self.body.as_deref(),
+        )
     }
 }
 
@@ -287,7 +322,7 @@ impl Evidence {
 
     /// Index of an exchange already sent with this request key.
     pub fn find_request(&self, key: &str) -> Option<usize> {
-        self.exchanges.iter().position(|x| x.request.key() == key)
+        self.exchanges.iter().position(|x| x.request.has_key(key))
     }
 
     /// The exchange behind a probe id.
@@ -430,5 +465,52 @@ mod body_serde {
                 .decode(base64)
                 .map_err(serde::de::Error::custom),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_matches_agrees_with_request_key() {
+        let auth: Vec<Header> = vec![("Authorization".into(), "Bearer x".into())];
+        let accept: Vec<Header> = vec![("accept".into(), "application/json".into())];
+        let cases: Vec<(&str, &str, &[Header], Option<&str>)> = vec![
+            ("GET", "https://a.example/x", &[], None),
+            ("GET", "https://a.example/x", &accept, None),
+            ("GET", "https://a.example/x", &auth, None),
+            ("POST", "https://a.example/x", &[], Some("")),
+            ("POST", "https://a.example/x", &[], Some("a=1")),
+            ("POST", "https://a.example/x", &auth, Some("a=1")),
+            ("GET", "https://a.example/xy", &[], None),
+            ("GET", "https://a.example/", &[], None),
+        ];
+        for (m1, u1, h1, b1) in &cases {
+            let key = request_key(m1, u1, h1, *b1);
+            for (m2, u2, h2, b2) in &cases {
+                assert_eq!(
+                    key_matches(&key, m2, u2, h2, *b2),
+                    key == request_key(m2, u2, h2, *b2),
+                    "{m1} {u1} {b1:?} vs {m2} {u2} {b2:?}"
+                );
+            }
+        }
+        // Headers other than Authorization do not make a new request.
+        let key = request_key("GET", "https://a.example/x", &[], None);
+        assert!(key_matches(
+            &key,
+            "GET",
+            "https://a.example/x",
+            &accept,
+            None
+        ));
+        assert!(!key_matches(
+            &key,
+            "GET",
+            "https://a.example/x",
+            &auth,
+            None
+        ));
     }
 }

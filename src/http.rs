@@ -280,6 +280,17 @@ impl RequestSpec {
             self.body.as_deref(),
         )
     }
+
+    /// True when `key` is this request's [`RequestSpec::key`].
+    pub fn has_key(&self, key: &str) -> bool {
+        crate::evidence::key_matches(
+            key,
+            self.method.as_str(),
+            self.url.as_str(),
+            &self.headers,
+            self.body.as_deref(),
+        )
+    }
 }
 
 /// DNS resolution with the SSRF guard (DESIGN §7): a name that resolves

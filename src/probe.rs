@@ -1468,7 +1468,7 @@ async fn run_round(
             evidence.alias(&p.id, idx, p.meta);
             continue;
         }
-        if let Some(first) = to_send.iter().find(|q| q.request.key() == key) {
+        if let Some(first) = to_send.iter().find(|q| q.request.has_key(&key)) {
             let first_id = first.id.clone();
             aliases.push((p, first_id));
             continue;
