@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 N=${N:-10000}
 CONCURRENCY=${CONCURRENCY:-1000}
-PER_HOST=${PER_HOST:-2}
+PER_HOST=${PER_HOST:-1}
 WRK_SECONDS=${WRK_SECONDS:-15}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-128}
 OUT=bench/out
@@ -24,7 +24,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 2; }
 
-cargo build --release --locked --bin agentready --example bench_server >&2
+cargo build --release --locked --bin agentready --example bench_server --example bench_floor >&2
 BIN=target/release/agentready
 
 target/release/examples/bench_server > "$OUT/server.txt" &
@@ -57,10 +57,23 @@ BENCH_REQUESTS="$OUT/requests.tsv" BENCH_PORT=$PORT BENCH_HOSTS=$N BENCH_SITES=$
 
 S3=$(server_cpu)
 
-python3 - "$OUT" "$N" "$CONCURRENCY" "$LOAD_BEFORE" "$LOAD_AFTER" "$S0" "$S1" "$S2" "$S3" <<'PY'
+# The floor: the same requests over the same hosts sent by reqwest alone
+# (agentready's HTTP stack, no planning, evaluation or report), then by
+# hyper's bare connection API (one connection per host, no pool), so the
+# figures say how much of the gap to wrk is the HTTP stack itself.
+curl -s -XPOST "$CTL/reset" > /dev/null
+F0=$(server_cpu)
+/usr/bin/time -f "%U %S" -o "$OUT/floor-time.txt" target/release/examples/bench_floor \
+  "$OUT/requests.tsv" "$PORT" "$N" "$SITES" "$CONCURRENCY" "$PER_HOST" > "$OUT/floor.txt"
+F1=$(server_cpu)
+FLOOR_HYPER=1 /usr/bin/time -f "%U %S" -o "$OUT/floor-hyper-time.txt" target/release/examples/bench_floor \
+  "$OUT/requests.tsv" "$PORT" "$N" "$SITES" "$CONCURRENCY" 1 > "$OUT/floor-hyper.txt"
+F2=$(server_cpu)
+
+python3 - "$OUT" "$N" "$CONCURRENCY" "$LOAD_BEFORE" "$LOAD_AFTER" "$S0" "$S1" "$S2" "$S3" "$F0" "$F1" "$F2" <<'PY'
 import json, re, sys
 out, n, conc, load_before, load = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-s0, s1, s2, s3 = map(float, sys.argv[6:10])
+s0, s1, s2, s3, f0, f1, f2 = map(float, sys.argv[6:13])
 meta = json.load(open(f"{out}/results.jsonl.meta.json"))
 server = json.load(open(f"{out}/server-stats.json"))
 timev = open(f"{out}/time.txt").read()
@@ -91,6 +104,14 @@ print(f"ratio                   {rps / wrk_rps:.2f} (agentready requests/s ÷ wr
 us = lambda cpu_s, reqs: cpu_s / reqs * 1e6
 print(f"CPU per request         agentready {us(cpu, req):.0f} µs + server {us(s1 - s0, req):.0f} µs"
       f"  vs  wrk {us(wrk_cpu, wrk_total):.0f} µs + server {us(s3 - s2, wrk_total):.0f} µs")
+def floor(name, label, cpu0, cpu1):
+    m = re.search(r"requests (\d+) seconds ([\d.]+)", open(f"{out}/{name}.txt").read())
+    fr, fs = int(m.group(1)), float(m.group(2))
+    fcpu = sum(map(float, open(f"{out}/{name}-time.txt").read().split()))
+    print(f"{label:<24}{fr / fs:.0f} requests/s, ratio {fr / fs / wrk_rps:.2f}, CPU per request"
+          f" {us(fcpu, fr):.0f} µs + server {us(cpu1 - cpu0, fr):.0f} µs")
+floor("floor", "floor: reqwest alone", f0, f1)
+floor("floor-hyper", "floor: bare hyper", f1, f2)
 print(f"load average            {load_before} before, {load} after the batch (2 cores, shared)")
 PY
 # The results file is ~60 KB per target (~600 MB for 10,000): kept only on request.

@@ -34,6 +34,8 @@ struct State {
     sites: Vec<Site>,
     port: u16,
     requests: AtomicU64,
+    /// Connections accepted.
+    connections: AtomicU64,
     /// (host index, hash of method/path/auth/body) → count.
     counts: Mutex<HashMap<(u32, u64), u32>>,
     /// Requests of the first host of each site.
@@ -108,8 +110,9 @@ fn control(state: &State, method: &str, path_q: &str) -> hyper::Response<Full<By
             text(
                 200,
                 format!(
-                    "{{\"requests\":{},\"hosts\":{},\"keys\":{},\"duplicate_keys\":{dup_keys},\"max_per_key\":{max},\"duplicate_examples\":{}}}\n",
+                    "{{\"requests\":{},\"connections\":{},\"hosts\":{},\"keys\":{},\"duplicate_keys\":{dup_keys},\"max_per_key\":{max},\"duplicate_examples\":{}}}\n",
                     state.requests.load(Ordering::Relaxed),
+                    state.connections.load(Ordering::Relaxed),
                     hosts.len(),
                     counts.len(),
                     serde_json::to_string(&examples).unwrap_or_default()
@@ -130,6 +133,7 @@ fn control(state: &State, method: &str, path_q: &str) -> hyper::Response<Full<By
         }
         ("POST", "/__bench/reset") => {
             state.requests.store(0, Ordering::Relaxed);
+            state.connections.store(0, Ordering::Relaxed);
             if let Ok(mut c) = state.counts.lock() {
                 c.clear();
             }
@@ -229,6 +233,7 @@ async fn main() -> anyhow::Result<()> {
         sites,
         port,
         requests: AtomicU64::new(0),
+        connections: AtomicU64::new(0),
         counts: Mutex::new(HashMap::new()),
         log: Mutex::new(Vec::new()),
         duplicates: Mutex::new(Vec::new()),
@@ -240,6 +245,7 @@ async fn main() -> anyhow::Result<()> {
             continue;
         };
         let _ = stream.set_nodelay(true);
+        state.connections.fetch_add(1, Ordering::Relaxed);
         let state = state.clone();
         tokio::spawn(async move {
             let svc = hyper::service::service_fn(move |req| handle(state.clone(), req));
