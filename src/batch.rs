@@ -241,6 +241,9 @@ impl MetaState {
 
 /// Run a batch: read targets from `input`, scan each over `client`, and
 /// append one JSON report per line to `output`.
+/// The initial capacity of a report line's buffer.
+const LINE_CAPACITY: usize = 96 * 1024;
+
 pub async fn run(
     engine: Arc<Engine>,
     client: PoliteClient,
@@ -413,14 +416,17 @@ pub async fn run(
         tasks.spawn(async move {
             let _permit = permit;
             let (report, _evidence) = engine.scan(&client, &target, &gather).await;
-            let mut line = match serde_json::to_vec(&report) {
-                Ok(l) => l,
+            // A report line runs to 60–80 KB: one allocation of about
+            // that size instead of a dozen doublings and copies.
+            let mut line = Vec::with_capacity(LINE_CAPACITY);
+            match serde_json::to_writer(&mut line, &report) {
+                Ok(()) => {}
                 Err(_) => {
                     LiveCounts::inc(&counts.internal_errors);
                     observer(Event::Failed);
                     return;
                 }
-            };
+            }
             line.push(b'\n');
             if out_tx.send(line).await.is_err() {
                 if let Ok(mut f) = write_failed.lock() {
