@@ -7,9 +7,11 @@
 #   bench/run.sh                 # N=10000 targets, 1000 in flight
 #   N=20000 CONCURRENCY=500 WRK_SECONDS=20 bench/run.sh
 #
+# Also replays the same requests with reqwest alone and with bare hyper
+# (examples/bench_floor.rs): the floors of the HTTP stack itself.
 # Needs wrk (apt-get install -y wrk) and GNU time (/usr/bin/time).
 # Loopback only; figures go to bench/out/ (not committed); the results file
-# itself (~60 KB per target) is deleted unless KEEP_RESULTS=1.
+# itself (~70 KB per target) is deleted unless KEEP_RESULTS=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -114,5 +116,5 @@ floor("floor", "floor: reqwest alone", f0, f1)
 floor("floor-hyper", "floor: bare hyper", f1, f2)
 print(f"load average            {load_before} before, {load} after the batch (2 cores, shared)")
 PY
-# The results file is ~60 KB per target (~600 MB for 10,000): kept only on request.
+# The results file is ~70 KB per target (~700 MB for 10,000): kept only on request.
 [ "${KEEP_RESULTS:-0}" = 1 ] || rm -f "$OUT/results.jsonl"
