@@ -553,6 +553,21 @@ fn names<'a>(v: &[&'a Classification]) -> Vec<&'a str> {
     v.iter().map(|c| c.scope.as_str()).collect()
 }
 
+/// The scope view, its probes and its classification; or the evaluation
+/// that ends a judging check early (no scopes published, or the vocabulary
+/// cannot be loaded).
+fn classified(ev: &Evidence) -> Result<(ScopeView, Vec<String>, Vec<Classification>), Evaluation> {
+    let view = scope_view(ev);
+    let probes = view.probes();
+    if view.published.is_empty() {
+        return Err(no_scopes());
+    }
+    match classify_view(&view) {
+        Ok(classes) => Ok((view, probes, classes)),
+        Err(e) => Err(vocabulary_error(e, probes)),
+    }
+}
+
 fn api_scopes(classes: &[Classification]) -> Vec<&Classification> {
     classes
         .iter()
@@ -855,14 +870,9 @@ fn class_of<'a>(classes: &'a [Classification], scope: &str) -> Option<&'a Classi
 /// `least-privilege`: RFC 9700 §2.3, MCP 2025-11-25 scope selection, auth.md
 /// pre-claim scopes.
 pub fn least_privilege(ev: &Evidence) -> Evaluation {
-    let view = scope_view(ev);
-    let probes = view.probes();
-    if view.published.is_empty() {
-        return no_scopes();
-    }
-    let classes = match classify_view(&view) {
+    let (view, probes, classes) = match classified(ev) {
         Ok(c) => c,
-        Err(e) => return vocabulary_error(e, probes),
+        Err(early) => return early,
     };
     let api = api_scopes(&classes);
     if api.is_empty() {
@@ -1028,14 +1038,9 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
 /// `progressive-scoping`: RFC 6750 §3.1, RFC 9470 §3, MCP 2025-11-25 scope
 /// challenge handling, auth.md pre-/post-claim scopes.
 pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
-    let view = scope_view(ev);
-    let probes = view.probes();
-    if view.published.is_empty() {
-        return no_scopes();
-    }
-    let classes = match classify_view(&view) {
+    let (view, probes, classes) = match classified(ev) {
         Ok(c) => c,
-        Err(e) => return vocabulary_error(e, probes),
+        Err(early) => return early,
     };
     let api = api_scopes(&classes);
     if api.is_empty() {
