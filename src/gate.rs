@@ -552,6 +552,31 @@ fn absolute(
     failures: &mut Vec<GateItem>,
     warnings: &mut Vec<GateItem>,
 ) {
+    for v in gated(report, policy, levels) {
+        if v.level == Level::Error {
+            failures.push(v.item);
+        } else {
+            warnings.push(v.item);
+        }
+    }
+}
+
+/// One violation of a gated check: its level, where it is, and the item.
+struct Violation<'a> {
+    level: Level,
+    check: &'a str,
+    code: Option<String>,
+    item: GateItem,
+}
+
+/// Every violation of every check the policy does not switch off, in
+/// report order (both gate modes walk the same list).
+fn gated<'a>(
+    report: &'a Report,
+    policy: &GatePolicy,
+    levels: &BTreeMap<String, Level>,
+) -> Vec<Violation<'a>> {
+    let mut out = Vec::new();
     for c in &report.checks {
         let level = levels.get(&c.id).copied().unwrap_or(Level::Off);
         if level == Level::Off {
@@ -561,19 +586,21 @@ fn absolute(
             continue;
         };
         for code in codes {
-            let it = item(
+            let item = item(
                 ItemKind::Check,
                 Some(&c.id),
                 code.as_deref(),
                 describe(c, code.as_deref()),
             );
-            if level == Level::Error {
-                failures.push(it);
-            } else {
-                warnings.push(it);
-            }
+            out.push(Violation {
+                level,
+                check: &c.id,
+                code,
+                item,
+            });
         }
     }
+    out
 }
 
 fn entry_matches(e: &AcceptedEntry, check: &str, code: Option<&str>) -> bool {
@@ -591,41 +618,27 @@ fn against_accepted(
 ) -> BaselineSummary {
     let mut accepted = Vec::new();
     let mut used: BTreeSet<usize> = BTreeSet::new();
-    for c in &report.checks {
-        let level = levels.get(&c.id).copied().unwrap_or(Level::Off);
-        if level == Level::Off {
-            continue;
-        }
-        let Some(codes) = violations(c, policy.deny_warnings && level == Level::Error) else {
-            continue;
-        };
-        for code in codes {
-            let it = item(
-                ItemKind::Check,
-                Some(&c.id),
-                code.as_deref(),
-                describe(c, code.as_deref()),
-            );
-            let hit = file
-                .accepted
-                .iter()
-                .enumerate()
-                .find(|(_, e)| entry_matches(e, &c.id, code.as_deref()));
-            match (level, hit) {
-                (Level::Error, Some((i, _))) => {
+    for v in gated(report, policy, levels) {
+        let it = v.item;
+        let hit = file
+            .accepted
+            .iter()
+            .enumerate()
+            .find(|(_, e)| entry_matches(e, v.check, v.code.as_deref()));
+        match (v.level, hit) {
+            (Level::Error, Some((i, _))) => {
+                used.insert(i);
+                accepted.push(it);
+            }
+            (Level::Error, None) => failures.push(GateItem {
+                message: format!("{} (not in the baseline)", it.message),
+                ..it
+            }),
+            (_, hit) => {
+                if let Some((i, _)) = hit {
                     used.insert(i);
-                    accepted.push(it);
                 }
-                (Level::Error, None) => failures.push(GateItem {
-                    message: format!("{} (not in the baseline)", it.message),
-                    ..it
-                }),
-                (_, hit) => {
-                    if let Some((i, _)) = hit {
-                        used.insert(i);
-                    }
-                    warnings.push(it);
-                }
+                warnings.push(it);
             }
         }
     }
