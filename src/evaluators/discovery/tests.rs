@@ -1,9 +1,7 @@
 //! Evidence-level tests of the discovery family, on in-memory sites run
 //! through the real planner.
 
-use crate::catalogue;
 use crate::check::Outcome;
-use crate::engine::run_check;
 use crate::evidence::Evidence;
 use crate::fixture::Route;
 use crate::testing::{ORIGIN, evidence, json, route, site};
@@ -13,11 +11,7 @@ const AS: &str = "/.well-known/oauth-authorization-server";
 const PRM: &str = "/.well-known/oauth-protected-resource";
 
 fn judge(ev: &Evidence, id: &str) -> (Outcome, Vec<String>) {
-    let meta = catalogue::builtin()
-        .iter()
-        .find(|m| m.id == id)
-        .expect("check exists");
-    let r = run_check(meta, ev);
+    let r = crate::testing::judge(ev, id);
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
     let mut codes: Vec<String> = r.findings.into_iter().map(|f| f.code).collect();
     codes.dedup();

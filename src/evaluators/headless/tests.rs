@@ -1,10 +1,8 @@
 //! Evidence-level tests of the browserless and lifecycle checks.
 
 use super::*;
-use crate::catalogue;
 use crate::check::Outcome;
 use crate::credential::facts;
-use crate::engine::run_check;
 use crate::fixture::Route;
 use crate::testing::{ORIGIN, evidence, evidence_with, json, route, site};
 use serde_json::json as j;
@@ -12,13 +10,9 @@ use serde_json::json as j;
 const AS: &str = "/.well-known/oauth-authorization-server";
 
 fn judge(ev: &Evidence, id: &str) -> (Outcome, Vec<String>) {
-    let meta = catalogue::builtin()
-        .iter()
-        .find(|m| m.id == id)
-        .expect("check exists");
-    let r = run_check(meta, ev);
+    let r = crate::testing::judge(ev, id);
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
-    (r.outcome, r.findings.into_iter().map(|f| f.code).collect())
+    (r.outcome, crate::testing::codes(&r))
 }
 
 fn doc() -> Value {

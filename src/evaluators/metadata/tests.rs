@@ -1,9 +1,7 @@
 //! Evidence-level tests of the metadata family: each site is written by
 //! hand, answered in memory through the real planner, and judged.
 
-use crate::catalogue;
 use crate::check::Outcome;
-use crate::engine::run_check;
 use crate::evidence::Evidence;
 use crate::testing::{ORIGIN, evidence, json, route, site};
 use serde_json::{Value, json as j};
@@ -12,13 +10,9 @@ const AS: &str = "/.well-known/oauth-authorization-server";
 const OIDC: &str = "/.well-known/openid-configuration";
 
 fn judge(ev: &Evidence, id: &str) -> (Outcome, Vec<String>) {
-    let meta = catalogue::builtin()
-        .iter()
-        .find(|m| m.id == id)
-        .expect("check exists");
-    let r = run_check(meta, ev);
+    let r = crate::testing::judge(ev, id);
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
-    (r.outcome, r.findings.into_iter().map(|f| f.code).collect())
+    (r.outcome, crate::testing::codes(&r))
 }
 
 fn good_doc() -> Value {
@@ -217,11 +211,10 @@ fn a_listed_issuer_that_cannot_be_reached_is_a_warning() {
 #[test]
 fn an_unreachable_target_is_an_error_not_a_failure() {
     let ev = evidence(site(vec![], None), "https://unreachable.example");
-    let meta = catalogue::builtin()
-        .iter()
-        .find(|m| m.id == "as-metadata-discovery")
-        .unwrap();
-    assert_eq!(run_check(meta, &ev).outcome, Outcome::Error);
+    assert_eq!(
+        crate::testing::judge(&ev, "as-metadata-discovery").outcome,
+        Outcome::Error
+    );
     assert!(ev.unreachable());
 }
 

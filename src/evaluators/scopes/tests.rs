@@ -2,9 +2,7 @@
 //! not-applicable cases, and the `data` each check reports.
 
 use super::*;
-use crate::catalogue;
 use crate::check::Outcome;
-use crate::engine::run_check;
 use crate::fixture::Route;
 use crate::testing::{ORIGIN, evidence, json, route, site};
 use serde_json::json as j;
@@ -22,11 +20,7 @@ struct Judged {
 }
 
 fn judge(ev: &Evidence, id: &str) -> Judged {
-    let meta = catalogue::builtin()
-        .iter()
-        .find(|m| m.id == id)
-        .expect("check exists");
-    let r = run_check(meta, ev);
+    let r = crate::testing::judge(ev, id);
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
     Judged {
         outcome: r.outcome,
