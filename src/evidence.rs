@@ -4,15 +4,18 @@
 //! the id of the probe that sent it; when a second probe plans the very same
 //! request, it is recorded as an alias of the first exchange and nothing is
 //! sent again. Parsed JSON is memoised per exchange, so ten checks reading
-//! the same metadata parse it once. The store serialises to JSON
+//! the same metadata parse it once; views derived from the whole store (the
+//! scope checks' view and classification) are memoised per type through
+//! [`Evidence::view`]. The store serialises to JSON
 //! (`--save-evidence`) and back (`--from-evidence`).
 
 use crate::probe::ProbeMeta;
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Version of the evidence file format.
 pub const EVIDENCE_FORMAT: &str = "agentready-evidence/1";
@@ -264,6 +267,25 @@ pub struct Evidence {
     /// Memoised JSON-or-YAML views (API descriptions), one slot per exchange.
     #[serde(skip)]
     doc_cache: Vec<OnceLock<Result<Arc<Value>, String>>>,
+    /// Memoised whole-store views, one per type (see [`Evidence::view`]).
+    #[serde(skip)]
+    views: Mutex<Vec<MemoView>>,
+}
+
+/// A memoised view: its type, the store's size when it was computed, and
+/// the value.
+struct MemoView {
+    ty: TypeId,
+    size: (usize, usize),
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for MemoView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoView")
+            .field("size", &self.size)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Clone for Evidence {
@@ -289,6 +311,44 @@ impl Evidence {
             credential: None,
             json_cache: Vec::new(),
             doc_cache: Vec::new(),
+            views: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A view derived from the whole store, computed by `make` once and
+    /// shared by every later caller asking for the same type `T` (four
+    /// scope checks read one scope view). A view computed before the
+    /// store changed is not reused: `push`, `alias` and `finish_loading`
+    /// forget every view, and a view is recomputed when the number of
+    /// exchanges or probe ids differs from when it was made.
+    pub fn view<T: Any + Send + Sync>(&self, make: impl FnOnce(&Evidence) -> T) -> Arc<T> {
+        let ty = TypeId::of::<T>();
+        let size = (self.exchanges.len(), self.probes.len());
+        let cached = self.views.lock().ok().and_then(|views| {
+            views
+                .iter()
+                .find(|v| v.ty == ty && v.size == size)
+                .map(|v| v.value.clone())
+        });
+        if let Some(value) = cached.and_then(|v| v.downcast::<T>().ok()) {
+            return value;
+        }
+        // Computed without the lock held: `make` may ask for other views.
+        let value = Arc::new(make(self));
+        if let Ok(mut views) = self.views.lock() {
+            views.retain(|v| v.ty != ty);
+            views.push(MemoView {
+                ty,
+                size,
+                value: value.clone(),
+            });
+        }
+        value
+    }
+
+    fn forget_views(&mut self) {
+        if let Ok(views) = self.views.get_mut() {
+            views.clear();
         }
     }
 
@@ -296,6 +356,7 @@ impl Evidence {
     pub fn finish_loading(&mut self) {
         self.json_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
         self.doc_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
+        self.forget_views();
     }
 
     /// Store an exchange for a probe; returns its index.
@@ -311,6 +372,7 @@ impl Evidence {
         self.exchanges.push(exchange);
         self.json_cache.push(OnceLock::new());
         self.doc_cache.push(OnceLock::new());
+        self.forget_views();
         idx
     }
 
@@ -318,6 +380,7 @@ impl Evidence {
     pub fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
         self.probes
             .insert(probe.to_string(), ProbeRecord { exchange, meta });
+        self.forget_views();
     }
 
     /// Index of an exchange already sent with this request key.
@@ -471,6 +534,63 @@ mod body_serde {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn exchange(probe: &str) -> Exchange {
+        Exchange {
+            probe: probe.into(),
+            request: RequestRecord {
+                method: "GET".into(),
+                url: format!("https://a.example/{probe}"),
+                headers: Vec::new(),
+                body: None,
+            },
+            response: None,
+            error: None,
+            elapsed_ms: 0,
+        }
+    }
+
+    /// A view type for the memo tests: the number of exchanges it saw.
+    struct Seen(usize);
+
+    #[test]
+    fn views_are_computed_once_and_forgotten_when_the_store_changes() {
+        let target = Target::parse("https://a.example/").unwrap();
+        let mut ev = Evidence::new(target, Mode::Safe);
+        ev.push(exchange("one"), ProbeMeta::CatchAll);
+        let calls = std::cell::Cell::new(0);
+        let look = |ev: &Evidence| {
+            ev.view(|e| {
+                calls.set(calls.get() + 1);
+                Seen(e.exchanges.len())
+            })
+        };
+        let first = look(&ev);
+        let again = look(&ev);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second caller shares the first view"
+        );
+        assert_eq!((calls.get(), again.0), (1, 1));
+        // Another type is another view.
+        assert_eq!(*ev.view(|_| 7u8), 7);
+        assert_eq!(calls.get(), 1);
+
+        ev.push(exchange("two"), ProbeMeta::CatchAll);
+        assert_eq!(look(&ev).0, 2, "push forgets the views");
+        ev.alias("three", 0, ProbeMeta::CatchAll);
+        look(&ev);
+        assert_eq!(calls.get(), 3, "alias forgets the views");
+        // The fields are public: a store grown behind push's back is
+        // noticed by its size.
+        ev.exchanges.push(exchange("four"));
+        assert_eq!(look(&ev).0, 3);
+        assert_eq!(calls.get(), 4);
+        // A clone starts without views.
+        let copy = ev.clone();
+        look(&copy);
+        assert_eq!(calls.get(), 5);
+    }
 
     #[test]
     fn key_matches_agrees_with_request_key() {

@@ -859,7 +859,8 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     };
     // Scope classes, with every hint the target publishes (metadata risk
     // documents and descriptions, then the descriptions' OAuth flows).
-    let view = super::scopes::scope_view(ev);
+    let analysis = super::scopes::analysis(ev);
+    let view = &analysis.view;
     let mut class_cache: BTreeMap<String, Classification> = BTreeMap::new();
     let mut classify_scope = |scope: &str| -> Classification {
         class_cache

@@ -515,6 +515,32 @@ pub fn classify_view(view: &ScopeView) -> Result<Vec<Classification>, String> {
         .collect())
 }
 
+/// The scope view and its classification: computed once per evidence
+/// ([`Evidence::view`]) and read by the four scope checks and
+/// `action-classification` (up to ~60 µs a check on a site that publishes
+/// many scopes).
+#[derive(Debug)]
+pub struct ScopeAnalysis {
+    /// Everything the scope checks read.
+    pub view: ScopeView,
+    /// Probe ids the view rests on ([`ScopeView::probes`]).
+    pub probes: Vec<String>,
+    /// [`classify_view`] of the view.
+    pub classes: Result<Vec<Classification>, String>,
+}
+
+/// The memoised [`ScopeAnalysis`] of an evidence store.
+pub fn analysis(ev: &Evidence) -> std::sync::Arc<ScopeAnalysis> {
+    ev.view(|ev| {
+        let view = scope_view(ev);
+        ScopeAnalysis {
+            probes: view.probes(),
+            classes: classify_view(&view),
+            view,
+        }
+    })
+}
+
 fn no_scopes() -> Evaluation {
     Evaluation::skip(
         "no scopes are published: no scopes_supported, challenge scope or agent_auth scopes (see scopes-published)",
@@ -556,15 +582,16 @@ fn names<'a>(v: &[&'a Classification]) -> Vec<&'a str> {
 /// The scope view, its probes and its classification; or the evaluation
 /// that ends a judging check early (no scopes published, or the vocabulary
 /// cannot be loaded).
-fn classified(ev: &Evidence) -> Result<(ScopeView, Vec<String>, Vec<Classification>), Evaluation> {
-    let view = scope_view(ev);
-    let probes = view.probes();
-    if view.published.is_empty() {
+/// The analysis of a store with published scopes and a loadable
+/// vocabulary, or the early verdict of a check that needs both.
+fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation> {
+    let a = analysis(ev);
+    if a.view.published.is_empty() {
         return Err(no_scopes());
     }
-    match classify_view(&view) {
-        Ok(classes) => Ok((view, probes, classes)),
-        Err(e) => Err(vocabulary_error(e, probes)),
+    match &a.classes {
+        Ok(_) => Ok(a),
+        Err(e) => Err(vocabulary_error(e.clone(), a.probes.clone())),
     }
 }
 
@@ -581,8 +608,8 @@ fn api_scopes(classes: &[Classification]) -> Vec<&Classification> {
 /// `scopes-published`: RFC 8414 §2, RFC 9728 §2, RFC 6749 §3.3, OpenID
 /// Connect Discovery §3, MCP 2025-11-25 scope selection.
 pub fn scopes_published(ev: &Evidence) -> Evaluation {
-    let view = scope_view(ev);
-    let probes = view.probes();
+    let a = analysis(ev);
+    let (view, probes) = (&a.view, a.probes.clone());
     if view.docs.is_empty() && view.published.is_empty() {
         return Evaluation::skip(
             "no authorization-server or protected-resource metadata was found and no challenge names a scope (see as-metadata-discovery)",
@@ -704,7 +731,7 @@ pub fn scopes_published(ev: &Evidence) -> Evaluation {
             }
         }
     }
-    let classes = classify_view(&view).unwrap_or_default();
+    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
     if !classes.is_empty() && classes.iter().all(|c| c.class == ScopeClass::Identity) {
         findings.push(finding(
             "scopes-published-identity-scopes-only",
@@ -765,17 +792,14 @@ pub fn scopes_published(ev: &Evidence) -> Evaluation {
 /// `scope-classification`: every scope classified read / write /
 /// destructive / admin / identity; `data.scopes` as DESIGN §4 fixes it.
 pub fn scope_classification(ev: &Evidence) -> Evaluation {
-    let view = scope_view(ev);
-    let probes = view.probes();
-    if view.published.is_empty() {
-        return no_scopes();
-    }
-    let classes = match classify_view(&view) {
-        Ok(c) => c,
-        Err(e) => return vocabulary_error(e, probes),
+    let a = match classified(ev) {
+        Ok(a) => a,
+        Err(early) => return early,
     };
+    let (view, probes) = (&a.view, a.probes.clone());
+    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
     let mut findings = Vec::new();
-    let api = api_scopes(&classes);
+    let api = api_scopes(classes);
     let unknown: Vec<&str> = api
         .iter()
         .filter(|c| c.class == ScopeClass::Unknown)
@@ -845,7 +869,7 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
     let summary = format!(
         "{} scope(s) classified: {} (from {})",
         classes.len(),
-        class_counts(&classes),
+        class_counts(classes),
         sources.into_iter().collect::<Vec<_>>().join(", ")
     );
     let data = json!({
@@ -870,11 +894,13 @@ fn class_of<'a>(classes: &'a [Classification], scope: &str) -> Option<&'a Classi
 /// `least-privilege`: RFC 9700 §2.3, MCP 2025-11-25 scope selection, auth.md
 /// pre-claim scopes.
 pub fn least_privilege(ev: &Evidence) -> Evaluation {
-    let (view, probes, classes) = match classified(ev) {
-        Ok(c) => c,
+    let a = match classified(ev) {
+        Ok(a) => a,
         Err(early) => return early,
     };
-    let api = api_scopes(&classes);
+    let (view, probes) = (&a.view, a.probes.clone());
+    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let api = api_scopes(classes);
     if api.is_empty() {
         return Evaluation::skip(
             "only OpenID Connect identity scopes are published: there are no API privileges to judge",
@@ -966,7 +992,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         let Some(scope) = &c.scope else { continue };
         let broad: Vec<String> = scope
             .iter()
-            .filter_map(|s| class_of(&classes, s))
+            .filter_map(|s| class_of(classes, s))
             .filter(|k| k.class.changes_data())
             .map(|k| format!("`{}` ({})", k.scope, k.class.as_str()))
             .collect();
@@ -991,7 +1017,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         let Some(pre) = &cl.pre else { continue };
         let broad: Vec<String> = pre
             .iter()
-            .filter_map(|s| class_of(&classes, s))
+            .filter_map(|s| class_of(classes, s))
             .filter(|k| k.class.changes_data())
             .map(|k| format!("`{}` ({})", k.scope, k.class.as_str()))
             .collect();
@@ -1038,11 +1064,13 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
 /// `progressive-scoping`: RFC 6750 §3.1, RFC 9470 §3, MCP 2025-11-25 scope
 /// challenge handling, auth.md pre-/post-claim scopes.
 pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
-    let (view, probes, classes) = match classified(ev) {
-        Ok(c) => c,
+    let a = match classified(ev) {
+        Ok(a) => a,
         Err(early) => return early,
     };
-    let api = api_scopes(&classes);
+    let (view, probes) = (&a.view, a.probes.clone());
+    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let api = api_scopes(classes);
     if api.is_empty() {
         return Evaluation::skip(
             "only OpenID Connect identity scopes are published: there is nothing to step up to",

@@ -700,3 +700,35 @@ fn scope_tokens_follow_rfc_6749() {
         assert!(!is_scope_token(bad), "{bad}");
     }
 }
+
+#[test]
+fn the_shared_scope_analysis_gives_each_check_the_verdict_of_a_fresh_store() {
+    // Scope-rich bundled sites: the checks reading `analysis` give the
+    // same result on one shared store (the view memoised by the first) as
+    // each on a fresh copy (computed anew).
+    let readers = [
+        "scopes-published",
+        "scope-classification",
+        "least-privilege",
+        "progressive-scoping",
+        "action-classification",
+    ];
+    for name in [
+        "widgets-api",
+        "agent-ready",
+        "sloppy-scopes",
+        "god-mode-scopes",
+    ] {
+        let s = crate::fixture::Site::bundled(name).unwrap();
+        let target = format!("{ORIGIN}{}", s.target.as_deref().unwrap_or("/"));
+        let shared = evidence(s, &target);
+        assert!(
+            !analysis(&shared.clone()).view.published.is_empty(),
+            "{name} publishes scopes"
+        );
+        for id in readers {
+            let fresh = crate::testing::judge(&shared.clone(), id);
+            assert_eq!(crate::testing::judge(&shared, id), fresh, "{name} {id}");
+        }
+    }
+}
