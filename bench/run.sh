@@ -8,7 +8,9 @@
 #   N=20000 CONCURRENCY=500 WRK_SECONDS=20 bench/run.sh
 #
 # Also replays the same requests with reqwest alone and with bare hyper
-# (examples/bench_floor.rs): the floors of the HTTP stack itself.
+# (examples/bench_floor.rs): the floors of the HTTP stack itself; and times
+# the scanner's own work per target without the network
+# (examples/bench_evaluate.rs) against the CPU budget a ratio of 0.5 leaves.
 # Needs wrk (apt-get install -y wrk) and GNU time (/usr/bin/time).
 # Loopback only; figures go to bench/out/ (not committed); the results file
 # itself (~70 KB per target) is deleted unless KEEP_RESULTS=1.
@@ -26,7 +28,7 @@ mkdir -p "$OUT"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 2; }
 
-cargo build --release --locked --bin agentready --example bench_server --example bench_floor >&2
+cargo build --release --locked --bin agentready --example bench_server --example bench_floor --example bench_evaluate >&2
 BIN=target/release/agentready
 
 target/release/examples/bench_server > "$OUT/server.txt" &
@@ -71,6 +73,7 @@ F1=$(server_cpu)
 FLOOR_HYPER=1 /usr/bin/time -f "%U %S" -o "$OUT/floor-hyper-time.txt" target/release/examples/bench_floor \
   "$OUT/requests.tsv" "$PORT" "$N" "$SITES" "$CONCURRENCY" 1 > "$OUT/floor-hyper.txt"
 F2=$(server_cpu)
+target/release/examples/bench_evaluate > "$OUT/evaluate.txt"
 
 python3 - "$OUT" "$N" "$CONCURRENCY" "$LOAD_BEFORE" "$LOAD_AFTER" "$S0" "$S1" "$S2" "$S3" "$F0" "$F1" "$F2" <<'PY'
 import json, re, sys
@@ -112,8 +115,23 @@ def floor(name, label, cpu0, cpu1):
     fcpu = sum(map(float, open(f"{out}/{name}-time.txt").read().split()))
     print(f"{label:<24}{fr / fs:.0f} requests/s, ratio {fr / fs / wrk_rps:.2f}, CPU per request"
           f" {us(fcpu, fr):.0f} µs + server {us(cpu1 - cpu0, fr):.0f} µs")
+    return us(fcpu, fr), us(cpu1 - cpu0, fr)
 floor("floor", "floor: reqwest alone", f0, f1)
-floor("floor-hyper", "floor: bare hyper", f1, f2)
+hyper = floor("floor-hyper", "floor: bare hyper", f1, f2)
+# What a ratio of 0.5 leaves for the scanner: client and server share the
+# cores, so at half wrk's rate a request may cost cores / (wrk / 2) of CPU
+# in all; the bare HTTP client and the server take their floor's share.
+import os
+cores = os.cpu_count() or 2
+budget = cores * 1e6 / (wrk_rps / 2)
+left = budget - hyper[0] - hyper[1]
+m = re.search(r"mean evaluate ([\d.]+) us serialize ([\d.]+) us", open(f"{out}/evaluate.txt").read())
+ev_us, ser_us = float(m.group(1)), float(m.group(2))
+print(f"budget for ratio 0.5    {budget:.0f} µs CPU per request ({cores} cores at half wrk's rate); bare hyper"
+      f" and the server take {hyper[0]:.0f} + {hyper[1]:.0f}, leaving {left:.0f} µs per request ="
+      f" {left * req / n:.0f} µs per target for all of the scanner's work")
+print(f"scanner work per target evaluate {ev_us:.0f} µs + report line {ser_us:.0f} µs (no network, warm caches;"
+      f" examples/bench_evaluate.rs), before planning, the HTTP client's bookkeeping and scheduling")
 print(f"load average            {load_before} before, {load} after the batch (2 cores, shared)")
 PY
 # The results file is ~70 KB per target (~700 MB for 10,000): kept only on request.
