@@ -529,6 +529,13 @@ pub struct ScopeAnalysis {
     pub classes: Result<Vec<Classification>, String>,
 }
 
+impl ScopeAnalysis {
+    /// The classifications (none when the vocabulary could not be loaded).
+    pub fn classified(&self) -> &[Classification] {
+        self.classes.as_deref().unwrap_or_default()
+    }
+}
+
 /// The memoised [`ScopeAnalysis`] of an evidence store.
 pub fn analysis(ev: &Evidence) -> std::sync::Arc<ScopeAnalysis> {
     ev.view(|ev| {
@@ -579,11 +586,9 @@ fn names<'a>(v: &[&'a Classification]) -> Vec<&'a str> {
     v.iter().map(|c| c.scope.as_str()).collect()
 }
 
-/// The scope view, its probes and its classification; or the evaluation
-/// that ends a judging check early (no scopes published, or the vocabulary
-/// cannot be loaded).
 /// The analysis of a store with published scopes and a loadable
-/// vocabulary, or the early verdict of a check that needs both.
+/// vocabulary; or the evaluation that ends a judging check early (no
+/// scopes published, or the vocabulary cannot be loaded).
 fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation> {
     let a = analysis(ev);
     if a.view.published.is_empty() {
@@ -731,7 +736,7 @@ pub fn scopes_published(ev: &Evidence) -> Evaluation {
             }
         }
     }
-    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let classes = a.classified();
     if !classes.is_empty() && classes.iter().all(|c| c.class == ScopeClass::Identity) {
         findings.push(finding(
             "scopes-published-identity-scopes-only",
@@ -797,7 +802,7 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
         Err(early) => return early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
-    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let classes = a.classified();
     let mut findings = Vec::new();
     let api = api_scopes(classes);
     let unknown: Vec<&str> = api
@@ -899,7 +904,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         Err(early) => return early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
-    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let classes = a.classified();
     let api = api_scopes(classes);
     if api.is_empty() {
         return Evaluation::skip(
@@ -1069,7 +1074,7 @@ pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
         Err(early) => return early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
-    let classes: &[Classification] = a.classes.as_deref().unwrap_or_default();
+    let classes = a.classified();
     let api = api_scopes(classes);
     if api.is_empty() {
         return Evaluation::skip(
