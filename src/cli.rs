@@ -98,6 +98,30 @@ pub(crate) fn secs(v: f64, name: &str) -> Result<Duration, String> {
     }
 }
 
+/// Add the client options `scan` and `batch` share (`-H`, `--resolve`,
+/// `--cacert`) to `c`, and refuse a zero `--max-body`.
+pub(crate) fn client_options(
+    c: &mut agentready::http::HttpConfig,
+    headers: &[String],
+    resolve: &[String],
+    cacert: &[PathBuf],
+) -> Result<(), String> {
+    use agentready::http;
+    for h in headers {
+        c.headers
+            .push(http::parse_header(h).map_err(|e| e.to_string())?);
+    }
+    for r in resolve {
+        c.resolve
+            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
+    }
+    c.cacerts = cacert.to_vec();
+    if c.max_body == 0 {
+        return Err("--max-body must be at least 1".into());
+    }
+    Ok(())
+}
+
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

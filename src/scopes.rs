@@ -583,15 +583,9 @@ pub fn vocabulary() -> Result<&'static Vocabulary, String> {
 // ---------------------------------------------------------------------------
 // Tokenising
 
+/// At most `max` bytes of `s`, cut at a character boundary.
 fn cap(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 /// The part of a URL scope that says what it is: the last path segment, or

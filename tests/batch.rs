@@ -62,6 +62,15 @@ fn write_lines(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
     p
 }
 
+/// A scratch directory with `lines` as `targets.txt`, and where
+/// `results.jsonl` goes: (directory, input, output).
+fn workdir(lines: &[String]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_lines(dir.path(), "targets.txt", lines);
+    let output = dir.path().join("results.jsonl");
+    (dir, input, output)
+}
+
 /// Every report in a results file, parsed.
 fn reports(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
@@ -159,10 +168,8 @@ fn stats_over_a_batch_of_the_fixture_sites() {
         .iter()
         .map(|n| serve_site(&rt, bundled(n)))
         .collect();
-    let dir = tempfile::tempdir().unwrap();
     let lines: Vec<String> = sites.iter().map(|s| s.target.clone()).collect();
-    let input = write_lines(dir.path(), "targets.txt", &lines);
-    let output = dir.path().join("results.jsonl");
+    let (_dir, input, output) = workdir(&lines);
     assert_eq!(batch(&input, &output, &["--quiet"]).code, 0);
 
     let out = agentready().arg("stats").arg(&output).output().unwrap();
@@ -248,10 +255,8 @@ fn stats_over_a_batch_of_the_fixture_sites() {
 fn resume_after_sigkill_completes_every_target_exactly_once() {
     let rt = runtime();
     let site = serve_site(&rt, bundled("no-auth"));
-    let dir = tempfile::tempdir().unwrap();
     let targets = many_targets(&site, 60);
-    let input = write_lines(dir.path(), "targets.txt", &targets);
-    let output = dir.path().join("results.jsonl");
+    let (_dir, input, output) = workdir(&targets);
     // A global rate keeps the run long enough to be killed in the middle.
     let args = ["--rate", "200", "--quiet"];
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agentready"))
@@ -312,10 +317,8 @@ fn resume_after_sigkill_completes_every_target_exactly_once() {
 fn a_torn_last_line_is_dropped_and_its_target_scanned_again() {
     let rt = runtime();
     let site = serve_site(&rt, bundled("honeypot"));
-    let dir = tempfile::tempdir().unwrap();
     let targets = many_targets(&site, 4);
-    let input = write_lines(dir.path(), "targets.txt", &targets);
-    let output = dir.path().join("results.jsonl");
+    let (_dir, input, output) = workdir(&targets);
     assert_eq!(batch(&input, &output, &["--quiet"]).code, 0);
     // Cut the last line in half, as a crash in the middle of a write would.
     let text = std::fs::read_to_string(&output).unwrap();

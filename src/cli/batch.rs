@@ -154,18 +154,7 @@ fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
         dns_cache: true,
         ..HttpConfig::default()
     };
-    for h in &a.headers {
-        c.headers
-            .push(http::parse_header(h).map_err(|e| e.to_string())?);
-    }
-    for r in &a.resolve {
-        c.resolve
-            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
-    }
-    c.cacerts.clone_from(&a.cacert);
-    if c.max_body == 0 {
-        return Err("--max-body must be at least 1".into());
-    }
+    super::client_options(&mut c, &a.headers, &a.resolve, &a.cacert)?;
     Ok(c)
 }
 

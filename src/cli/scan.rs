@@ -7,7 +7,7 @@ use agentready::engine::Engine;
 use agentready::evidence::{Evidence, Mode};
 use agentready::exit;
 use agentready::gate::{self, Baseline, GatePolicy, Level, LevelLayer, Preset, Verdict};
-use agentready::http::{self, HttpClient, HttpConfig};
+use agentready::http::{HttpClient, HttpConfig};
 use agentready::probe::GatherOptions;
 use agentready::render::{self, Format};
 use agentready::report::Report;
@@ -316,18 +316,7 @@ fn http_config(o: &Options) -> Result<HttpConfig, String> {
     if let Some(ua) = &o.user_agent {
         c.user_agent.clone_from(ua);
     }
-    for h in &o.headers {
-        c.headers
-            .push(http::parse_header(h).map_err(|e| e.to_string())?);
-    }
-    for r in &o.resolve {
-        c.resolve
-            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
-    }
-    c.cacerts.clone_from(&o.cacert);
-    if c.max_body == 0 {
-        return Err("--max-body must be at least 1".into());
-    }
+    super::client_options(&mut c, &o.headers, &o.resolve, &o.cacert)?;
     Ok(c)
 }
 

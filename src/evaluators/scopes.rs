@@ -600,6 +600,19 @@ fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation
     }
 }
 
+/// [`classified`], and skipped with `only_identity` when every scope is an
+/// OpenID identity scope (nothing for least-privilege or step-up to judge).
+fn with_api_scopes(
+    ev: &Evidence,
+    only_identity: &str,
+) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation> {
+    let a = classified(ev)?;
+    if api_scopes(a.classified()).is_empty() {
+        return Err(Evaluation::skip(only_identity));
+    }
+    Ok(a)
+}
+
 fn api_scopes(classes: &[Classification]) -> Vec<&Classification> {
     classes
         .iter()
@@ -899,18 +912,16 @@ fn class_of<'a>(classes: &'a [Classification], scope: &str) -> Option<&'a Classi
 /// `least-privilege`: RFC 9700 §2.3, MCP 2025-11-25 scope selection, auth.md
 /// pre-claim scopes.
 pub fn least_privilege(ev: &Evidence) -> Evaluation {
-    let a = match classified(ev) {
+    let a = match with_api_scopes(
+        ev,
+        "only OpenID Connect identity scopes are published: there are no API privileges to judge",
+    ) {
         Ok(a) => a,
         Err(early) => return early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
     let classes = a.classified();
     let api = api_scopes(classes);
-    if api.is_empty() {
-        return Evaluation::skip(
-            "only OpenID Connect identity scopes are published: there are no API privileges to judge",
-        );
-    }
     let mut findings: Vec<Finding> = Vec::new();
     let god: Vec<&Classification> = api.iter().copied().filter(|c| c.god_mode).collect();
     let admin: Vec<&Classification> = api
@@ -1069,18 +1080,16 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
 /// `progressive-scoping`: RFC 6750 §3.1, RFC 9470 §3, MCP 2025-11-25 scope
 /// challenge handling, auth.md pre-/post-claim scopes.
 pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
-    let a = match classified(ev) {
+    let a = match with_api_scopes(
+        ev,
+        "only OpenID Connect identity scopes are published: there is nothing to step up to",
+    ) {
         Ok(a) => a,
         Err(early) => return early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
     let classes = a.classified();
     let api = api_scopes(classes);
-    if api.is_empty() {
-        return Evaluation::skip(
-            "only OpenID Connect identity scopes are published: there is nothing to step up to",
-        );
-    }
     let mut findings = Vec::new();
     if api.len() < 2 {
         findings.push(finding(

@@ -46,17 +46,6 @@ fn quote(s: &str) -> String {
     }
 }
 
-fn capped(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
 /// Names of the cookies a response sets.
 fn cookie_names(resp: &ResponseRecord) -> Vec<String> {
     resp.header_all("set-cookie")
@@ -84,7 +73,7 @@ fn matches(
         let value = resp.header_all(&h.name).find(|v| {
             h.value
                 .as_ref()
-                .is_none_or(|re| re.is_match(capped(v, MAX_HEADER_SCAN)))
+                .is_none_or(|re| re.is_match(&v[..v.floor_char_boundary(MAX_HEADER_SCAN)]))
         })?;
         evidence.push(format!("header {}: {}", h.name, quote(value)));
     }
