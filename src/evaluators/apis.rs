@@ -433,7 +433,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
         }
         data_desc.push(entry);
     }
-    let data = json!({
+    let mut data = json!({
         "catalog": {
             "url": catalog.url,
             "result": match &catalog.state {
@@ -444,10 +444,14 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                 CatalogState::Linkset(l) => format!("linkset with {} link(s)", l.len()),
             },
             "content_type": catalog.content_type,
-            "links": catalog_links,
         },
-        "descriptions": data_desc,
     });
+    // Moved in, not copied: `json!` would serialise the vectors afresh.
+    let link_elsewhere = catalog_links
+        .iter()
+        .any(|l| l["rel"] == "service-desc" && l["followed"] == false);
+    data["catalog"]["links"] = Value::Array(catalog_links);
+    data["descriptions"] = Value::Array(data_desc);
     if let Some((f, d)) = found.first() {
         if found.iter().all(|(f, _)| !f.via.announced()) {
             findings.push(finding(
@@ -488,9 +492,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
         return Evaluation::evaluated(summary, findings, evidence).with_data(data);
     }
     if !findings.is_empty() || catalog_ok {
-        let elsewhere = catalog_links
-            .iter()
-            .any(|l| l["rel"] == "service-desc" && l["followed"] == false)
+        let elsewhere = link_elsewhere
             && findings
                 .iter()
                 .any(|f| f.code == "api-catalog-link-not-followed");
@@ -1110,11 +1112,11 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
             format!("; {}", worst.join(", "))
         }
     );
-    let data = json!({
+    let mut data = json!({
         "counts": counts,
-        "operations": ops_data,
         "truncated": total > MAX_DATA_OPERATIONS || descs.iter().any(|(_, d)| d.truncated),
     });
+    data["operations"] = Value::Array(ops_data);
     Evaluation::evaluated(summary, findings, evidence).with_data(data)
 }
 

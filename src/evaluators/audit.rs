@@ -284,12 +284,13 @@ pub fn request_attribution(ev: &Evidence) -> Evaluation {
         "no request id on any response; per-credential audit logging cannot be verified from outside".into()
     };
     findings.push(unverifiable);
-    Evaluation::evaluated(summary, findings, evidence).with_data(json!({
-        "identifiers": listed,
+    let mut data = json!({
         "responses": responses,
         "responses_with_id": with_app_id,
         "audit_logging_verifiable": false,
-    }))
+    });
+    data["identifiers"] = Value::Array(listed);
+    Evaluation::evaluated(summary, findings, evidence).with_data(data)
 }
 
 #[cfg(test)]

@@ -374,12 +374,14 @@ pub fn bot_challenge(ev: &Evidence) -> Evaluation {
         )
     };
     let vendors_present: Vec<&str> = present.iter().map(|p| p.vendor.as_str()).collect();
-    Evaluation::evaluated(summary, findings, evidence).with_data(json!({
-        "detections": detections,
+    let mut data = json!({
         "vendors_challenging": challenged,
         "vendors_present": vendors_present,
         "responses": responses,
-    }))
+    });
+    // Moved in: `json!` would serialise the list afresh.
+    data["detections"] = Value::Array(detections);
+    Evaluation::evaluated(summary, findings, evidence).with_data(data)
 }
 
 #[cfg(test)]

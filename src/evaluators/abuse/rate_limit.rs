@@ -637,10 +637,11 @@ pub fn rate_limit_signals(ev: &Evidence) -> Evaluation {
         }
         acc
     });
-    Evaluation::evaluated(summary, findings, evidence).with_data(json!({
+    let mut data = json!({
         "generations": generations.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
-        "fields": fields,
-    }))
+    });
+    data["fields"] = Value::Array(fields);
+    Evaluation::evaluated(summary, findings, evidence).with_data(data)
 }
 
 #[cfg(test)]
