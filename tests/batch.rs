@@ -385,6 +385,29 @@ fn shards_partition_the_input_exactly() {
     assert_eq!(set.len(), union.len(), "shards overlap");
     assert_eq!(set, full_urls, "the union of the shards is the full run");
 
+    // `stats` over the shard files gives the figures of the full run.
+    let stats = |files: &[PathBuf]| -> serde_json::Value {
+        let out = agentready()
+            .args(["stats", "--format", "json"])
+            .args(files)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let shards: Vec<PathBuf> = (0..n)
+        .map(|i| dir.path().join(format!("shard-{i}.jsonl")))
+        .collect();
+    let whole = stats(std::slice::from_ref(&full));
+    assert_eq!(whole["reports"], 30);
+    assert_eq!(stats(&shards), whole);
+    let twice = agentready().args(["stats", "-", "-"]).output().unwrap();
+    assert_eq!(twice.status.code(), Some(2), "stdin read twice");
+
     let run = batch(&input, &dir.path().join("x.jsonl"), &["--shard", "3/3"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--shard"), "{}", run.stderr);

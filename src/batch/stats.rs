@@ -114,7 +114,7 @@ pub struct QuestionStats {
     pub answers: BTreeMap<String, Share>,
 }
 
-/// The statistics of a results file.
+/// The statistics of one or more results files.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     /// Lines read.
@@ -123,8 +123,8 @@ pub struct Stats {
     pub reports: u64,
     /// Lines that are not reports (skipped).
     pub unparseable_lines: u64,
-    /// The last line was torn (a run died while writing it; `--resume`
-    /// drops it).
+    /// A file's last line was torn (a run died while writing it;
+    /// `--resume` drops it).
     pub torn_last_line: bool,
     /// Complete reports.
     pub complete: Share,
@@ -333,26 +333,47 @@ impl Acc {
 /// Read a results file (JSONL) and compute its statistics. Lines that are
 /// not reports are counted and skipped; only a read error fails.
 pub fn compute(input: impl BufRead) -> std::io::Result<Stats> {
-    let mut acc = Acc::default();
-    let mut input = input;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        let complete = buf.last() == Some(&b'\n');
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        acc.lines += 1;
-        match serde_json::from_slice::<LineReport>(&buf) {
-            Ok(r) => acc.add(r),
-            Err(_) if !complete => acc.torn = true,
-            Err(_) => acc.unparseable += 1,
+    let mut c = Collector::default();
+    c.read(input)?;
+    Ok(c.finish())
+}
+
+/// Statistics over several results files read in turn (the shards of one
+/// run): one set of figures, as if the files were one, except that each
+/// file's own last line may be torn (concatenating the files first would
+/// glue a torn line to the next file's first report and lose both).
+#[derive(Default)]
+pub struct Collector {
+    acc: Acc,
+    buf: Vec<u8>,
+}
+
+impl Collector {
+    /// Add one results file. Lines that are not reports are counted and
+    /// skipped; only a read error fails.
+    pub fn read(&mut self, mut input: impl BufRead) -> std::io::Result<()> {
+        loop {
+            self.buf.clear();
+            if input.read_until(b'\n', &mut self.buf)? == 0 {
+                return Ok(());
+            }
+            let complete = self.buf.last() == Some(&b'\n');
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            self.acc.lines += 1;
+            match serde_json::from_slice::<LineReport>(&self.buf) {
+                Ok(r) => self.acc.add(r),
+                Err(_) if !complete => self.acc.torn = true,
+                Err(_) => self.acc.unparseable += 1,
+            }
         }
     }
-    Ok(acc.finish())
+
+    /// The statistics of everything read.
+    pub fn finish(self) -> Stats {
+        self.acc.finish()
+    }
 }
 
 fn pct(s: Share) -> String {
@@ -579,6 +600,34 @@ mod tests {
         assert!(c.contains("cause,dns,,1,0.3333\n"), "{c}");
         let j: serde_json::Value = serde_json::from_str(&json(&s).unwrap()).unwrap();
         assert_eq!(j["reports"], 3);
+    }
+
+    #[test]
+    fn shards_read_in_turn_count_as_one_file_and_each_may_end_torn() {
+        let a = [
+            report(Some(100), 3, "pass", "yes", None),
+            report(Some(15), 1, "fail", "partial", None),
+        ];
+        let b = [report(None, 0, "error", "unknown", Some("dns"))];
+        let whole = compute(format!("{}\n{}\n{}\n", a[0], a[1], b[0]).as_bytes()).unwrap();
+        let mut c = Collector::default();
+        // Shard a died mid-line; shard b follows it.
+        c.read(format!("{}\n{}\n{{\"score\": 1", a[0], a[1]).as_bytes())
+            .unwrap();
+        c.read(format!("{}\n", b[0]).as_bytes()).unwrap();
+        let shards = c.finish();
+        assert!(shards.torn_last_line);
+        assert_eq!(shards.unparseable_lines, 0);
+        assert_eq!(shards.lines, whole.lines + 1);
+        assert_eq!(
+            serde_json::to_value(Stats {
+                lines: 0,
+                torn_last_line: false,
+                ..shards
+            })
+            .unwrap(),
+            serde_json::to_value(Stats { lines: 0, ..whole }).unwrap()
+        );
     }
 
     #[test]

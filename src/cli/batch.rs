@@ -427,8 +427,10 @@ pub(crate) enum StatsFormat {
 /// Options of `stats`.
 #[derive(Debug, Args)]
 pub(crate) struct StatsArgs {
-    /// A results file written by `agentready batch` (`-` for stdin; several shards may be concatenated).
-    input: PathBuf,
+    /// Results files written by `agentready batch` (`-` for stdin): the
+    /// shards of one run give one set of figures.
+    #[arg(required = true, num_args = 1.., value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: StatsFormat,
@@ -438,19 +440,31 @@ pub(crate) struct StatsArgs {
 }
 
 pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
-    let name = a.input.display().to_string();
-    let computed = if a.input.as_os_str() == "-" {
-        batch::stats::compute(std::io::stdin().lock())
-    } else {
-        match std::fs::File::open(&a.input) {
-            Ok(f) => batch::stats::compute(BufReader::with_capacity(1 << 16, f)),
-            Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+    if a.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return usage_error("stdin (`-`) can be read only once");
+    }
+    let mut collector = batch::stats::Collector::default();
+    for input in &a.inputs {
+        let name = input.display();
+        let read = if input.as_os_str() == "-" {
+            collector.read(std::io::stdin().lock())
+        } else {
+            match std::fs::File::open(input) {
+                Ok(f) => collector.read(BufReader::with_capacity(1 << 16, f)),
+                Err(e) => return usage_error(format!("cannot read {name}: {e}")),
+            }
+        };
+        if let Err(e) = read {
+            return usage_error(format!("cannot read {name}: {e}"));
         }
-    };
-    let s = match computed {
-        Ok(s) => s,
-        Err(e) => return usage_error(format!("cannot read {name}: {e}")),
-    };
+    }
+    let s = collector.finish();
+    let name = a
+        .inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     if s.unparseable_lines > 0 {
         eprintln!(
             "agentready: {name}: {} lines are not reports and were skipped",
