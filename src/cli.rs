@@ -32,7 +32,7 @@ enum Command {
     Scan(Box<scan::ScanArgs>),
     /// Scan many targets (one per line) politely into a JSONL file: resumable, shardable.
     Batch(Box<batch::BatchArgs>),
-    /// Adoption statistics over a batch results file.
+    /// Adoption statistics over batch results files (one run, or its shards).
     Stats(batch::StatsArgs),
     /// Compare two JSON reports: new, fixed and persistent findings, score and level change.
     Diff(diff::DiffArgs),
