@@ -221,7 +221,7 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
         let o = old_by_id.get(c.id.as_str()).copied();
         checks.push(CheckChange {
             id: c.id.clone(),
-            title: c.title.clone(),
+            title: c.title.to_string(),
             old: o.map(|o| o.outcome),
             new: Some(c.outcome),
             change: change(o, Some(c)),
@@ -234,7 +234,7 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
     {
         checks.push(CheckChange {
             id: c.id.clone(),
-            title: c.title.clone(),
+            title: c.title.to_string(),
             old: Some(c.outcome),
             new: None,
             change: Change::Removed,

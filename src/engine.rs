@@ -1,13 +1,13 @@
 //! The engine: select checks, plan probes, gather evidence, evaluate, score,
 //! and assemble the report. `plan → gather → evaluate → score`.
 
-use crate::catalogue::{self, Category, CheckMeta, Implementation};
+use crate::catalogue::{self, Category, CheckMeta, Implementation, Reference};
 use crate::check::{EvalStatus, Evaluation, FindingLevel, Outcome};
 use crate::evaluators::{self, Requires};
 use crate::evidence::Evidence;
 use crate::probe::{self, GatherOptions, Needs, Transport};
 use crate::report::{
-    CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Tool,
+    CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Shared, Tool,
 };
 use crate::scoring;
 use crate::target::Target;
@@ -33,6 +33,26 @@ pub enum SelectionError {
 #[derive(Debug, Clone)]
 pub struct Engine {
     checks: Vec<CheckMeta>,
+    /// Each check's catalogue text, shared by every report of the run.
+    texts: Vec<CheckTexts>,
+}
+
+/// The catalogue text a check's result carries, prepared once.
+#[derive(Debug, Clone)]
+struct CheckTexts {
+    title: Shared<String>,
+    remediation: Shared<String>,
+    references: Shared<Vec<Reference>>,
+}
+
+impl CheckTexts {
+    fn of(meta: &CheckMeta) -> Self {
+        CheckTexts {
+            title: meta.title.clone().into(),
+            remediation: meta.remediation.trim().to_string().into(),
+            references: meta.references.clone().into(),
+        }
+    }
 }
 
 fn matches_selector(m: &CheckMeta, sel: &str) -> bool {
@@ -64,7 +84,8 @@ impl Engine {
         }
         // Report order: by category (DESIGN §2 order), then by id.
         checks.sort_by(|a, b| a.category.cmp(&b.category).then_with(|| a.id.cmp(&b.id)));
-        Ok(Engine { checks })
+        let texts = checks.iter().map(CheckTexts::of).collect();
+        Ok(Engine { checks, texts })
     }
 
     /// Replace the weights of the named checks (`[checks.<id>] weight` in
@@ -136,7 +157,12 @@ impl Engine {
 
     /// Evaluate stored evidence (a fresh scan or `--from-evidence`).
     pub fn evaluate(&self, ev: &Evidence, started_at: String, duration_ms: u64) -> Report {
-        let checks: Vec<CheckResult> = self.checks.iter().map(|m| run_check(m, ev)).collect();
+        let checks: Vec<CheckResult> = self
+            .checks
+            .iter()
+            .zip(&self.texts)
+            .map(|(m, t)| run_prepared(m, t, ev))
+            .collect();
         let metas: Vec<&CheckMeta> = self.checks.iter().collect();
         let scored = scoring::score(&checks, &metas);
         let exchanges: Vec<ExchangeSummary> = ev
@@ -210,6 +236,10 @@ impl Engine {
 /// Evaluate one check, turning a panic or an undeclared finding code into
 /// `error` for that check only.
 pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
+    run_prepared(meta, &CheckTexts::of(meta), ev)
+}
+
+fn run_prepared(meta: &CheckMeta, texts: &CheckTexts, ev: &Evidence) -> CheckResult {
     let eval = match meta.implementation {
         Implementation::Planned => Evaluation::skip(NOT_IMPLEMENTED),
         Implementation::Rust => match evaluators::builtin(&meta.id) {
@@ -226,10 +256,10 @@ pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
             None => Evaluation::error("declarative check without a rule", vec![]),
         },
     };
-    resolve(meta, eval)
+    resolve(meta, texts, eval)
 }
 
-fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
+fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResult {
     let mut findings = Vec::new();
     let mut worst: Option<FindingLevel> = None;
     let mut undeclared = None;
@@ -269,7 +299,7 @@ fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
     };
     CheckResult {
         id: meta.id.clone(),
-        title: meta.title.clone(),
+        title: texts.title.clone(),
         category: meta.category.id().into(),
         question: meta.question.map(|q| q.id().to_string()),
         severity: meta.severity.as_str().into(),
@@ -278,8 +308,8 @@ fn resolve(meta: &CheckMeta, eval: Evaluation) -> CheckResult {
         summary,
         findings,
         evidence: eval.evidence,
-        remediation: meta.remediation.trim().to_string(),
-        references: meta.references.clone(),
+        remediation: texts.remediation.clone(),
+        references: texts.references.clone(),
         data: eval.data,
         user: meta.user,
     }

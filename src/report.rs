@@ -3,11 +3,100 @@
 
 use crate::catalogue::Reference;
 use crate::check::{FindingLevel, Outcome};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// Version of the report format.
 pub const SCHEMA_VERSION: &str = "1";
+
+/// Catalogue text a report carries (a check's title, remediation and
+/// references): one copy shared by every report of a run, and a string's
+/// JSON encoded once. Reports of a batch repeat ~37 KB of it per line, and
+/// copying and escaping it for every target was a third of a report line's
+/// cost. Reads as the value (`Deref`); serialises exactly as the value.
+#[derive(Clone)]
+pub struct Shared<T> {
+    value: Arc<T>,
+    /// The value as JSON, kept only for a string: written verbatim, it
+    /// reads the same in compact and pretty output (a pre-encoded array
+    /// would come out compact inside a pretty document).
+    json: Option<Arc<RawValue>>,
+}
+
+impl<T: Serialize> Shared<T> {
+    /// Share `value`, encoding it now if it is a string.
+    pub fn new(value: T) -> Self {
+        let json = serde_json::value::to_raw_value(&value)
+            .ok()
+            .filter(|raw| raw.get().starts_with('"'))
+            .map(Arc::from);
+        Shared {
+            value: Arc::new(value),
+            json,
+        }
+    }
+}
+
+impl<T: Serialize> From<T> for Shared<T> {
+    fn from(value: T) -> Self {
+        Shared::new(value)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Shared<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        self.value.as_ref().into_iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.json {
+            Some(raw) => raw.serialize(s),
+            None => self.value.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: Serialize + Deserialize<'de>> Deserialize<'de> for Shared<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Shared::new)
+    }
+}
 
 /// The tool that wrote the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +173,7 @@ pub struct CheckResult {
     /// Check id.
     pub id: String,
     /// Title.
-    pub title: String,
+    pub title: Shared<String>,
     /// Category id.
     pub category: String,
     /// Question id, if any.
@@ -103,9 +192,9 @@ pub struct CheckResult {
     /// Probe ids the verdict rests on.
     pub evidence: Vec<String>,
     /// What to change.
-    pub remediation: String,
+    pub remediation: Shared<String>,
     /// Spec references.
-    pub references: Vec<Reference>,
+    pub references: Shared<Vec<Reference>>,
     /// Structured details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,

@@ -256,7 +256,7 @@ mod tests {
     ) -> CheckResult {
         CheckResult {
             id: id.into(),
-            title: id.into(),
+            title: id.to_string().into(),
             category: category.into(),
             question: None,
             severity: severity.into(),
@@ -265,8 +265,8 @@ mod tests {
             summary: String::new(),
             findings: vec![],
             evidence: vec![],
-            remediation: String::new(),
-            references: vec![],
+            remediation: String::new().into(),
+            references: Vec::new().into(),
             data: None,
             user: false,
         }

@@ -210,7 +210,7 @@ fn check_details(out: &mut String, report: &Report, c: &CheckResult, open: bool)
             format!(" · gate level {}{accepted}", g.level(&c.id).as_str())
         })
         .unwrap_or_default();
-    let expected = if !matches!(c.outcome, Outcome::Pass) && c.summary != c.title {
+    let expected = if !matches!(c.outcome, Outcome::Pass) && c.summary != *c.title {
         format!("<br><span class=\"id\">Expected: {}</span>", esc(&c.title))
     } else {
         String::new()
