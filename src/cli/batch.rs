@@ -13,7 +13,7 @@ use agentready::probe::GatherOptions;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -287,11 +287,11 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
     }
 
     let bar = progress_bar(show);
-    if show && !stdin {
+    let path = a.input.clone().unwrap_or_default();
+    if show && !stdin && countable(&path) {
         // The total, counted lazily beside the scan: the bar shows it
         // once known.
         let bar = bar.clone();
-        let path = a.input.clone().unwrap_or_default();
         std::thread::spawn(move || {
             if let Ok(f) = std::fs::File::open(&path) {
                 let n = agentready::batch::input::count_lines(BufReader::new(f), shard);
@@ -439,6 +439,14 @@ pub(crate) struct StatsArgs {
     output: Option<PathBuf>,
 }
 
+/// Can the input be read a second time to count its lines for the
+/// progress bar? Only a regular file: opening a pipe, FIFO or
+/// process substitution (`<(zcat list.gz)`) again would share it with the
+/// scan, and the two readers would each take part of the lines.
+fn countable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
 pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
     if a.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return usage_error("stdin (`-`) can be read only once");
@@ -479,5 +487,25 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
     match text.and_then(|t| write_output(a.output.as_deref(), &t)) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => usage_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::countable;
+
+    #[test]
+    fn only_a_regular_file_is_read_twice_for_the_progress_total() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("targets.txt");
+        std::fs::write(&file, "example.com\n").unwrap();
+        assert!(countable(&file));
+        assert!(!countable(dir.path()), "a directory");
+        assert!(!countable(&dir.path().join("missing")));
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(!countable(&fifo), "a FIFO is shared with the scan's reader");
+        }
     }
 }
