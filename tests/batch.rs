@@ -635,7 +635,12 @@ fn retries_after_429_and_503_honour_retry_after_within_bounds() {
             .with_priority(2)
             .mount(&server)
             .await;
-        // Retry-After beyond --max-retry-wait → not retried: the 503 stands.
+        server
+    });
+    // On another host (a long Retry-After pauses its whole host):
+    // beyond --max-retry-wait → not retried, the 503 stands.
+    let busy = rt.block_on(async {
+        let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/.well-known/openid-configuration"))
             .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "3600"))
@@ -645,13 +650,15 @@ fn retries_after_429_and_503_honour_retry_after_within_bounds() {
         server
     });
     let dir = tempfile::tempdir().unwrap();
-    let input = write_lines(dir.path(), "t.txt", &[server.uri()]);
+    let input = write_lines(dir.path(), "t.txt", &[server.uri(), busy.uri()]);
     let output = dir.path().join("r.jsonl");
     let run = batch(&input, &output, &["--ignore-robots", "--passive"]);
     assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
-    let r = &reports(&output)[0];
-    let status_of = |suffix: &str| {
-        r["exchanges"]
+    let all = reports(&output);
+    let status_of = |uri: &str, suffix: &str| {
+        all.iter()
+            .find(|r| r["target"]["url"].as_str().unwrap().starts_with(uri))
+            .unwrap()["exchanges"]
             .as_array()
             .unwrap()
             .iter()
@@ -659,10 +666,17 @@ fn retries_after_429_and_503_honour_retry_after_within_bounds() {
             .map(|x| x["status"].clone())
             .unwrap()
     };
-    assert_eq!(status_of("/.well-known/oauth-authorization-server"), 404);
-    assert_eq!(status_of("/.well-known/openid-configuration"), 503);
+    assert_eq!(
+        status_of(&server.uri(), "/.well-known/oauth-authorization-server"),
+        404
+    );
+    assert_eq!(
+        status_of(&busy.uri(), "/.well-known/openid-configuration"),
+        503
+    );
     assert_eq!(meta(&output)["requests"]["retries"], 1);
     rt.block_on(server.verify());
+    rt.block_on(busy.verify());
 }
 
 #[test]
@@ -846,4 +860,176 @@ fn private_targets_are_reached_only_with_allow_private() {
     let allowed = dir.path().join("allowed.jsonl");
     assert_eq!(run(&allowed, &["--allow-private"]), Some(0));
     assert_eq!(reports(&allowed)[0]["score"], 100);
+}
+
+/// A polite client over loopback for the transport tests below.
+fn polite(
+    timeout: Duration,
+    politeness: agentready::batch::polite::Politeness,
+) -> agentready::batch::polite::PoliteClient {
+    use agentready::http::{HttpClient, HttpConfig};
+    let http = HttpClient::new(HttpConfig {
+        request_timeout: timeout,
+        connect_timeout: timeout,
+        ..HttpConfig::loopback_only()
+    })
+    .unwrap();
+    agentready::batch::polite::PoliteClient::new(http, politeness).unwrap()
+}
+
+fn get(url: &str) -> agentready::http::RequestSpec {
+    agentready::http::RequestSpec {
+        method: reqwest::Method::GET,
+        url: url::Url::parse(url).unwrap(),
+        headers: Vec::new(),
+        body: None,
+        large_body: false,
+    }
+}
+
+#[test]
+fn a_robots_txt_that_redirects_is_followed_without_waiting_on_itself() {
+    use agentready::batch::polite::Politeness;
+    use agentready::probe::Transport;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = runtime();
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        // RFC 9309 §2.3.1.2: crawlers follow robots.txt redirects. The hop
+        // is on the same origin, whose verdict is the one being fetched.
+        Mock::given(method("GET"))
+            .and(path("/robots.txt"))
+            .respond_with(ResponseTemplate::new(301).insert_header("location", "/robots.txt/"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/robots.txt/"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string("User-agent: *\nDisallow: /private\n"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/open"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = polite(Duration::from_secs(3), Politeness::default());
+        let t0 = Instant::now();
+        let x = client
+            .exchange("p", &get(&format!("{}/open", server.uri())), "")
+            .await;
+        assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error);
+        assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+        let x = client
+            .exchange("p", &get(&format!("{}/private", server.uri())), "")
+            .await;
+        assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()));
+        assert_eq!(client.counters().snapshot().robots_fetched, 1);
+        server.verify().await;
+    });
+}
+
+#[test]
+fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_hosts() {
+    use agentready::batch::polite::Politeness;
+    use agentready::probe::Transport;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let rt = runtime();
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(path("/away"))
+            .respond_with(ResponseTemplate::new(302).insert_header(
+                "location",
+                format!("http://127.0.0.1:{dead_port}/gone").as_str(),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(path("/here"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = polite(
+            Duration::from_secs(3),
+            Politeness {
+                respect_robots: false,
+                max_host_errors: 3,
+                ..Politeness::default()
+            },
+        );
+        for _ in 0..3 {
+            let x = client
+                .exchange("p", &get(&format!("{}/away", server.uri())), "")
+                .await;
+            assert_eq!(x.error.map(|e| e.kind), Some("connect".to_string()));
+        }
+        // The redirecting host still answers…
+        let x = client
+            .exchange("p", &get(&format!("{}/here", server.uri())), "")
+            .await;
+        assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error);
+        // …and the dead one has used up its budget.
+        let x = client
+            .exchange(
+                "p",
+                &get(&format!("http://127.0.0.1:{dead_port}/direct")),
+                "",
+            )
+            .await;
+        let e = x.error.unwrap();
+        assert_eq!(e.kind, "host-skipped", "{}", e.message);
+        assert!(e.message.contains(&dead_port.to_string()), "{}", e.message);
+        server.verify().await;
+    });
+}
+
+#[test]
+fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
+    use agentready::batch::polite::Politeness;
+    use agentready::probe::Transport;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = runtime();
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(path("/busy"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/other"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let client = polite(
+            Duration::from_secs(3),
+            Politeness {
+                respect_robots: false,
+                ..Politeness::default()
+            },
+        );
+        // Not retried (3600 s > --max-retry-wait): the 429 is the evidence…
+        let x = client
+            .exchange("p", &get(&format!("{}/busy", server.uri())), "")
+            .await;
+        assert_eq!(x.response.map(|r| r.status), Some(429));
+        // …and the host is sent nothing else while its Retry-After runs.
+        let x = client
+            .exchange("q", &get(&format!("{}/other", server.uri())), "")
+            .await;
+        let e = x.error.unwrap();
+        assert_eq!(e.kind, "host-skipped", "{}", e.message);
+        assert!(e.message.contains("Retry-After"), "{}", e.message);
+        assert_eq!(client.counters().snapshot().retries, 0);
+        server.verify().await;
+    });
 }

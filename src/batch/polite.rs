@@ -16,8 +16,11 @@
 //! 4. **Per-host concurrency** (`--per-host`): at most that many requests
 //!    in flight to one host (host and port), which also bounds its
 //!    connections; idle connections are kept briefly.
-//! 5. **Host pause**: a host that answered `Retry-After` is not sent
-//!    anything until then, by any target.
+//! 5. **Host pause**: a host that answered a 429 or 503 with
+//!    `Retry-After` is not sent anything until then, by any target,
+//!    whether or not that request is retried; while the pause left is
+//!    longer than `max_retry_wait`, its requests are not sent (kind
+//!    `host-skipped`) instead of waiting.
 //! 6. **Global rate** (`--rate`): requests take evenly spaced slots
 //!    ([`Pacer`]), with no burst after an idle spell.
 //! 7. **Retries**: a 429 or 503 is retried (at most `max_retries` times)
@@ -26,7 +29,10 @@
 //!    waited for, and the 429/503 is the evidence.
 //!
 //! Redirect hops pass steps 1–3 and 6 for their own host before they are
-//! sent ([`HopGate`]). Per-host state lives in bounded caches, so memory
+//! sent ([`HopGate`]), and a connection failure on a hop counts against
+//! the hop's host. A robots.txt fetch follows its redirects (RFC 9309
+//! §2.3.1.2) past steps 1–2 only: asking robots.txt about them would wait
+//! on the very fetch being made. Per-host state lives in bounded caches, so memory
 //! does not grow with the number of hosts.
 
 use super::input::Exclusions;
@@ -212,6 +218,10 @@ struct RobotsEntry {
     verdict: OnceCell<Arc<Robots>>,
 }
 
+/// The longest a host is paused for its `Retry-After` (a larger value is
+/// honoured as this: the run does not outlast it in practice).
+const MAX_PAUSE: Duration = Duration::from_secs(24 * 3600);
+
 /// How long a robots.txt that could not be fetched at all (a network
 /// error, not an answer) keeps its origin closed before it is asked again.
 const ROBOTS_RETRY_AFTER_ERROR: Duration = Duration::from_secs(60);
@@ -238,10 +248,12 @@ fn host_key(url: &Url) -> String {
 }
 
 /// Parse `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+/// Delta-seconds is `1*DIGIT`; a value too large for a `u64` means "a very
+/// long time", not "no header".
 pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let when = httpdate::parse_http_date(v).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
@@ -314,6 +326,17 @@ impl Shared {
 
     /// Steps 1–3 for a request to `url`: `Some` when it must not be sent.
     async fn vet(&self, url: &Url) -> Option<ProbeError> {
+        if let Some(e) = self.vet_host(url) {
+            return Some(e);
+        }
+        if !self.opts.respect_robots {
+            return None;
+        }
+        self.robots_verdict(url).await
+    }
+
+    /// Steps 1–2: the opt-out list and the host's error budget.
+    fn vet_host(&self, url: &Url) -> Option<ProbeError> {
         let host = url.host_str().unwrap_or_default();
         if let Some(entry) = self.opts.exclude.covering(host) {
             Counters::add(&self.counters.excluded, 1);
@@ -325,12 +348,11 @@ impl Shared {
             });
         }
         let key = host_key(url);
-        if let Some(e) = self.over_budget(&key, &self.host(&key)) {
-            return Some(e);
-        }
-        if !self.opts.respect_robots {
-            return None;
-        }
+        self.over_budget(&key, &self.host(&key))
+    }
+
+    /// Step 3: `Some` when `url`'s robots.txt disallows it.
+    async fn robots_verdict(&self, url: &Url) -> Option<ProbeError> {
         let rules = self.robots_for(url).await;
         let verdict = match &*rules {
             Robots::AllowAll => None,
@@ -424,8 +446,10 @@ impl Shared {
         Counters::add(&self.counters.robots_fetched, 1);
         // No user headers (`-H`) go to robots.txt, and no per-host slot is
         // taken: a redirect hop may need robots.txt while its first host's
-        // slot is held, and one request per origin needs no queue.
-        let x = self.send(ROBOTS_PROBE, &spec, "", false).await;
+        // slot is held, and one request per origin needs no queue. Its own
+        // redirects are followed without asking robots.txt (RFC 9309
+        // §2.3.1.2), which would wait on this very fetch.
+        let x = self.send(ROBOTS_PROBE, &spec, "", Purpose::RobotsTxt).await;
         let verdict = match (&x.response, &x.error) {
             (Some(r), _) if r.is_success() => {
                 let rules = robots::parse(&r.body);
@@ -457,23 +481,31 @@ impl Shared {
         Arc::new(verdict)
     }
 
-    /// Steps 4–7: send with the host slot (when `slot`), the host pause,
+    /// Pause every request to the host of `state` until `wait` from now
+    /// (a later pause already set stands).
+    fn pause(state: &HostState, wait: Duration) {
+        if let Ok(mut p) = state.paused_until.lock() {
+            let until = Instant::now() + wait.min(MAX_PAUSE);
+            *p = Some(p.map_or(until, |old| old.max(until)));
+        }
+    }
+
+    /// Steps 4–7: send with the host slot (for a probe), the host pause,
     /// the rate limit and retries.
     async fn send(
         &self,
         probe: &str,
         spec: &RequestSpec,
         user_origin: &str,
-        slot: bool,
+        purpose: Purpose,
     ) -> Exchange {
         let key = host_key(&spec.url);
         let state = self.host(&key);
         let mut attempt = 0u32;
         loop {
-            let permit = if slot {
-                state.slots.clone().acquire_owned().await.ok()
-            } else {
-                None
+            let permit = match purpose {
+                Purpose::Probe => state.slots.clone().acquire_owned().await.ok(),
+                Purpose::RobotsTxt => None,
             };
             // Checked again with the slot held: requests queued behind the
             // failing ones must not all go out once it is exhausted.
@@ -481,15 +513,35 @@ impl Shared {
                 return not_sent(probe, spec, e);
             }
             let pause = state.paused_until.lock().ok().and_then(|p| *p);
-            if let Some(until) = pause
-                && until > Instant::now()
-            {
-                tokio::time::sleep_until(until).await;
+            if let Some(until) = pause {
+                let left = until.saturating_duration_since(Instant::now());
+                if left > self.opts.max_retry_wait {
+                    Counters::add(&self.counters.host_skipped, 1);
+                    return not_sent(
+                        probe,
+                        spec,
+                        ProbeError {
+                            kind: "host-skipped".into(),
+                            message: format!(
+                                "not sent: {key} asked (Retry-After) not to be sent anything for another {} s, longer than --max-retry-wait",
+                                left.as_secs()
+                            ),
+                        },
+                    );
+                }
+                if !left.is_zero() {
+                    tokio::time::sleep_until(until).await;
+                }
             }
             self.rate_token().await;
+            let hops = Hops {
+                shared: self,
+                robots: purpose == Purpose::Probe,
+                last: Mutex::new(None),
+            };
             let x = self
                 .http
-                .exchange_with(probe, spec, user_origin, Some(self))
+                .exchange_with(probe, spec, user_origin, Some(&hops))
                 .await;
             drop(permit);
             let sent = match (&x.response, &x.error) {
@@ -499,19 +551,30 @@ impl Shared {
                 _ => 1,
             };
             Counters::add(&self.counters.requests, sent);
+            let last_hop = hops.last.into_inner().ok().flatten();
             match (&x.response, &x.error) {
                 (Some(r), _) => {
                     state.consecutive_errors.store(0, Ordering::Relaxed);
-                    if (r.status == 429 || r.status == 503) && attempt < self.opts.max_retries {
-                        let wait = r
+                    if let Some(hop) = &last_hop {
+                        self.host(&host_key(hop))
+                            .consecutive_errors
+                            .store(0, Ordering::Relaxed);
+                    }
+                    if r.status == 429 || r.status == 503 {
+                        let advised = r
                             .header("retry-after")
-                            .and_then(|v| retry_after(v, std::time::SystemTime::now()))
+                            .and_then(|v| retry_after(v, std::time::SystemTime::now()));
+                        let wait = advised
                             .unwrap_or_else(|| Duration::from_millis(500) * 2u32.pow(attempt));
-                        if wait <= self.opts.max_retry_wait {
-                            if let Ok(mut p) = state.paused_until.lock() {
-                                let until = Instant::now() + wait;
-                                *p = Some(p.map_or(until, |old| old.max(until)));
-                            }
+                        let retry =
+                            attempt < self.opts.max_retries && wait <= self.opts.max_retry_wait;
+                        // A Retry-After holds for every request to the host,
+                        // whether or not this one is retried (a longer wait
+                        // than --max-retry-wait skips the host meanwhile).
+                        if retry || advised.is_some() {
+                            Self::pause(&state, wait);
+                        }
+                        if retry {
                             Counters::add(&self.counters.retries, 1);
                             attempt += 1;
                             continue;
@@ -519,7 +582,12 @@ impl Shared {
                     }
                 }
                 (None, Some(e)) if BUDGET_KINDS.contains(&e.kind.as_str()) => {
-                    state.consecutive_errors.fetch_add(1, Ordering::Relaxed);
+                    // The host that failed: the last redirect hop, if any.
+                    let failed = match &last_hop {
+                        Some(hop) => self.host(&host_key(hop)),
+                        None => state.clone(),
+                    };
+                    failed.consecutive_errors.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}
             }
@@ -531,19 +599,46 @@ impl Shared {
         if let Some(e) = self.vet(&spec.url).await {
             return not_sent(probe, spec, e);
         }
-        self.send(probe, spec, user_origin, true).await
+        self.send(probe, spec, user_origin, Purpose::Probe).await
     }
 }
 
-impl HopGate for Shared {
+/// What a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// A probe of a target: takes a per-host slot; its redirect hops ask
+    /// robots.txt.
+    Probe,
+    /// An origin's robots.txt.
+    RobotsTxt,
+}
+
+/// The redirect gate of one request: each hop passes steps 1–3 (step 3
+/// not for a robots.txt fetch) and takes a rate slot. It remembers the
+/// last hop let through, so that a connection failure is charged to the
+/// host that failed, not to the one that redirected to it.
+struct Hops<'a> {
+    shared: &'a Shared,
+    robots: bool,
+    last: Mutex<Option<Url>>,
+}
+
+impl HopGate for Hops<'_> {
     fn before_hop<'a>(
         &'a self,
         url: &'a Url,
     ) -> Pin<Box<dyn Future<Output = Option<ProbeError>> + Send + 'a>> {
         Box::pin(async move {
-            let refused = self.vet(url).await;
+            let refused = if self.robots {
+                self.shared.vet(url).await
+            } else {
+                self.shared.vet_host(url)
+            };
             if refused.is_none() {
-                self.rate_token().await;
+                if let Ok(mut last) = self.last.lock() {
+                    *last = Some(url.clone());
+                }
+                self.shared.rate_token().await;
             }
             refused
         })
@@ -576,6 +671,13 @@ mod tests {
         assert_eq!(retry_after(&earlier, now), Some(Duration::ZERO));
         assert_eq!(retry_after("soon", now), None);
         assert_eq!(retry_after("-1", now), None);
+        assert_eq!(retry_after("+5", now), None, "1*DIGIT only");
+        assert_eq!(retry_after("", now), None);
+        assert_eq!(
+            retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX)),
+            "too large for a u64: a very long wait, not no header"
+        );
     }
 
     #[test]
