@@ -138,12 +138,21 @@ impl Exclusions {
                     .and_then(|u| u.host_str().map(str::to_string))
                     .ok_or_else(|| format!("line {}: `{t}` is not a domain or URL", i + 1))?
             } else {
-                t.trim_start_matches("*.")
+                let name = t
+                    .trim_start_matches("*.")
                     .trim_start_matches('.')
                     .split(['/', ' ', '\t'])
                     .next()
-                    .unwrap_or_default()
-                    .to_string()
+                    .unwrap_or_default();
+                // As a URL host: an internationalised name in the ASCII
+                // (punycode) form the targets' hosts have, without a port.
+                match url::Url::parse(&format!("http://{name}/")) {
+                    Ok(u) => u.host_str().unwrap_or_default().to_string(),
+                    Err(_) => name
+                        .parse::<std::net::IpAddr>()
+                        .map(|ip| ip.to_string())
+                        .map_err(|_| format!("line {}: `{t}` is not a domain", i + 1))?,
+                }
             };
             let host = host
                 .trim_end_matches('.')
@@ -259,6 +268,38 @@ mod tests {
         assert_eq!(e.covering("10.0.0.1"), Some("10.0.0.1"));
         assert_eq!(e.covering("com"), None);
         assert!(Exclusions::parse("https://\n").is_err());
+    }
+
+    #[test]
+    fn exclusions_cover_internationalised_names_and_ignore_ports() {
+        let e = Exclusions::parse(
+            "bücher.example
+example.org:443
+::1
+[2001:db8::1]
+",
+        )
+        .unwrap();
+        // Target hosts are in the punycode form the URL parser gives.
+        let host = |u: &str| url::Url::parse(u).unwrap().host_str().unwrap().to_string();
+        assert_eq!(
+            e.covering(&host("https://shop.bücher.example/")),
+            Some("xn--bcher-kva.example")
+        );
+        assert_eq!(
+            e.covering(&host("https://api.example.org:8443/")),
+            Some("example.org")
+        );
+        assert_eq!(e.covering(&host("http://[::1]:8080/")), Some("::1"));
+        assert_eq!(
+            e.covering(&host("http://[2001:db8::1]/")),
+            Some("2001:db8::1")
+        );
+        assert!(
+            Exclusions::parse("exa mple\n").is_ok(),
+            "the name ends at a space"
+        );
+        assert!(Exclusions::parse("a<b\n").is_err(), "a forbidden host code point");
     }
 
     #[test]
