@@ -1033,3 +1033,41 @@ fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
         server.verify().await;
     });
 }
+
+#[test]
+fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
+    use agentready::batch::polite::Politeness;
+    use agentready::probe::Transport;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = runtime();
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        // Rules for agentready beyond what is kept: the one that would
+        // disallow the probe may be among those dropped.
+        let mut robots = String::from("User-agent: *\n");
+        for i in 0..5_000 {
+            robots.push_str(&format!("Disallow: /section/{i}/\n"));
+        }
+        robots.push_str("Disallow: /.well-known/\n");
+        Mock::given(path("/robots.txt"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(robots))
+            .mount(&server)
+            .await;
+        Mock::given(path("/.well-known/openid-configuration"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let client = polite(Duration::from_secs(3), Politeness::default());
+        let url = format!("{}/.well-known/openid-configuration", server.uri());
+        let e = client.exchange("p", &get(&url), "").await.error.unwrap();
+        assert_eq!(e.kind, "robots");
+        assert!(
+            e.message.contains("more rules for agentready"),
+            "{}",
+            e.message
+        );
+        server.verify().await;
+    });
+}

@@ -299,7 +299,10 @@ example.org:443
             Exclusions::parse("exa mple\n").is_ok(),
             "the name ends at a space"
         );
-        assert!(Exclusions::parse("a<b\n").is_err(), "a forbidden host code point");
+        assert!(
+            Exclusions::parse("a<b\n").is_err(),
+            "a forbidden host code point"
+        );
     }
 
     #[test]

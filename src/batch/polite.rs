@@ -452,8 +452,16 @@ impl Shared {
         let x = self.send(ROBOTS_PROBE, &spec, "", Purpose::RobotsTxt).await;
         let verdict = match (&x.response, &x.error) {
             (Some(r), _) if r.is_success() => {
-                let rules = robots::parse(&r.body);
-                if rules.is_empty() {
+                let rules = robots::parse(&r.body, r.truncated);
+                if rules.overflowed() {
+                    Robots::DisallowAll {
+                        kind: "robots".into(),
+                        reason: format!(
+                            "{origin}/robots.txt holds more rules for agentready than the {} KiB it keeps, so none of its verdicts is sure and nothing is fetched (--ignore-robots to override)",
+                            robots::MAX_RULE_BYTES / 1024
+                        ),
+                    }
+                } else if rules.is_empty() {
                     Robots::AllowAll
                 } else {
                     Robots::Rules(rules)

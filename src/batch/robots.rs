@@ -5,29 +5,39 @@
 //! rules from several matching groups are combined (§2.2.1). A URL is
 //! allowed unless the longest matching rule is a `disallow`; on equal length
 //! `allow` wins (§2.2.2). Patterns support `*` and a final `$` (§2.2.3).
-//! `/robots.txt` itself is always allowed (§2.2.2). At most 512 KiB of a
-//! file are parsed (§2.5 asks for at least 500 KiB), and the rules kept
-//! hold at most [`MAX_RULE_BYTES`] of patterns, which bounds both memory
-//! and the cost of matching a path.
+//! `/robots.txt` itself is always allowed (§2.2.2). Lines end at LF, CR or
+//! CRLF (§2.2), a leading byte-order mark is ignored, and percent-escapes
+//! compare without regard to the case of their hex digits (RFC 3986
+//! §6.2.2.1). At most 512 KiB of a file are parsed (§2.5 asks for at least
+//! 500 KiB); a line cut by that limit or by the body cap is dropped, not
+//! read as a shorter rule. The rules kept take at most [`MAX_RULE_BYTES`]
+//! (patterns plus [`RULE_OVERHEAD`] each), which bounds both memory and the
+//! cost of matching a path; a file whose rules for agentready do not fit
+//! is [`Rules::overflowed`], and the scanner then fetches nothing from the
+//! origin rather than follow part of it.
 
 /// The product token agentready answers to in robots.txt.
 pub const PRODUCT_TOKEN: &str = "agentready";
 /// Bytes of a robots.txt parsed at most.
 pub const MAX_BYTES: usize = 512 * 1024;
-/// Pattern bytes kept per origin at most (the longest files are not about us).
-pub const MAX_RULE_BYTES: usize = 32 * 1024;
+/// Bytes of rules kept per origin at most, counting [`RULE_OVERHEAD`] per
+/// rule: about a thousand rules of real length.
+pub const MAX_RULE_BYTES: usize = 64 * 1024;
+/// What a rule costs beside its pattern's bytes.
+pub const RULE_OVERHEAD: usize = std::mem::size_of::<Rule>() + 8;
 
 /// One allow or disallow rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Rule {
     allow: bool,
-    pattern: String,
+    pattern: Box<str>,
 }
 
 /// The rules of one origin that apply to agentready.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rules {
     rules: Vec<Rule>,
+    overflowed: bool,
 }
 
 /// What the robots.txt of an origin says for agentready.
@@ -47,17 +57,6 @@ pub enum Robots {
     },
 }
 
-impl Robots {
-    /// Approximate heap size, for the cache's budget.
-    pub fn weight(&self) -> usize {
-        match self {
-            Robots::Rules(r) => r.rules.iter().map(|r| r.pattern.len() + 32).sum(),
-            Robots::DisallowAll { reason, .. } => reason.len(),
-            Robots::AllowAll => 0,
-        }
-    }
-}
-
 fn product_token(value: &str) -> &str {
     let end = value
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
@@ -65,17 +64,29 @@ fn product_token(value: &str) -> &str {
     &value[..end]
 }
 
-/// Parse a robots.txt body and keep what applies to agentready.
-pub fn parse(body: &[u8]) -> Rules {
-    let body = &body[..body.len().min(MAX_BYTES)];
+/// Parse a robots.txt body and keep what applies to agentready. `cut`:
+/// the body is not the whole file (the fetch stopped at its size cap).
+pub fn parse(body: &[u8], cut: bool) -> Rules {
+    let mut body = &body[..body.len().min(MAX_BYTES)];
+    if cut || body.len() == MAX_BYTES {
+        // The last line may be a fragment (`Disallow: /private` cut to
+        // `Disallow: /`): keep whole lines only.
+        let end = body
+            .iter()
+            .rposition(|b| *b == b'\n' || *b == b'\r')
+            .map_or(0, |i| i + 1);
+        body = &body[..end];
+    }
     let text = String::from_utf8_lossy(body);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut ours: Vec<Rule> = Vec::new();
     let mut star: Vec<Rule> = Vec::new();
     let mut named_us = false;
     let (mut ours_bytes, mut star_bytes) = (0usize, 0usize);
+    let (mut ours_over, mut star_over) = (false, false);
     // The current group: which agents it names, and whether rules started.
     let (mut g_ours, mut g_star, mut in_rules) = (false, false, false);
-    for raw in text.lines() {
+    for raw in text.split(['\n', '\r']) {
         let line = raw.split('#').next().unwrap_or_default().trim();
         let Some((key, value)) = line.split_once(':') else {
             continue;
@@ -102,32 +113,77 @@ pub fn parse(body: &[u8]) -> Rules {
                 }
                 let rule = Rule {
                     allow: key == "allow",
-                    pattern: normalise_pattern(value),
+                    pattern: normalise_pattern(value).into(),
                 };
-                let len = rule.pattern.len();
-                if g_ours && ours_bytes + len <= MAX_RULE_BYTES {
-                    ours_bytes += len;
-                    ours.push(rule.clone());
+                let cost = rule.pattern.len() + RULE_OVERHEAD;
+                if g_ours {
+                    if ours_bytes + cost <= MAX_RULE_BYTES {
+                        ours_bytes += cost;
+                        ours.push(rule.clone());
+                    } else {
+                        ours_over = true;
+                    }
                 }
-                if g_star && star_bytes + len <= MAX_RULE_BYTES {
-                    star_bytes += len;
-                    star.push(rule);
+                if g_star {
+                    if star_bytes + cost <= MAX_RULE_BYTES {
+                        star_bytes += cost;
+                        star.push(rule);
+                    } else {
+                        star_over = true;
+                    }
                 }
             }
             // sitemap, crawl-delay and others are not rules (§2.2.4).
             _ => {}
         }
     }
-    Rules {
-        rules: if named_us { ours } else { star },
+    let (mut rules, overflowed) = if named_us {
+        (ours, ours_over)
+    } else {
+        (star, star_over)
+    };
+    rules.shrink_to_fit();
+    Rules { rules, overflowed }
+}
+
+/// Percent-escapes with upper-case hex digits (`%2f` → `%2F`), so that a
+/// pattern and a path compare as RFC 3986 §6.2.2.1 says they are equal.
+fn upper_escapes(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    let lower_escape = |i: usize| {
+        b[i] == b'%'
+            && b.get(i + 1..i + 3).is_some_and(|h| {
+                h.iter().all(u8::is_ascii_hexdigit) && h.iter().any(u8::is_ascii_lowercase)
+            })
+    };
+    if !(0..b.len()).any(lower_escape) {
+        return std::borrow::Cow::Borrowed(s);
     }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && b.get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+        {
+            out.push(b'%');
+            out.push(b[i + 1].to_ascii_uppercase());
+            out.push(b[i + 2].to_ascii_uppercase());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    // Only ASCII hex digits changed case: still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
 }
 
 /// Percent-encode what a URL path would have encoded (non-ASCII, spaces),
 /// so patterns compare with the path as sent.
 fn normalise_pattern(p: &str) -> String {
     let mut out = String::with_capacity(p.len());
-    for c in p.chars() {
+    for c in upper_escapes(p).chars() {
         if c.is_ascii() && !c.is_ascii_control() && c != ' ' {
             out.push(c);
         } else {
@@ -147,9 +203,10 @@ impl Rules {
         if path == "/robots.txt" {
             return None;
         }
+        let path = upper_escapes(path);
         let mut best: Option<&Rule> = None;
         for r in &self.rules {
-            if !matches(&r.pattern, path) {
+            if !matches(&r.pattern, &path) {
                 continue;
             }
             best = match best {
@@ -159,7 +216,13 @@ impl Rules {
                 keep => keep,
             };
         }
-        best.filter(|r| !r.allow).map(|r| r.pattern.as_str())
+        best.filter(|r| !r.allow).map(|r| &*r.pattern)
+    }
+
+    /// The file held more rules for agentready than [`MAX_RULE_BYTES`]:
+    /// the rules kept are not all of them, so no verdict is sure.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     /// Number of rules kept.
@@ -215,7 +278,7 @@ mod tests {
     use super::*;
 
     fn rules(text: &str) -> Rules {
-        parse(text.as_bytes())
+        parse(text.as_bytes(), false)
     }
 
     #[test]
@@ -269,13 +332,65 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_and_every_line_ending() {
+        let r = rules("\u{feff}User-agent: *\nDisallow: /private\n");
+        assert_eq!(r.disallowed_by("/private/x"), Some("/private"));
+        let r = rules("User-agent: *\rDisallow: /cr\rAllow: /cr/ok\r");
+        assert_eq!(r.disallowed_by("/cr/x"), Some("/cr"));
+        assert_eq!(r.disallowed_by("/cr/ok"), None);
+        let r = rules("User-agent: *\r\nDisallow: /crlf\r\n");
+        assert_eq!(r.disallowed_by("/crlf"), Some("/crlf"));
+    }
+
+    #[test]
+    fn a_cut_last_line_is_not_read_as_a_shorter_rule() {
+        let text = b"User-agent: *\nDisallow: /a\nDisallow: /private";
+        // Cut by the body cap: `Disallow: /private` may have been longer.
+        let r = parse(&text[..text.len() - 7], true);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r.disallowed_by("/x"), None, "not `Disallow: /`");
+        // A whole file may end without a line break.
+        assert_eq!(parse(text, false).len(), 2);
+        // Past 512 KiB the file is cut too.
+        let mut long = b"User-agent: *\nDisallow: /a\n".to_vec();
+        long.resize(MAX_BYTES - 3, b'#');
+        long.extend_from_slice(b"\nDisallow: /private\n");
+        let r = parse(&long, false);
+        assert_eq!(r.disallowed_by("/b"), None);
+        assert_eq!(r.disallowed_by("/a"), Some("/a"));
+    }
+
+    #[test]
+    fn percent_escapes_compare_without_case() {
+        let r = rules("User-agent: *\nDisallow: /a%2fb\nDisallow: /%E2%82%AC\n");
+        assert_eq!(r.disallowed_by("/a%2Fb"), Some("/a%2Fb"));
+        assert_eq!(r.disallowed_by("/a%2fb/c"), Some("/a%2Fb"));
+        assert_eq!(r.disallowed_by("/%e2%82%ac"), Some("/%E2%82%AC"));
+        assert_eq!(
+            r.disallowed_by("/a/b"),
+            None,
+            "an escaped slash is not a slash"
+        );
+        assert_eq!(upper_escapes("/%zz%4"), "/%zz%4");
+    }
+
+    #[test]
     fn hostile_files_are_bounded() {
         let mut big = String::from("User-agent: *\n");
         for i in 0..10_000 {
             big.push_str(&format!("Disallow: /p{i:05}\n"));
         }
-        assert_eq!(rules(&big).len(), MAX_RULE_BYTES / 7);
-        let r = parse(&[0xff, 0xfe, b'\n', b':', b'\n']);
+        let r = rules(&big);
+        assert_eq!(r.len(), MAX_RULE_BYTES / ("/p00000".len() + RULE_OVERHEAD));
+        assert!(r.overflowed(), "rules were dropped: no verdict is sure");
+        assert!(!rules("User-agent: *\nDisallow: /p\n").overflowed());
+        // The same line a million times costs as much as distinct ones.
+        let same = format!("User-agent: *\n{}", "Disallow: /\n".repeat(100_000));
+        assert!(rules(&same).len() * (1 + RULE_OVERHEAD) <= MAX_RULE_BYTES);
+        // Another agent's overflowing group does not matter.
+        let theirs = big.replace("User-agent: *", "User-agent: other");
+        assert!(!rules(&theirs).overflowed());
+        let r = parse(&[0xff, 0xfe, b'\n', b':', b'\n'], false);
         assert!(r.is_empty());
         let long = format!("User-agent: *\nDisallow: /{}", "*a".repeat(2000));
         let r = rules(&long);
