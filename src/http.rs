@@ -184,8 +184,11 @@ impl ResolvePin {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// A `-H` value that is not `Name: value`.
-    #[error("invalid header `{0}`: expected 'Name: value'")]
+    /// A `-H` value that is not `Name: value`: what can be shown of it
+    /// (never the value, which is often a secret).
+    #[error(
+        "invalid -H header{0}: expected 'Name: value' (the rest is not repeated: it may be a secret)"
+    )]
     Header(String),
     /// A `--resolve` value that is not `HOST:ADDR` or `HOST:PORT:ADDR`.
     #[error("invalid --resolve `{0}`: expected HOST:ADDR or HOST:PORT:ADDR")]
@@ -204,14 +207,24 @@ pub enum ConfigError {
 }
 
 /// Parse `-H 'Name: value'`.
+/// Its errors name the header when the name is valid, and never repeat
+/// the rest: `-H "X-Api-Key sk-…"` (a forgotten colon) must not print the
+/// key.
 pub fn parse_header(s: &str) -> Result<Header, ConfigError> {
     let (name, value) = s
         .split_once(':')
-        .ok_or_else(|| ConfigError::Header(s.to_string()))?;
+        .ok_or_else(|| ConfigError::Header(" (no `:` in it)".into()))?;
     let name = name.trim();
     let value = value.trim();
-    if HeaderName::from_bytes(name.as_bytes()).is_err() || HeaderValue::from_str(value).is_err() {
-        return Err(ConfigError::Header(s.to_string()));
+    if HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(ConfigError::Header(
+            " (not a header name before the `:`)".into(),
+        ));
+    }
+    if HeaderValue::from_str(value).is_err() {
+        return Err(ConfigError::Header(format!(
+            " `{name}` (its value has a character a header cannot carry)"
+        )));
     }
     Ok((name.to_ascii_lowercase(), value.to_string()))
 }
@@ -783,6 +796,20 @@ mod tests {
         );
         assert!(parse_header("no colon").is_err());
         assert!(parse_header("bad name: x").is_err());
+        // The message never carries the value (often a secret).
+        for bad in [
+            "X-Api-Key sk-SECRET",
+            "bad name: sk-SECRET",
+            "X-Api-Key: sk-SECRET\u{7f}",
+        ] {
+            let e = parse_header(bad).unwrap_err().to_string();
+            assert!(!e.contains("SECRET"), "{e}");
+            assert!(e.contains("'Name: value'"), "{e}");
+        }
+        let e = parse_header("X-Api-Key: sk-SECRET\u{0}")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`X-Api-Key`"), "{e}");
     }
 
     #[test]
