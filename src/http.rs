@@ -445,6 +445,89 @@ impl reqwest::dns::Resolve for GuardedResolver {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: HttpConfig,
+    /// What of the user's `-H` values a response could echo back.
+    secrets: Secrets,
+}
+
+/// The user's secrets, as searched for in responses. Its `Debug` shows how
+/// many there are, never what they are.
+#[derive(Clone, Default)]
+struct Secrets(Vec<Vec<u8>>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secrets({} redacted)", self.0.len())
+    }
+}
+
+/// Shorter header values are not searched for in responses: replacing a
+/// short common string everywhere would garble what is recorded.
+const MIN_SECRET_LEN: usize = 8;
+
+/// The user's header values as a server could echo them (an echo
+/// endpoint, `invalid key sk-…`): each whole value and its pieces (the
+/// token of `Bearer <token>`, the value of `Cookie: session=<value>`),
+/// when long enough to be told apart.
+fn secrets_of(headers: &[Header]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for (_, v) in headers {
+        let pieces = v.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '='));
+        for s in std::iter::once(v.as_str()).chain(pieces) {
+            if s.len() >= MIN_SECRET_LEN && !out.iter().any(|o| o == s.as_bytes()) {
+                out.push(s.as_bytes().to_vec());
+            }
+        }
+    }
+    // Longest first, so a whole value goes before the token inside it.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+/// Replace every occurrence of each secret in `bytes` with [`REDACTED`].
+fn redact_bytes(bytes: &mut Vec<u8>, secrets: &[Vec<u8>]) {
+    for secret in secrets {
+        let Some(&first) = secret.first() else {
+            continue;
+        };
+        let mut at = 0;
+        while let Some(i) = bytes[at..]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == first)
+            .map(|(i, _)| at + i)
+            .find(|&i| bytes[i..].starts_with(secret))
+        {
+            bytes.splice(i..i + secret.len(), REDACTED.bytes());
+            at = i + REDACTED.len();
+        }
+    }
+}
+
+fn redact_text(text: &mut String, secrets: &[Vec<u8>]) {
+    if secrets
+        .iter()
+        .any(|s| text.as_bytes().windows(s.len()).any(|w| w == s.as_slice()))
+    {
+        let mut bytes = std::mem::take(text).into_bytes();
+        redact_bytes(&mut bytes, secrets);
+        *text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+}
+
+/// Take the user's secrets out of everything recorded of a response.
+fn redact_response(r: &mut ResponseRecord, secrets: &[Vec<u8>]) {
+    if secrets.is_empty() {
+        return;
+    }
+    redact_bytes(&mut r.body, secrets);
+    redact_text(&mut r.final_url, secrets);
+    for (_, v) in &mut r.headers {
+        redact_text(v, secrets);
+    }
+    for hop in &mut r.redirects {
+        redact_text(&mut hop.from, secrets);
+        redact_text(&mut hop.to, secrets);
+    }
 }
 
 impl HttpClient {
@@ -498,7 +581,12 @@ impl HttpClient {
             }
         }
         let inner = b.build().map_err(|e| ConfigError::Client(e.to_string()))?;
-        Ok(HttpClient { inner, config })
+        let secrets = Secrets(secrets_of(&config.headers));
+        Ok(HttpClient {
+            inner,
+            config,
+            secrets,
+        })
     }
 
     /// The configuration in use.
@@ -553,10 +641,13 @@ impl HttpClient {
         });
         let elapsed_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         match result {
-            Ok(response) => Exchange {
+            Ok(mut response) => Exchange {
                 probe: probe.to_string(),
                 request,
-                response: Some(response),
+                response: Some({
+                    redact_response(&mut response, &self.secrets.0);
+                    response
+                }),
                 error: None,
                 elapsed_ms,
             },
@@ -787,6 +878,37 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_secrets_are_taken_out_of_what_is_recorded() {
+        let secrets = secrets_of(&[
+            ("authorization".into(), "Bearer tok-0123456789".into()),
+            ("cookie".into(), "session=ck-0123456789; theme=dark".into()),
+            ("x-short".into(), "abc".into()),
+        ]);
+        let mut r = ResponseRecord {
+            status: 401,
+            final_url: "https://a.example/?t=tok-0123456789".into(),
+            redirects: Vec::new(),
+            headers: vec![("x-echo".into(), "Bearer tok-0123456789".into())],
+            body: b"{\"error\": \"bad token tok-0123456789, cookie ck-0123456789, abc\"}".to_vec(),
+            truncated: false,
+        };
+        redact_response(&mut r, &secrets);
+        let all = format!(
+            "{} {:?} {}",
+            r.final_url,
+            r.headers,
+            String::from_utf8_lossy(&r.body)
+        );
+        assert!(!all.contains("0123456789"), "{all}");
+        assert!(all.contains("abc"), "short values are left alone: {all}");
+        assert_eq!(
+            String::from_utf8_lossy(&r.body),
+            "{\"error\": \"bad token [redacted], cookie [redacted], abc\"}"
+        );
+        assert_eq!(format!("{:?}", Secrets(secrets)), "Secrets(4 redacted)");
+    }
 
     #[test]
     fn headers_parse() {

@@ -234,6 +234,17 @@ async fn client_sends_its_user_agent_and_user_headers_but_never_records_secrets(
         .expect(1)
         .mount(&server)
         .await;
+    // A server that echoes the credential back (an echo endpoint, an
+    // error message quoting the key).
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("x-echo", "Bearer s3cret-token")
+                .set_body_string("{\"error\": \"invalid key s3cret-token\"}"),
+        )
+        .mount(&server)
+        .await;
     let config = HttpConfig {
         headers: vec![parse_header("Authorization: Bearer s3cret-token").unwrap()],
         ..HttpConfig::loopback_only()
