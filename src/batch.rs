@@ -452,6 +452,9 @@ pub async fn run(
     }
     drop(out_tx);
     ticker.abort();
+    // Wait until it has stopped: a tick already writing the metadata file
+    // must not land after (or interleave with) the final write below.
+    let _ = ticker.await;
     let written = writer.await.unwrap_or_else(|e| {
         Err(BatchError::Options(format!(
             "the output writer failed: {e}"
