@@ -75,6 +75,15 @@ impl<V> BoundedCache<V> {
         }
     }
 
+    /// Remove `key` if `which` says its value is the one to go (another
+    /// caller may have replaced it meanwhile). O(capacity): for rare use.
+    pub fn remove_if(&mut self, key: &str, which: impl FnOnce(&V) -> bool) {
+        if self.map.get(key).is_some_and(|(v, _)| which(v)) {
+            self.map.remove(key);
+            self.order.retain(|k| &**k != key);
+        }
+    }
+
     /// Number of entries.
     #[cfg(test)]
     pub fn len(&self) -> usize {
@@ -85,6 +94,22 @@ impl<V> BoundedCache<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remove_if_takes_out_only_the_value_named() {
+        let mut c = BoundedCache::new(2);
+        c.insert("a", 1);
+        c.remove_if("a", |v| *v == 2);
+        assert_eq!(c.get("a"), Some(&1));
+        c.remove_if("a", |v| *v == 1);
+        assert_eq!(c.get("a"), None);
+        assert_eq!(c.len(), 0);
+        assert!(c.order.is_empty(), "no stale key left to grow the queue");
+        c.insert("b", 2);
+        c.insert("c", 3);
+        c.insert("d", 4);
+        assert_eq!(c.len(), 2);
+    }
 
     #[test]
     fn stays_within_capacity_and_keeps_what_is_used() {

@@ -1071,3 +1071,66 @@ fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
         server.verify().await;
     });
 }
+
+#[test]
+fn robots_txt_verdicts_past_the_memory_budget_are_not_kept() {
+    use agentready::batch::polite::{PoliteClient, Politeness};
+    use agentready::http::{HttpClient, HttpConfig, parse_resolve};
+    use agentready::probe::Transport;
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = runtime();
+    rt.block_on(async {
+        let server = MockServer::start().await;
+        let port = server.address().port();
+        // ~20 KB of rules per origin, the same file on every virtual host.
+        let mut robots = String::from("User-agent: *\nDisallow: /private\n");
+        for i in 0..400 {
+            robots.push_str(&format!("Disallow: /archive/{i:04}/\n"));
+        }
+        Mock::given(path("/robots.txt"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(robots))
+            .mount(&server)
+            .await;
+        Mock::given(path("/open"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let http = HttpClient::new(HttpConfig {
+            resolve: vec![parse_resolve("*.robots.test:127.0.0.1").unwrap()],
+            ..HttpConfig::loopback_only()
+        })
+        .unwrap();
+        // Room for one origin's rules, not two.
+        let client = PoliteClient::new(
+            http,
+            Politeness {
+                robots_memory: 30_000,
+                ..Politeness::default()
+            },
+        )
+        .unwrap();
+        let fetched = || client.counters().snapshot().robots_fetched;
+        let ask = |host: &str, p: &str| {
+            let url = format!("http://{host}.robots.test:{port}{p}");
+            let client = client.clone();
+            async move { client.exchange("p", &get(&url), "").await }
+        };
+        let allowed = |x: agentready::evidence::Exchange| {
+            assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error)
+        };
+        let refused = |x: agentready::evidence::Exchange| {
+            assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()))
+        };
+        allowed(ask("a", "/open").await);
+        refused(ask("a", "/private").await);
+        assert_eq!(fetched(), 1, "a's verdict is kept");
+        // b's rules would pass the budget: they serve b's request, then go.
+        refused(ask("b", "/private").await);
+        assert_eq!(fetched(), 2);
+        refused(ask("b", "/private").await);
+        assert_eq!(fetched(), 3, "b's robots.txt is asked again");
+        allowed(ask("a", "/open").await);
+        assert_eq!(fetched(), 3, "a's is still kept");
+    });
+}

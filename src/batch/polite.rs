@@ -44,7 +44,7 @@ use crate::probe::Transport;
 use crate::target::origin_of;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OnceCell, Semaphore};
@@ -80,6 +80,10 @@ pub struct Politeness {
     pub exclude: Exclusions,
     /// Hosts remembered at most (budgets, pauses, robots.txt).
     pub host_capacity: usize,
+    /// Bytes of robots.txt rules the cache keeps over all origins, at most;
+    /// past it a verdict serves the requests waiting for it and is not
+    /// kept (its origin's robots.txt is fetched again when next needed).
+    pub robots_memory: usize,
 }
 
 impl Default for Politeness {
@@ -93,6 +97,7 @@ impl Default for Politeness {
             respect_robots: true,
             exclude: Exclusions::default(),
             host_capacity: 4096,
+            robots_memory: ROBOTS_MEMORY,
         }
     }
 }
@@ -208,6 +213,8 @@ struct Shared {
     pacer: Option<Pacer>,
     hosts: Mutex<BoundedCache<Arc<HostState>>>,
     robots: Mutex<BoundedCache<Arc<RobotsEntry>>>,
+    /// Bytes of rules the robots.txt verdicts alive hold.
+    robots_bytes: Arc<AtomicUsize>,
     counters: Counters,
 }
 
@@ -216,7 +223,37 @@ struct Shared {
 struct RobotsEntry {
     created: Instant,
     verdict: OnceCell<Arc<Robots>>,
+    /// The verdict's rules, counted in the cache's memory while it lives.
+    charge: std::sync::OnceLock<Charge>,
 }
+
+/// Bytes counted in a shared total for as long as this lives.
+#[derive(Debug)]
+struct Charge {
+    bytes: usize,
+    total: Arc<AtomicUsize>,
+}
+
+impl Charge {
+    fn new(bytes: usize, total: &Arc<AtomicUsize>) -> Self {
+        total.fetch_add(bytes, Ordering::Relaxed);
+        Charge {
+            bytes,
+            total: total.clone(),
+        }
+    }
+}
+
+impl Drop for Charge {
+    fn drop(&mut self) {
+        self.total.fetch_sub(self.bytes, Ordering::Relaxed);
+    }
+}
+
+/// Default of [`Politeness::robots_memory`]: a thousand origins with the
+/// longest robots.txt kept whole ([`robots::MAX_RULE_BYTES`] each); real
+/// files are a few KB.
+pub const ROBOTS_MEMORY: usize = 1024 * robots::MAX_RULE_BYTES;
 
 /// The longest a host is paused for its `Retry-After` (a larger value is
 /// honoured as this: the run does not outlast it in practice).
@@ -285,6 +322,7 @@ impl PoliteClient {
             pacer: opts.rate.map(Pacer::new).transpose()?,
             hosts: Mutex::new(BoundedCache::new(capacity * 4)),
             robots: Mutex::new(BoundedCache::new(capacity)),
+            robots_bytes: Arc::new(AtomicUsize::new(0)),
             http,
             opts,
             counters: Counters::default(),
@@ -418,17 +456,35 @@ impl Shared {
                     let e = Arc::new(RobotsEntry {
                         created: Instant::now(),
                         verdict: OnceCell::new(),
+                        charge: std::sync::OnceLock::new(),
                     });
                     cache.insert(&origin, e.clone());
                     e
                 }
             }
         };
-        entry
+        let verdict = entry
             .verdict
             .get_or_init(|| self.fetch_robots(&origin))
             .await
-            .clone()
+            .clone();
+        if let Robots::Rules(rules) = &*verdict
+            && entry.charge.get().is_none()
+        {
+            // Counted once per entry (a second waiter's charge is dropped,
+            // and uncounted, at once).
+            let _ = entry
+                .charge
+                .set(Charge::new(rules.weight(), &self.robots_bytes));
+            if self.robots_bytes.load(Ordering::Relaxed) > self.opts.robots_memory
+                && let Ok(mut cache) = self.robots.lock()
+            {
+                // Over the budget: this verdict serves the requests that
+                // waited for it and leaves with them.
+                cache.remove_if(&origin, |e| Arc::ptr_eq(e, &entry));
+            }
+        }
+        verdict
     }
 
     async fn fetch_robots(&self, origin: &str) -> Arc<Robots> {

@@ -225,6 +225,14 @@ impl Rules {
         self.overflowed
     }
 
+    /// Bytes the rules hold, counted as the budget counts them.
+    pub fn weight(&self) -> usize {
+        self.rules
+            .iter()
+            .map(|r| r.pattern.len() + RULE_OVERHEAD)
+            .sum()
+    }
+
     /// Number of rules kept.
     pub fn len(&self) -> usize {
         self.rules.len()

@@ -245,6 +245,7 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
         // Enough that no origin with a target in flight is forgotten
         // (which would fetch its robots.txt again).
         host_capacity: (concurrency * 8).max(4096),
+        robots_memory: agentready::batch::polite::ROBOTS_MEMORY,
     };
     let client = match PoliteClient::new(http, politeness.clone()) {
         Ok(c) => c,
