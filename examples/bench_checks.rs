@@ -16,15 +16,13 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use agentready::engine::{Engine, run_check};
-use agentready::evidence::Mode;
-use agentready::fixture::{Site, serve};
-use agentready::http::{HttpClient, HttpConfig};
-use agentready::probe::GatherOptions;
-use agentready::target::Target;
+mod common;
+
+use agentready::engine::run_check;
+use agentready::fixture::Site;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Checks cheaper than this are left off a site's line.
 const SHOWN_US: f64 = 15.0;
@@ -34,13 +32,7 @@ async fn main() -> anyhow::Result<()> {
     let rounds: usize = std::env::args().nth(1).map_or(Ok(200), |s| s.parse())?;
     let only_site = std::env::var("SITE").ok();
     let only_check = std::env::var("CHECK").ok();
-    let engine = Engine::new(Vec::new(), &[], &[])?;
-    let client = HttpClient::new(HttpConfig::loopback_only())?;
-    let opts = GatherOptions {
-        mode: Mode::Safe,
-        target_timeout: Duration::from_secs(30),
-        ..GatherOptions::default()
-    };
+    let (engine, client) = common::engine_and_client()?;
     let mut total: BTreeMap<String, f64> = BTreeMap::new();
     let mut sites = 0usize;
     for name in Site::bundled_names() {
@@ -48,27 +40,13 @@ async fn main() -> anyhow::Result<()> {
             continue;
         }
         sites += 1;
-        let site = Site::bundled(&name)?;
-        let path = site.target.clone().unwrap_or_else(|| "/".into());
-        let running = serve(site).await?;
-        let target = Target::parse(&format!("{}{path}", running.origin))?;
-        let (_, ev) = engine.scan(&client, &target, &opts).await;
+        let (_, ev) = common::gather(&engine, &client, &name).await?;
         let mut line = String::new();
         for meta in engine.checks() {
             if only_check.as_ref().is_some_and(|c| *c != meta.id) {
                 continue;
             }
-            // Fresh copies with their JSON views parsed (as the planner
-            // leaves them), so no memo of one round serves the next.
-            let copies: Vec<_> = (0..rounds)
-                .map(|_| {
-                    let e = ev.clone();
-                    for i in 0..e.exchanges.len() {
-                        let _ = e.json_at(i);
-                    }
-                    e
-                })
-                .collect();
+            let copies = common::fresh_copies(&ev, rounds);
             let t = Instant::now();
             for e in &copies {
                 std::hint::black_box(run_check(meta, e));

@@ -14,43 +14,20 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use agentready::engine::Engine;
-use agentready::evidence::Mode;
-use agentready::fixture::{Site, serve};
-use agentready::http::{HttpClient, HttpConfig};
-use agentready::probe::GatherOptions;
-use agentready::target::Target;
-use std::time::{Duration, Instant};
+mod common;
+
+use agentready::fixture::Site;
+use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let rounds: usize = std::env::args().nth(1).map_or(Ok(300), |s| s.parse())?;
-    let engine = Engine::new(Vec::new(), &[], &[])?;
-    let client = HttpClient::new(HttpConfig::loopback_only())?;
-    let opts = GatherOptions {
-        mode: Mode::Safe,
-        target_timeout: Duration::from_secs(30),
-        ..GatherOptions::default()
-    };
+    let (engine, client) = common::engine_and_client()?;
     let (mut evaluate, mut serialize, mut bytes, mut requests) = (0.0, 0.0, 0usize, 0usize);
     let names = Site::bundled_names();
     for name in &names {
-        let site = Site::bundled(name)?;
-        let path = site.target.clone().unwrap_or_else(|| "/".into());
-        let running = serve(site).await?;
-        let target = Target::parse(&format!("{}{path}", running.origin))?;
-        let (report, ev) = engine.scan(&client, &target, &opts).await;
-        // Fresh copies, each with its JSON views parsed as the planner
-        // leaves them, so a view memoised by one round is not reused.
-        let copies: Vec<_> = (0..rounds)
-            .map(|_| {
-                let e = ev.clone();
-                for i in 0..e.exchanges.len() {
-                    let _ = e.json_at(i);
-                }
-                e
-            })
-            .collect();
+        let (report, ev) = common::gather(&engine, &client, name).await?;
+        let copies = common::fresh_copies(&ev, rounds);
         let t = Instant::now();
         for e in &copies {
             std::hint::black_box(engine.evaluate(e, String::new(), 0));

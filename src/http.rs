@@ -511,14 +511,12 @@ fn redact_bytes(bytes: &mut Vec<u8>, secrets: &[Vec<u8>]) {
 }
 
 fn redact_text(text: &mut String, secrets: &[Vec<u8>]) {
-    if secrets
-        .iter()
-        .any(|s| text.as_bytes().windows(s.len()).any(|w| w == s.as_slice()))
-    {
-        let mut bytes = std::mem::take(text).into_bytes();
-        redact_bytes(&mut bytes, secrets);
-        *text = String::from_utf8_lossy(&bytes).into_owned();
-    }
+    // No copy when nothing matches; a whole (UTF-8) secret replaced by
+    // ASCII leaves the text UTF-8.
+    let mut bytes = std::mem::take(text).into_bytes();
+    redact_bytes(&mut bytes, secrets);
+    *text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// Take the user's secrets out of everything recorded of a response.

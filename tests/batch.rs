@@ -5,12 +5,19 @@
 
 mod common;
 
+use agentready::batch::input::Exclusions;
+use agentready::batch::polite::{PoliteClient, Politeness};
+use agentready::evidence::Exchange;
 use agentready::fixture::{Route, RunningSite, Site, serve};
+use agentready::http::{HttpClient, HttpConfig, RequestSpec, parse_resolve};
+use agentready::probe::Transport;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -559,13 +566,6 @@ fn excluded_domains_are_never_contacted() {
 
 #[test]
 fn an_excluded_host_is_not_followed_by_a_redirect() {
-    use agentready::batch::input::Exclusions;
-    use agentready::batch::polite::{PoliteClient, Politeness};
-    use agentready::http::{HttpClient, HttpConfig, RequestSpec, parse_resolve};
-    use agentready::probe::Transport;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
     let rt = runtime();
     rt.block_on(async {
         let server = MockServer::start().await;
@@ -584,28 +584,17 @@ fn an_excluded_host_is_not_followed_by_a_redirect() {
             .expect(0)
             .mount(&server)
             .await;
-        let http = HttpClient::new(HttpConfig {
-            resolve: vec![parse_resolve("x.blocked.test:127.0.0.1").unwrap()],
-            ..HttpConfig::loopback_only()
-        })
-        .unwrap();
-        let client = PoliteClient::new(
-            http,
+        let client = polite(
+            &["x.blocked.test:127.0.0.1"],
             Politeness {
                 exclude: Exclusions::parse("blocked.test").unwrap(),
                 respect_robots: false,
                 ..Politeness::default()
             },
-        )
-        .unwrap();
-        let spec = RequestSpec {
-            method: reqwest::Method::GET,
-            url: url::Url::parse(&format!("{}/start", server.uri())).unwrap(),
-            headers: Vec::new(),
-            body: None,
-            large_body: false,
-        };
-        let x = client.exchange("p", &spec, "").await;
+        );
+        let x = client
+            .exchange("p", &get(&format!("{}/start", server.uri())), "")
+            .await;
         let e = x.error.expect("refused");
         assert_eq!(e.kind, "excluded", "{}", e.message);
         assert!(e.message.contains("blocked.test"));
@@ -614,8 +603,6 @@ fn an_excluded_host_is_not_followed_by_a_redirect() {
 
 #[test]
 fn retries_after_429_and_503_honour_retry_after_within_bounds() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let rt = runtime();
     let server = rt.block_on(async {
         let server = MockServer::start().await;
@@ -862,23 +849,21 @@ fn private_targets_are_reached_only_with_allow_private() {
     assert_eq!(reports(&allowed)[0]["score"], 100);
 }
 
-/// A polite client over loopback for the transport tests below.
-fn polite(
-    timeout: Duration,
-    politeness: agentready::batch::polite::Politeness,
-) -> agentready::batch::polite::PoliteClient {
-    use agentready::http::{HttpClient, HttpConfig};
+/// A polite client over loopback for the transport tests below: 3 s
+/// timeouts, `pins` as `--resolve` values.
+fn polite(pins: &[&str], politeness: Politeness) -> PoliteClient {
     let http = HttpClient::new(HttpConfig {
-        request_timeout: timeout,
-        connect_timeout: timeout,
+        request_timeout: Duration::from_secs(3),
+        connect_timeout: Duration::from_secs(3),
+        resolve: pins.iter().map(|p| parse_resolve(p).unwrap()).collect(),
         ..HttpConfig::loopback_only()
     })
     .unwrap();
-    agentready::batch::polite::PoliteClient::new(http, politeness).unwrap()
+    PoliteClient::new(http, politeness).unwrap()
 }
 
-fn get(url: &str) -> agentready::http::RequestSpec {
-    agentready::http::RequestSpec {
+fn get(url: &str) -> RequestSpec {
+    RequestSpec {
         method: reqwest::Method::GET,
         url: url::Url::parse(url).unwrap(),
         headers: Vec::new(),
@@ -889,10 +874,6 @@ fn get(url: &str) -> agentready::http::RequestSpec {
 
 #[test]
 fn a_robots_txt_that_redirects_is_followed_without_waiting_on_itself() {
-    use agentready::batch::polite::Politeness;
-    use agentready::probe::Transport;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let rt = runtime();
     rt.block_on(async {
         let server = MockServer::start().await;
@@ -917,7 +898,7 @@ fn a_robots_txt_that_redirects_is_followed_without_waiting_on_itself() {
             .expect(1)
             .mount(&server)
             .await;
-        let client = polite(Duration::from_secs(3), Politeness::default());
+        let client = polite(&[], Politeness::default());
         let t0 = Instant::now();
         let x = client
             .exchange("p", &get(&format!("{}/open", server.uri())), "")
@@ -935,10 +916,6 @@ fn a_robots_txt_that_redirects_is_followed_without_waiting_on_itself() {
 
 #[test]
 fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_hosts() {
-    use agentready::batch::polite::Politeness;
-    use agentready::probe::Transport;
-    use wiremock::matchers::path;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead_port = dead.local_addr().unwrap().port();
     drop(dead);
@@ -958,7 +935,7 @@ fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_ho
             .mount(&server)
             .await;
         let client = polite(
-            Duration::from_secs(3),
+            &[],
             Politeness {
                 respect_robots: false,
                 max_host_errors: 3,
@@ -993,10 +970,6 @@ fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_ho
 
 #[test]
 fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
-    use agentready::batch::polite::Politeness;
-    use agentready::probe::Transport;
-    use wiremock::matchers::path;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let rt = runtime();
     rt.block_on(async {
         let server = MockServer::start().await;
@@ -1011,7 +984,7 @@ fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
             .mount(&server)
             .await;
         let client = polite(
-            Duration::from_secs(3),
+            &[],
             Politeness {
                 respect_robots: false,
                 ..Politeness::default()
@@ -1036,10 +1009,6 @@ fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
 
 #[test]
 fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
-    use agentready::batch::polite::Politeness;
-    use agentready::probe::Transport;
-    use wiremock::matchers::path;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let rt = runtime();
     rt.block_on(async {
         let server = MockServer::start().await;
@@ -1059,7 +1028,7 @@ fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
             .expect(0)
             .mount(&server)
             .await;
-        let client = polite(Duration::from_secs(3), Politeness::default());
+        let client = polite(&[], Politeness::default());
         let url = format!("{}/.well-known/openid-configuration", server.uri());
         let e = client.exchange("p", &get(&url), "").await.error.unwrap();
         assert_eq!(e.kind, "robots");
@@ -1074,11 +1043,6 @@ fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
 
 #[test]
 fn robots_txt_verdicts_past_the_memory_budget_are_not_kept() {
-    use agentready::batch::polite::{PoliteClient, Politeness};
-    use agentready::http::{HttpClient, HttpConfig, parse_resolve};
-    use agentready::probe::Transport;
-    use wiremock::matchers::path;
-    use wiremock::{Mock, MockServer, ResponseTemplate};
     let rt = runtime();
     rt.block_on(async {
         let server = MockServer::start().await;
@@ -1096,32 +1060,23 @@ fn robots_txt_verdicts_past_the_memory_budget_are_not_kept() {
             .respond_with(ResponseTemplate::new(200))
             .mount(&server)
             .await;
-        let http = HttpClient::new(HttpConfig {
-            resolve: vec![parse_resolve("*.robots.test:127.0.0.1").unwrap()],
-            ..HttpConfig::loopback_only()
-        })
-        .unwrap();
         // Room for one origin's rules, not two.
-        let client = PoliteClient::new(
-            http,
+        let client = polite(
+            &["*.robots.test:127.0.0.1"],
             Politeness {
                 robots_memory: 30_000,
                 ..Politeness::default()
             },
-        )
-        .unwrap();
+        );
         let fetched = || client.counters().snapshot().robots_fetched;
         let ask = |host: &str, p: &str| {
             let url = format!("http://{host}.robots.test:{port}{p}");
             let client = client.clone();
             async move { client.exchange("p", &get(&url), "").await }
         };
-        let allowed = |x: agentready::evidence::Exchange| {
-            assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error)
-        };
-        let refused = |x: agentready::evidence::Exchange| {
-            assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()))
-        };
+        let allowed =
+            |x: Exchange| assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error);
+        let refused = |x: Exchange| assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()));
         allowed(ask("a", "/open").await);
         refused(ask("a", "/private").await);
         assert_eq!(fetched(), 1, "a's verdict is kept");

@@ -150,30 +150,20 @@ pub fn parse(body: &[u8], cut: bool) -> Rules {
 /// pattern and a path compare as RFC 3986 §6.2.2.1 says they are equal.
 fn upper_escapes(s: &str) -> std::borrow::Cow<'_, str> {
     let b = s.as_bytes();
-    let lower_escape = |i: usize| {
-        b[i] == b'%'
-            && b.get(i + 1..i + 3).is_some_and(|h| {
-                h.iter().all(u8::is_ascii_hexdigit) && h.iter().any(u8::is_ascii_lowercase)
-            })
+    let hex = |i: usize| {
+        b.get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
     };
-    if !(0..b.len()).any(lower_escape) {
+    let lower =
+        |i: usize| b[i] == b'%' && hex(i).is_some_and(|h| h.iter().any(u8::is_ascii_lowercase));
+    if !(0..b.len()).any(lower) {
         return std::borrow::Cow::Borrowed(s);
     }
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && b.get(i + 1..i + 3)
-                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-        {
-            out.push(b'%');
-            out.push(b[i + 1].to_ascii_uppercase());
-            out.push(b[i + 2].to_ascii_uppercase());
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    // Escapes never overlap (a `%` is not a hex digit): upper-case in place.
+    let mut out = b.to_vec();
+    for i in (0..b.len()).filter(|&i| lower(i)) {
+        out[i + 1].make_ascii_uppercase();
+        out[i + 2].make_ascii_uppercase();
     }
     // Only ASCII hex digits changed case: still UTF-8.
     std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
