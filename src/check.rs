@@ -84,6 +84,28 @@ pub struct Evaluation {
     pub evidence: Vec<String>,
     /// Structured details (e.g. `data.scopes`).
     pub data: Option<Value>,
+    /// Requests the verdict needed that were never sent or never
+    /// answered. An evaluation that would pass with any of these is not a
+    /// pass: the engine makes it `skip` (or `error` for a fault) with the
+    /// reason and the remedy; a warn or fail its findings establish stands.
+    pub unverified: Vec<Unverified>,
+}
+
+/// A request a check needed that says nothing about the target: it was
+/// never sent (the SSRF guard, `--passive`, politeness, a run restricted to
+/// loopback) or never answered (timeout, unreachable host). Not verified
+/// is not failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unverified {
+    /// The probe, when one was planned.
+    pub probe: Option<String>,
+    /// What was not verified, and why.
+    pub reason: String,
+    /// What the user can do to verify it.
+    pub remedy: String,
+    /// True when nothing answered (a network fault: the check is `error`);
+    /// false when the request was deliberately not sent (`skip`).
+    pub fault: bool,
 }
 
 /// Whether the check could be evaluated.
@@ -112,6 +134,7 @@ impl Evaluation {
             findings,
             evidence,
             data: None,
+            unverified: Vec::new(),
         }
     }
 
@@ -123,6 +146,7 @@ impl Evaluation {
             findings: Vec::new(),
             evidence: Vec::new(),
             data: None,
+            unverified: Vec::new(),
         }
     }
 
@@ -134,12 +158,20 @@ impl Evaluation {
             findings: Vec::new(),
             evidence,
             data: None,
+            unverified: Vec::new(),
         }
     }
 
     /// Attach structured data.
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = Some(data);
+        self
+    }
+
+    /// Record requests the verdict needed that were not sent or not
+    /// answered (see [`Unverified`]).
+    pub fn with_unverified(mut self, unverified: Vec<Unverified>) -> Self {
+        self.unverified.extend(unverified);
         self
     }
 }

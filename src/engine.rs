@@ -288,14 +288,27 @@ fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResul
         (EvalStatus::Skip, None) => (Outcome::Skip, eval.summary),
         (EvalStatus::Error, None) => (Outcome::Error, eval.summary),
         (EvalStatus::Informative, None) => (Outcome::Info, eval.summary),
-        (EvalStatus::Evaluated, None) => (
-            match worst {
+        (EvalStatus::Evaluated, None) => {
+            let outcome = match worst {
                 Some(FindingLevel::Fail) => Outcome::Fail,
                 Some(FindingLevel::Warn) => Outcome::Warn,
                 _ => Outcome::Pass,
-            },
-            eval.summary,
-        ),
+            };
+            match not_verified(&eval.unverified) {
+                // Not verified is not failed, and not passed either: a pass
+                // that rests on a request never sent or never answered is
+                // `skip` (`error` when nothing answered), with the reason
+                // and the remedy. A warn or fail the findings establish
+                // stands, and says what was left unverified.
+                Some(why) if outcome == Outcome::Pass => {
+                    let fault = eval.unverified.iter().any(|u| u.fault);
+                    let why = format!("N{}", why.strip_prefix('n').unwrap_or(&why));
+                    (if fault { Outcome::Error } else { Outcome::Skip }, why)
+                }
+                Some(why) => (outcome, format!("{} ({why})", eval.summary)),
+                None => (outcome, eval.summary),
+            }
+        }
     };
     CheckResult {
         id: meta.id.clone(),
@@ -313,6 +326,38 @@ fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResul
         data: eval.data,
         user: meta.user,
     }
+}
+
+/// What an evaluation could not verify, and how to verify it: `None` when
+/// it verified everything it needed.
+fn not_verified(items: &[crate::check::Unverified]) -> Option<String> {
+    const SHOWN: usize = 3;
+    if items.is_empty() {
+        return None;
+    }
+    let mut reasons: Vec<&str> = items
+        .iter()
+        .take(SHOWN)
+        .map(|u| u.reason.as_str())
+        .collect();
+    reasons.dedup();
+    let more = items.len().saturating_sub(SHOWN);
+    let mut remedies: Vec<&str> = Vec::new();
+    for u in items {
+        if !remedies.contains(&u.remedy.as_str()) {
+            remedies.push(&u.remedy);
+        }
+    }
+    Some(format!(
+        "not verified: {}{}; to verify: {}",
+        reasons.join("; "),
+        if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        },
+        remedies.join("; or ")
+    ))
 }
 
 /// The first `max` characters of a text, whitespace folded.

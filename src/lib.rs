@@ -40,6 +40,7 @@ pub mod fingerprints;
 pub mod fixture;
 pub mod gate;
 pub mod http;
+pub mod issued;
 pub mod probe;
 pub mod render;
 pub mod report;

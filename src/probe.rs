@@ -274,6 +274,16 @@ pub enum ProbeMeta {
         /// The metadata probe that names it.
         named_by: String,
     },
+    /// The RFC 7592 §2.3 deletion of a client that a registration probe
+    /// created although it was designed to be rejected: sent at once, with
+    /// the registration access token the server issued (redacted in the
+    /// evidence).
+    RegistrationCleanup {
+        /// The registration probe whose answer created the client.
+        registration: String,
+        /// The client id the server issued.
+        client_id: String,
+    },
     /// A JWK Set named by `jwks_uri`.
     Jwks {
         /// The probes of the documents that name it.
@@ -368,7 +378,9 @@ pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
     };
     match kind {
         // RFC 8628 §3.1 with a client id no server has registered.
-        EndpointKind::DeviceAuthorization => form(format!("client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}")),
+        EndpointKind::DeviceAuthorization => {
+            form(format!("client_id={UNREGISTERED_CLIENT_PREFIX}{nonce}"))
+        }
         // RFC 7009 §2.1: a token that was never issued; the unregistered
         // client id lets a server that accepts public clients answer 200.
         EndpointKind::Revocation => form(format!(
@@ -376,9 +388,8 @@ pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
         )),
         // RFC 7662 §2.1 without any caller authentication.
         EndpointKind::Introspection => form(format!("token=agentready-invalid-token-{nonce}")),
-        // RFC 7591 §2 / RFC 6749 §3.1.2: a redirect URI with a fragment,
-        // which no conformant server may register (invalid_redirect_uri),
-        // on a host under .invalid that can never receive a code.
+        // The registration probe no server can turn into a client: see
+        // `RegistrationProbe`.
         EndpointKind::Registration => RequestSpec {
             large_body: false,
             method: reqwest::Method::POST,
@@ -387,18 +398,144 @@ pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
                 ("accept".into(), "application/json".into()),
                 ("content-type".into(), "application/json".into()),
             ],
-            body: Some(
-                serde_json::json!({
-                    "client_name": "agentready probe: an invalid registration that must be rejected",
-                    "redirect_uris": [format!("https://agentready.invalid/callback#must-be-rejected-{nonce}")],
-                    "grant_types": ["authorization_code"],
-                    "response_types": ["code"],
-                    "token_endpoint_auth_method": "none"
-                })
-                .to_string(),
-            ),
+            body: Some(RegistrationProbe::default().body()),
         },
     }
+}
+
+/// The body of the safe registration probe: client metadata written as a
+/// JSON object that is never closed, so it is not JSON at all.
+///
+/// Why malformed JSON, and not invalid metadata. RFC 7591 §3.2.2 lets a
+/// server that gets an invalid metadata value "substitute a valid value
+/// for any requested parameter" and register the client anyway; lax
+/// servers also skip semantic checks outright (a `redirect_uris` entry
+/// with a fragment, which RFC 6749 §3.1.2 forbids, was registered by
+/// popular MCP SDKs), coerce wrongly typed members (a string where an
+/// array belongs), or fill every member they do not understand with a
+/// default (a client from `{}`). A body that does not parse leaves no
+/// metadata to substitute, coerce or default: a JSON parser — the first
+/// thing every registration endpoint runs, engaged by
+/// `Content-Type: application/json` — rejects it before any handler can
+/// create anything. The object is cut inside, not followed by garbage
+/// (streaming decoders stop after the first complete value), and its
+/// members are of the wrong type too, so even a parser that "repairs"
+/// truncated input gets metadata that must be rejected
+/// (`invalid_client_metadata`, RFC 7591 §3.2.2).
+///
+/// A server that still answers 2xx with a `client_id` ignored the body
+/// altogether: the gatherer then deletes that client at once (RFC 7592
+/// §2.3, [`registration_cleanup`]).
+///
+/// More members are added with [`RegistrationProbe::member`] (the body
+/// stays malformed whatever they are).
+#[derive(Debug, Clone)]
+pub struct RegistrationProbe {
+    members: Vec<(String, serde_json::Value)>,
+}
+
+impl Default for RegistrationProbe {
+    fn default() -> Self {
+        RegistrationProbe {
+            members: vec![
+                (
+                    "client_name".into(),
+                    serde_json::Value::String(
+                        "agentready safe probe: deliberately malformed JSON that must be rejected (RFC 7591 section 3.2.2)"
+                            .into(),
+                    ),
+                ),
+                // Wrongly typed: RFC 7591 §2 makes both arrays of strings.
+                ("redirect_uris".into(), serde_json::Value::from(0)),
+                ("grant_types".into(), serde_json::Value::from(0)),
+            ],
+        }
+    }
+}
+
+impl RegistrationProbe {
+    /// Add a member (its value as written; the body stays malformed).
+    #[must_use]
+    pub fn member(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.members.push((name.to_string(), value));
+        self
+    }
+
+    /// The body: `{"m":v,…,` — an object opened, its members written, and
+    /// never closed.
+    pub fn body(&self) -> String {
+        let mut out = String::from("{");
+        for (name, value) in &self.members {
+            out.push_str(&serde_json::Value::String(name.clone()).to_string());
+            out.push(':');
+            out.push_str(&value.to_string());
+            out.push(',');
+        }
+        out
+    }
+}
+
+/// Probe id prefix of the RFC 7592 deletion of a client a registration
+/// probe created by accident.
+pub const REGISTRATION_CLEANUP: &str = "registration-cleanup";
+
+/// Error kind of a deletion that was not sent because the server's
+/// `registration_client_uri` is on another origin than its registration
+/// endpoint.
+pub const CLEANUP_CROSS_ORIGIN: &str = "cross-origin";
+
+/// When the answer to a registration probe created a client (2xx with a
+/// `client_id`): the RFC 7592 §2.3 request that deletes it — `DELETE` of
+/// the `registration_client_uri` with the `registration_access_token` as a
+/// bearer token — and, when it must not be sent, why. `None` when nothing
+/// was created, or when the answer gives no way to delete the client (the
+/// check then reports the client as left behind).
+///
+/// The deletion is sent only to the registration endpoint's own origin:
+/// a hostile server must not make the scanner send a `DELETE` elsewhere.
+/// The token is read here, from the raw answer, before
+/// [`crate::issued::redact_exchange`] takes it out of the evidence.
+pub fn registration_cleanup(
+    registration_probe: &str,
+    registration_url: &Url,
+    x: &Exchange,
+) -> Option<(PlannedProbe, Option<String>)> {
+    let resp = x.response.as_ref()?;
+    if !resp.is_success() || resp.truncated {
+        return None;
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+    let client_id = doc.get("client_id")?.as_str().filter(|s| !s.is_empty())?;
+    let uri = doc.get("registration_client_uri")?.as_str()?;
+    let token = doc.get("registration_access_token")?.as_str()?;
+    let url = registration_url.join(uri).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let probe = PlannedProbe {
+        id: format!("{REGISTRATION_CLEANUP}@{registration_url}"),
+        meta: ProbeMeta::RegistrationCleanup {
+            registration: registration_probe.to_string(),
+            client_id: client_id.to_string(),
+        },
+        request: RequestSpec {
+            large_body: false,
+            method: reqwest::Method::DELETE,
+            url: url.clone(),
+            headers: vec![
+                ("accept".into(), "application/json".into()),
+                ("authorization".into(), format!("Bearer {token}")),
+            ],
+            body: None,
+        },
+    };
+    let refusal = (crate::target::origin_of(&url) != crate::target::origin_of(registration_url))
+        .then(|| {
+            format!(
+                "not sent: registration_client_uri {url} is not on the registration endpoint's origin; agentready sends the deletion only there"
+            )
+        });
+    Some((probe, refusal))
 }
 
 impl ProbeMeta {
@@ -1483,13 +1620,33 @@ async fn run_round(
         let sends = &to_send;
         let mut stream = futures_util::stream::iter((0..sends.len()).map(|i| async move {
             let p = &sends[i];
-            (
-                p.id.clone(),
-                client.exchange(&p.id, &p.request, user_origin).await,
-            )
+            let mut x = client.exchange(&p.id, &p.request, user_origin).await;
+            // A registration probe that created a client anyway: delete
+            // it at once, while its registration access token is at hand.
+            let mut cleanup = None;
+            if matches!(
+                p.meta,
+                ProbeMeta::Endpoint {
+                    endpoint: EndpointKind::Registration,
+                    ..
+                }
+            ) && let Some((c, refusal)) = registration_cleanup(&p.id, &p.request.url, &x)
+            {
+                let cx = match refusal {
+                    None => client.exchange(&c.id, &c.request, user_origin).await,
+                    Some(why) => unsent(&c, CLEANUP_CROSS_ORIGIN, why),
+                };
+                cleanup = Some((c, cx));
+            }
+            // What the server issued never enters the evidence.
+            let issued = crate::issued::redact_exchange(&mut x, &[]);
+            if let Some((_, cx)) = cleanup.as_mut() {
+                crate::issued::redact_exchange(cx, &issued);
+            }
+            (p.id.clone(), (x, cleanup))
         }))
         .buffer_unordered(CONCURRENCY_PER_TARGET);
-        let mut done: Vec<(String, Exchange)> = Vec::new();
+        let mut done: Vec<(String, Sent)> = Vec::new();
         loop {
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Ok(Some(item)) => done.push(item),
@@ -1500,8 +1657,11 @@ async fn run_round(
         drop(stream);
         for p in &to_send {
             if let Some(pos) = done.iter().position(|(id, _)| *id == p.id) {
-                let (_, x) = done.swap_remove(pos);
+                let (_, (x, cleanup)) = done.swap_remove(pos);
                 evidence.push(x, p.meta.clone());
+                if let Some((c, cx)) = cleanup {
+                    evidence.push(cx, c.meta);
+                }
             } else {
                 pending.push(p.clone());
             }
@@ -1525,6 +1685,9 @@ async fn run_round(
         }
     }
 }
+
+/// An exchange, and the deletion of a client it created by accident.
+type Sent = (Exchange, Option<(PlannedProbe, Exchange)>);
 
 /// An exchange for a probe that was planned but not sent (or not finished).
 fn unsent(p: &PlannedProbe, kind: &str, message: String) -> Exchange {

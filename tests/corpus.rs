@@ -1210,7 +1210,8 @@ async fn swmansion_agent_auth() {
 
 // ---------------------------------------------------------------------------
 // Browserless authentication and lifecycle, judged from real metadata alone
-// (passive mode: the corpus holds no live endpoints to answer a POST).
+// (passive mode: the corpus holds no live endpoints to answer a POST). What
+// only a live request verifies is `skip` (not verified), never a pass.
 
 /// `(document, origin to rewrite, [(check, outcome, codes)], reason)`.
 type HeadlessRow = (
@@ -1232,7 +1233,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("delegation-grants", Pass, &[]),
             ("browserless-path", Pass, &[]),
             ("client-registration", Pass, &[NVL_REG]),
-            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+            ("token-revocation", Skip, &[SHARED, NVL_REV]),
             ("device-authorization", Skip, &[]),
         ],
         "JWT bearer with the ID-JAG grant profile; DCR and CIMD; revocation at the token endpoint",
@@ -1244,7 +1245,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("delegation-grants", Pass, &[]),
             ("browserless-path", Pass, &[]),
             ("client-registration", Pass, &[NVL_REG]),
-            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+            ("token-revocation", Skip, &[SHARED, NVL_REV]),
         ],
         "as Linear",
     ),
@@ -1256,7 +1257,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("browserless-path", Pass, &[]),
             (
                 "token-introspection",
-                Pass,
+                Skip,
                 &["token-introspection-not-verified-live"],
             ),
         ],
@@ -1279,7 +1280,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("browserless-path", Fail, &["browserless-path-browser-only"]),
             (
                 "client-registration",
-                Pass,
+                Skip,
                 &["client-registration-cimd-disabled", NVL_REG],
             ),
         ],
@@ -1290,7 +1291,7 @@ const HEADLESS: &[HeadlessRow] = &[
         "https://mcp.sentry.dev",
         &[
             ("browserless-path", Fail, &["browserless-path-browser-only"]),
-            ("token-revocation", Pass, &[SHARED, NVL_REV]),
+            ("token-revocation", Skip, &[SHARED, NVL_REV]),
         ],
         "authorization code only",
     ),
@@ -1301,7 +1302,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("browserless-path", Pass, &[]),
             (
                 "device-authorization",
-                Pass,
+                Skip,
                 &["device-authorization-not-verified-live"],
             ),
             ("delegation-grants", Skip, &[]),
@@ -1341,7 +1342,7 @@ const HEADLESS: &[HeadlessRow] = &[
             ("delegation-grants", Pass, &[]),
             (
                 "device-authorization",
-                Pass,
+                Skip,
                 &["device-authorization-not-verified-live"],
             ),
             (
@@ -1361,9 +1362,9 @@ const HEADLESS: &[HeadlessRow] = &[
                 Warn,
                 &["delegation-grants-ciba-without-endpoint"],
             ),
-            ("browserless-path", Pass, &[]),
+            ("browserless-path", Skip, &[]),
         ],
-        "CIBA listed without backchannel_authentication_endpoint; the device flow is a path",
+        "CIBA listed without backchannel_authentication_endpoint; the device flow is a path, not verified in passive mode",
     ),
     (
         "slack-openid-configuration.json",

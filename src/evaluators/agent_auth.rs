@@ -190,11 +190,18 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut valid_at: Option<&str> = None;
     let mut absent_everywhere = true;
-    for d in docs
-        .iter()
-        .filter(|d| !matches!(d.state, DocState::Restricted(_)))
-    {
+    let mut unverified = Vec::new();
+    for d in &docs {
         let p = Some(d.probe);
+        // Not fetched or not answered: says nothing about the document.
+        if let Some(u) = ev
+            .record(d.probe)
+            .and_then(|r| ev.exchanges.get(r.exchange))
+            .and_then(|x| super::unverified(x, &format!("GET {}", d.url)))
+        {
+            unverified.push(u);
+            continue;
+        }
         match judge_md(ev, d) {
             MdVerdict::Absent(why) => {
                 if let Some(meta) = d.skill_of {
@@ -258,7 +265,16 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
             }
         }
     }
+    if valid_at.is_some() {
+        // A valid document decides; one more URL that was not fetched
+        // does not change that.
+        unverified.clear();
+    }
     if absent_everywhere && findings.is_empty() {
+        if !unverified.is_empty() {
+            return Evaluation::evaluated("No auth.md document was fetched", findings, probes)
+                .with_unverified(unverified);
+        }
         return Evaluation::skip("no /auth.md is published");
     }
     if valid_at.is_some() {
@@ -270,7 +286,7 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
         Some(u) => format!("auth.md found at {u}"),
         None => "No usable auth.md document".to_string(),
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 // ---------------------------------------------------------------------------
@@ -549,9 +565,15 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
         return Evaluation::skip("no agent_auth registration endpoint is advertised");
     }
     if ev.mode == Mode::Passive {
-        return Evaluation::skip(
-            "passive mode: the registration endpoint was not probed (not verified live)",
-        );
+        return Evaluation::evaluated(
+            "The registration endpoint was not probed",
+            Vec::new(),
+            Vec::new(),
+        )
+        .with_unverified(vec![super::passive_unverified(&format!(
+            "POST {{}} to {}",
+            advertised[0].2
+        ))]);
     }
     let mut findings = Vec::new();
     let mut probes = Vec::new();
@@ -582,20 +604,22 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
         ));
     }
     let mut answered = 0usize;
+    let mut unverified = Vec::new();
     for (probe, url, idx) in &lives {
         probes.push(probe.to_string());
         let Some(x) = ev.exchanges.get(*idx) else {
             continue;
         };
-        let state = state_of(ev, *idx, x);
-        if matches!(state, DocState::Restricted(_)) {
+        let p = Some(*probe);
+        // Not sent or not answered: not verified, never "not found".
+        if let Some(u) = super::unverified(x, &format!("POST {{}} to {url}")) {
+            unverified.push(u);
             continue;
         }
-        let p = Some(*probe);
         let Some(r) = &x.response else {
             findings.push(finding(
                 "agent-registration-endpoint-not-found",
-                format!("POST {url} {{}} → {}", describe(&state)),
+                format!("POST {url} {{}} → {}", describe(&state_of(ev, *idx, x))),
                 p,
             ));
             continue;
@@ -624,15 +648,14 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
             ));
         }
     }
-    if answered == 0 && findings.is_empty() {
-        return Evaluation::skip("the registration endpoint is out of this run's reach");
-    }
-    let summary = if findings.iter().any(|f| !f.code.ends_with("-skipped")) {
+    let summary = if answered == 0 {
+        "The registration endpoint was not reached".to_string()
+    } else if findings.iter().any(|f| !f.code.ends_with("-skipped")) {
         "The registration endpoint does not answer like one".to_string()
     } else {
         "The registration endpoint rejects an empty request with a JSON error".to_string()
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 use super::metadata::{
     DocState, as_view, describe, issuer_matches, signed_metadata_problem, state_of, transport_ok,
 };
-use crate::check::{EvalStatus, Evaluation, Finding, finding};
+use crate::check::{EvalStatus, Evaluation, Finding, Unverified, finding};
 use crate::evidence::{Evidence, ResponseRecord};
 use crate::probe::{ApiSource, PrmForm, ProbeMeta};
 use crate::target::TargetKind;
@@ -232,6 +232,24 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                 Some(c.probe),
             ));
         }
+        // A URL not fetched (the SSRF guard) or not answered might hold
+        // the document: not verified, not "not found".
+        let unverified: Vec<Unverified> = view
+            .iter()
+            .filter_map(|c| {
+                ev.exchanges
+                    .get(c.exchange)
+                    .and_then(|x| super::unverified(x, &format!("GET {}", c.url)))
+            })
+            .collect();
+        if findings.is_empty() && !unverified.is_empty() {
+            return Evaluation::evaluated(
+                "No protected-resource metadata at the URLs that answered",
+                findings,
+                probes,
+            )
+            .with_unverified(unverified);
+        }
         if findings.is_empty() {
             let tried: Vec<String> = view
                 .iter()
@@ -397,6 +415,10 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         .find(|c| matches!(c.form, PrmForm::PathSuffixed));
     if let Some(ps) = path_suffixed
         && ps.doc().is_none()
+        && ev
+            .exchanges
+            .get(ps.exchange)
+            .is_some_and(|x| super::unverified(x, "").is_none())
         && view
             .iter()
             .any(|c| matches!(c.form, PrmForm::Root) && c.doc().is_some())
@@ -474,6 +496,20 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     }
     let probes: Vec<String> = api.iter().map(|a| a.probe.to_string()).collect();
     if plain.iter().all(|a| a.response.is_none()) {
+        // Nothing answered, or nothing was sent: not verified (`error`
+        // when nothing answered, `skip` when the SSRF guard or a
+        // restricted run kept the requests from being sent).
+        let unverified: Vec<Unverified> = plain
+            .iter()
+            .filter_map(|a| {
+                ev.get(a.probe)
+                    .and_then(|x| super::unverified(x, &format!("{} {}", x.request.method, a.url)))
+            })
+            .collect();
+        if !unverified.is_empty() {
+            return Evaluation::evaluated("No API endpoint answered", Vec::new(), probes)
+                .with_unverified(unverified);
+        }
         let why = plain
             .iter()
             .find_map(|a| a.error.clone())
@@ -631,6 +667,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes: Vec<String> = Vec::new();
     let mut judged = 0usize;
+    let mut unverified = Vec::new();
     // Challenge → PRM.
     for c in prms
         .iter()
@@ -638,6 +675,20 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
     {
         judged += 1;
         probes.push(c.probe.to_string());
+        if c.doc().is_none()
+            && let Some((f, u)) = hop_unverified(
+                ev,
+                c.probe,
+                c.exchange,
+                &c.state,
+                "discovery-consistency-private-address-refused",
+                &format!("GET of the challenge's resource_metadata {}", c.url),
+            )
+        {
+            findings.extend(f);
+            unverified.push(u);
+            continue;
+        }
         match c.doc() {
             None => findings.push(finding(
                 "discovery-consistency-resource-metadata-unreachable",
@@ -715,25 +766,25 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
             };
             probes.extend(iv.candidates.iter().map(|x| x.probe.to_string()));
             match iv.effective() {
-                None if iv
-                    .candidates
-                    .iter()
-                    .any(|x| matches!(x.state, DocState::Restricted(_))) =>
-                {
-                    // Beyond this run's reach (loopback only): no verdict.
-                }
                 None => {
-                    if let Some(r) = iv
-                        .candidates
-                        .iter()
-                        .find(|x| matches!(x.state, DocState::Refused(_)))
-                    {
-                        findings.push(finding(
+                    // A metadata URL that was not fetched or not answered
+                    // might have held the document: not verified.
+                    let mut open = false;
+                    for x in &iv.candidates {
+                        if let Some((f, u)) = hop_unverified(
+                            ev,
+                            x.probe,
+                            x.exchange,
+                            &x.state,
                             "discovery-consistency-private-address-refused",
-                            format!("{} lists {issuer}: {}", c.url, describe(&r.state)),
-                            Some(r.probe),
-                        ));
-                    } else {
+                            &format!("GET of {} (for {issuer}, listed by {})", x.url, c.url),
+                        ) {
+                            findings.extend(f);
+                            unverified.push(u);
+                            open = true;
+                        }
+                    }
+                    if !open {
                         let tried: Vec<String> = iv
                             .candidates
                             .iter()
@@ -832,12 +883,15 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
             "nothing to cross-check: no challenge names a protected-resource document and no protected-resource document lists an authorization server",
         );
     }
-    let summary = if findings.iter().any(|f| !f.code.ends_with("-unlisted")) {
+    let summary = if findings
+        .iter()
+        .any(|f| !f.code.ends_with("-unlisted") && !f.code.ends_with("-refused"))
+    {
         "The discovery documents disagree or lead nowhere".to_string()
     } else {
         "Challenge, protected-resource metadata and authorization-server metadata agree".to_string()
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 /// The MCP discovery path as an agent walks it: challenge, then PRM, then
@@ -908,7 +962,7 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
     }
     let mut findings = Vec::new();
     let mut probes = Vec::new();
-    let mut restricted = 0usize;
+    let mut unverified = Vec::new();
     for (probe, named_by, idx) in &sets {
         probes.push(probe.to_string());
         let Some(x) = ev.exchanges.get(*idx) else {
@@ -917,20 +971,22 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
         let url = x.request.url.as_str();
         let p = Some(*probe);
         let state = state_of(ev, *idx, x);
+        // Not fetched (the SSRF guard, a run restricted to loopback) or not
+        // answered: not verified, so neither a pass nor a failure.
+        if let Some((f, u)) = hop_unverified(
+            ev,
+            probe,
+            *idx,
+            &state,
+            "jwks-hygiene-private-address-refused",
+            &format!("GET of jwks_uri {url}"),
+        ) {
+            findings.extend(f);
+            unverified.push(u);
+            continue;
+        }
         let doc: Arc<Value> = match state {
             DocState::Found(d) => d,
-            DocState::Refused(msg) => {
-                findings.push(finding(
-                    "jwks-hygiene-private-address-refused",
-                    format!("jwks_uri {url}: {msg}"),
-                    p,
-                ));
-                continue;
-            }
-            DocState::Restricted(_) => {
-                restricted += 1;
-                continue;
-            }
             DocState::NotJsonObject { .. } | DocState::Truncated => {
                 findings.push(finding(
                     "jwks-hygiene-not-jwk-set",
@@ -1085,11 +1141,6 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
             ));
         }
     }
-    if restricted == sets.len() {
-        return Evaluation::skip(
-            "the JWK Set is on a host this run may not reach (restricted to loopback)",
-        );
-    }
     let summary = if findings
         .iter()
         .any(|f| f.code == "jwks-hygiene-private-key" || f.code == "jwks-hygiene-symmetric-key")
@@ -1103,7 +1154,29 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
     } else {
         format!("{} problem(s) in {} JWK Set(s)", findings.len(), sets.len())
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
+}
+
+/// A document a hop of discovery leads to that was not fetched (the SSRF
+/// guard, a run restricted to loopback) or not answered: not verified.
+/// When the SSRF guard refused it, an informative finding (`refused_code`)
+/// says so too.
+fn hop_unverified(
+    ev: &Evidence,
+    probe: &str,
+    idx: usize,
+    state: &DocState,
+    refused_code: &str,
+    what: &str,
+) -> Option<(Option<Finding>, Unverified)> {
+    let u = super::unverified(ev.exchanges.get(idx)?, what)?;
+    let f = match state {
+        DocState::Refused(msg) => {
+            Some(finding(refused_code, format!("{what}: {msg}"), Some(probe)))
+        }
+        _ => None,
+    };
+    Some((f, u))
 }
 
 #[cfg(test)]

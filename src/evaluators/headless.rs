@@ -8,8 +8,8 @@
 //! passive mode the live half is skipped and said to be unverified.
 
 use super::metadata::{DocState, as_view, describe, state_of};
-use crate::check::{Evaluation, Finding, finding};
-use crate::evidence::{Evidence, Mode, ResponseRecord};
+use crate::check::{Evaluation, Finding, Unverified, finding};
+use crate::evidence::{Evidence, Exchange, Mode, ResponseRecord};
 use crate::probe::{EndpointKind, ProbeMeta};
 use crate::target::TargetKind;
 use serde_json::{Value, json};
@@ -67,15 +67,23 @@ pub struct Live<'a> {
     pub probe: &'a str,
     /// Endpoint URL.
     pub url: &'a str,
+    /// The exchange.
+    pub exchange: &'a Exchange,
     /// The response.
     pub response: Option<&'a ResponseRecord>,
     /// Body as JSON.
     pub json: Option<Arc<Value>>,
-    /// Why there is no response (restricted runs are left out).
+    /// Why there is no response.
     pub state: DocState,
 }
 
 impl Live<'_> {
+    /// Why this probe says nothing about the endpoint (never sent, never
+    /// answered), if it says nothing: see [`super::unverified`].
+    pub fn unverified(&self, what: &str) -> Option<Unverified> {
+        super::unverified(self.exchange, &format!("{what} {}", self.url))
+    }
+
     /// The OAuth `error` code of a JSON error body.
     pub fn error_code(&self) -> Option<&str> {
         self.json
@@ -107,7 +115,8 @@ impl Live<'_> {
     }
 }
 
-/// Live probes of one endpoint kind (restricted ones left out).
+/// Live probes of one endpoint kind, answered or not (a probe that got no
+/// answer is not verified: [`Live::unverified`]).
 pub fn live(ev: &Evidence, kind: EndpointKind) -> Vec<Live<'_>> {
     ev.probes_where(move |m| matches!(m, ProbeMeta::Endpoint { endpoint, .. } if *endpoint == kind))
         .filter_map(|(probe, rec)| {
@@ -115,35 +124,38 @@ pub fn live(ev: &Evidence, kind: EndpointKind) -> Vec<Live<'_>> {
                 return None;
             };
             let x = ev.exchanges.get(rec.exchange)?;
-            let state = state_of(ev, rec.exchange, x);
-            if matches!(state, DocState::Restricted(_)) {
-                return None;
-            }
             Some(Live {
                 probe,
                 url,
+                exchange: x,
                 response: x.response.as_ref(),
                 json: ev.json_at(rec.exchange),
-                state,
+                state: state_of(ev, rec.exchange, x),
             })
         })
         .collect()
 }
 
-/// True when the response says the endpoint is not really there: no
-/// answer, 404/405/501, an HTML page, or a 5xx.
+/// True when an answer says the endpoint is not really there: 404/405/501,
+/// an HTML page, or a 5xx. A probe that got no answer is not judged here:
+/// it is not verified ([`Live::unverified`]).
 fn unavailable(l: &Live<'_>) -> bool {
     match l.response {
-        None => true,
+        None => false,
         Some(r) => matches!(r.status, 404 | 405 | 501) || r.status >= 500 || l.is_html(),
     }
 }
 
-fn not_verified(code: &str, what: &str) -> Finding {
-    finding(
-        code,
-        format!("{what} is advertised but was not verified live: passive mode sends no POST"),
-        None,
+/// Passive mode: the endpoint is advertised, the live request was not
+/// sent. An info finding says so, and the verdict is not a pass.
+fn not_verified(code: &str, what: &str, url: &str) -> (Finding, Unverified) {
+    (
+        finding(
+            code,
+            format!("{what} is advertised but was not verified live: passive mode sends no POST"),
+            None,
+        ),
+        super::passive_unverified(&format!("POST {url}")),
     )
 }
 
@@ -217,15 +229,23 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
         );
     }
     let lives = live(ev, EndpointKind::DeviceAuthorization);
+    let mut unverified = Vec::new();
     if ev.mode == Mode::Passive {
-        findings.push(not_verified(
+        let (f, u) = not_verified(
             "device-authorization-not-verified-live",
             "The device authorization endpoint",
-        ));
+            &endpoints[0].1,
+        );
+        findings.push(f);
+        unverified.push(u);
     }
     for l in &lives {
         probes.push(l.probe.to_string());
         let p = Some(l.probe);
+        if let Some(u) = l.unverified("POST") {
+            unverified.push(u);
+            continue;
+        }
         if unavailable(l) {
             findings.push(finding(
                 "device-authorization-endpoint-unavailable",
@@ -312,7 +332,7 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
         Some(_) => "The advertised device authorization endpoint is not really there".to_string(),
         None => "Device flow advertised".to_string(),
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 // ---------------------------------------------------------------------------
@@ -326,7 +346,16 @@ const DCR_ERRORS: [&str; 4] = [
     "unapproved_software_statement",
 ];
 
-/// `client-registration`: RFC 7591 §3, §3.2.2; CIMD; MCP 2025-11-25.
+/// `client-registration`: RFC 7591 §3, §3.1, §3.2.2; RFC 7592 §2.3; CIMD;
+/// MCP 2025-11-25.
+///
+/// The check answers its question — can an agent obtain a client id
+/// without a developer portal? — so open DCR or CIMD is a pass. What the
+/// endpoint does with the safe probe (a body that is not valid JSON, see
+/// [`crate::probe::RegistrationProbe`]) is judged apart: rejecting it
+/// without an RFC 7591 error, or even creating a client from it, is a warn
+/// finding, never a fail of this check. A client created that way was
+/// deleted at once (RFC 7592); whether that worked is reported too.
 pub fn client_registration(ev: &Evidence) -> Evaluation {
     let docs = effective_docs(ev);
     if docs.is_empty() {
@@ -367,28 +396,59 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
+    // With CIMD the answer rests on the metadata; without it, on what the
+    // registration endpoint was seen to answer.
+    let mut unverified = Vec::new();
     if !endpoints.is_empty() && ev.mode == Mode::Passive {
-        findings.push(not_verified(
+        let (f, u) = not_verified(
             "client-registration-not-verified-live",
             "The registration endpoint",
-        ));
+            &endpoints[0].1,
+        );
+        findings.push(f);
+        unverified.push(u);
     }
     let lives = live(ev, EndpointKind::Registration);
+    let mut open = false;
+    let mut protected = false;
     for l in &lives {
         probes.push(l.probe.to_string());
         let p = Some(l.probe);
+        if let Some(u) = l.unverified("POST") {
+            unverified.push(u);
+            continue;
+        }
         let status = l.status();
-        if matches!(status, 200 | 201) && !l.is_html() {
+        let json = l.json.as_deref().filter(|j| j.is_object());
+        let client_id = json
+            .filter(|_| (200..300).contains(&status))
+            .and_then(|j| j.get("client_id"))
+            .and_then(Value::as_str);
+        if let Some(client_id) = client_id {
+            open = true;
             findings.push(finding(
                 "client-registration-invalid-metadata-accepted",
                 format!(
-                    "{} registered a client whose redirect URI has a fragment (RFC 6749 §3.1.2 forbids it): {}; it must answer 400 invalid_redirect_uri",
+                    "{} created client `{client_id}` ({}) from a registration request that is not even valid JSON: RFC 7591 §3.1 and §3.2.2 require it to be rejected with 400, so the endpoint registers clients without validating what it is sent",
+                    l.url,
+                    l.describe()
+                ),
+                p,
+            ));
+            findings.push(cleanup_finding(ev, l, client_id));
+        } else if (200..300).contains(&status) && json.is_none() {
+            // A page, not a registration endpoint (a catch-all site).
+            findings.push(finding(
+                "client-registration-endpoint-unavailable",
+                format!(
+                    "POST {} → {}: not a JSON answer from a registration endpoint",
                     l.url,
                     l.describe()
                 ),
                 p,
             ));
         } else if matches!(status, 401 | 403) {
+            protected = true;
             findings.push(finding(
                 "client-registration-protected",
                 format!(
@@ -398,20 +458,27 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
                 ),
                 p,
             ));
-        } else if unavailable(l) {
+        } else if matches!(status, 404 | 405 | 501 | 502 | 503 | 504) {
             findings.push(finding(
                 "client-registration-endpoint-unavailable",
-                format!("POST {} with invalid metadata → {}", l.url, l.describe()),
+                format!("POST {} → {}", l.url, l.describe()),
                 p,
             ));
-        } else if !l
+        } else if l
             .error_code()
             .is_some_and(|e| DCR_ERRORS.contains(&e) || e == "invalid_request")
+            && (400..500).contains(&status)
         {
+            open = true;
+        } else {
+            // The endpoint is there: it answered a malformed request, but
+            // with a parser's error page, a crash (500) or a JSON body
+            // without an RFC 7591 error code.
+            open = true;
             findings.push(finding(
                 "client-registration-error-malformed",
                 format!(
-                    "{} rejected invalid metadata with {} instead of an RFC 7591 §3.2.2 JSON error such as invalid_redirect_uri",
+                    "{} answered a registration request that is not valid JSON with {} instead of HTTP 400 and an RFC 7591 §3.2.2 JSON error such as invalid_client_metadata",
                     l.url,
                     l.describe()
                 ),
@@ -422,20 +489,73 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
     let mut ways = Vec::new();
     if cimd {
         ways.push("client ID metadata documents".to_string());
+        // CIMD answers the question from the metadata alone.
+        unverified.clear();
     }
-    if let Some(l) = lives.first() {
-        ways.push(format!("DCR (invalid metadata answered {})", l.describe()));
-    } else if !endpoints.is_empty() {
-        ways.push("DCR".to_string());
+    if open {
+        ways.push("dynamic client registration".to_string());
+    } else if protected {
+        ways.push("dynamic client registration with an initial access token".to_string());
+    } else if !endpoints.is_empty() && lives.iter().all(|l| l.response.is_none()) {
+        ways.push("dynamic client registration (advertised)".to_string());
     }
-    Evaluation::evaluated(
+    let summary = if ways.is_empty() {
+        "The advertised registration endpoint is not really there".to_string()
+    } else {
         format!(
             "An agent can obtain a client id through {}",
             ways.join(" and ")
+        )
+    };
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
+}
+
+/// Whether the client a registration probe created was deleted again
+/// (RFC 7592 §2.3: the server answers the `DELETE` with 204).
+fn cleanup_finding(ev: &Evidence, l: &Live<'_>, client_id: &str) -> Finding {
+    let idx = ev.record(l.probe).map(|r| r.exchange);
+    let cleanup = ev
+        .probes_where(|m| matches!(m, ProbeMeta::RegistrationCleanup { .. }))
+        .find(|(_, r)| match &r.meta {
+            ProbeMeta::RegistrationCleanup { registration, .. } => {
+                ev.record(registration).map(|r| r.exchange) == idx
+            }
+            _ => false,
+        })
+        .and_then(|(id, r)| ev.exchanges.get(r.exchange).map(|x| (id, x)));
+    match cleanup {
+        Some((id, x)) if x.response.as_ref().is_some_and(ResponseRecord::is_success) => finding(
+            "client-registration-probe-client-deleted",
+            format!(
+                "the client `{client_id}` was deleted at once: DELETE {} → {} (RFC 7592 §2.3)",
+                x.request.url,
+                x.response.as_ref().map_or(0, |r| r.status)
+            ),
+            Some(id),
         ),
-        findings,
-        probes,
-    )
+        Some((id, x)) => {
+            let answer = match (&x.response, &x.error) {
+                (Some(r), _) => format!("{}", r.status),
+                (None, Some(e)) => e.message.clone(),
+                (None, None) => "no answer".to_string(),
+            };
+            finding(
+                "client-registration-probe-client-left",
+                format!(
+                    "the client `{client_id}` could not be deleted: DELETE {} → {answer}; delete it by hand",
+                    x.request.url
+                ),
+                Some(id),
+            )
+        }
+        None => finding(
+            "client-registration-probe-client-left",
+            format!(
+                "the client `{client_id}` could not be deleted: the answer gives no registration_client_uri and registration_access_token (RFC 7592 §3); delete it by hand"
+            ),
+            Some(l.probe),
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -532,8 +652,19 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
         return no_metadata();
     }
     let probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
+    // Only answered probes say whether the device endpoint works; one that
+    // was not sent (passive mode, the SSRF guard) or not answered leaves
+    // the path unverified rather than failed.
     let device_lives = live(ev, EndpointKind::DeviceAuthorization);
-    let device_works = !device_lives.is_empty() && device_lives.iter().any(|l| !unavailable(l));
+    let answered: Vec<&Live<'_>> = device_lives
+        .iter()
+        .filter(|l| l.unverified("").is_none())
+        .collect();
+    let device_works = answered.iter().any(|l| !unavailable(l));
+    let mut device_unverified: Vec<Unverified> = device_lives
+        .iter()
+        .filter_map(|l| l.unverified("POST"))
+        .collect();
     let mut paths: Vec<String> = Vec::new();
     let mut findings = Vec::new();
     let mut undeclared = false;
@@ -545,8 +676,11 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
             .and_then(Value::as_str);
         if let Some(e) = device_endpoint {
             // In safe mode the endpoint must have answered like one.
-            if ev.mode == Mode::Passive || device_lives.is_empty() || device_works {
+            if device_works || answered.is_empty() {
                 paths.push(format!("device authorization ({e})"));
+            }
+            if ev.mode == Mode::Passive {
+                device_unverified.push(super::passive_unverified(&format!("POST {e}")));
             }
         } else if has_grant(d, DEVICE_CODE) {
             findings.push(finding(
@@ -615,11 +749,18 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
-    Evaluation::evaluated(
+    // The device flow alone, never seen to answer: not verified.
+    let only_device = paths.iter().all(|p| p.starts_with("device authorization"));
+    let e = Evaluation::evaluated(
         format!("Browserless paths: {}", paths.join(", ")),
         findings,
         probes,
-    )
+    );
+    if only_device && !device_works {
+        e.with_unverified(device_unverified)
+    } else {
+        e
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -659,16 +800,24 @@ pub fn token_revocation(ev: &Evidence) -> Evaluation {
             ));
         }
     }
+    let mut unverified = Vec::new();
     if ev.mode == Mode::Passive {
-        findings.push(not_verified(
+        let (f, u) = not_verified(
             "token-revocation-not-verified-live",
             "The revocation endpoint",
-        ));
+            &endpoints[0].1,
+        );
+        findings.push(f);
+        unverified.push(u);
     }
     let lives = live(ev, EndpointKind::Revocation);
     for l in &lives {
         probes.push(l.probe.to_string());
         let p = Some(l.probe);
+        if let Some(u) = l.unverified("POST") {
+            unverified.push(u);
+            continue;
+        }
         let status = l.status();
         if status == 503 {
             findings.push(finding(
@@ -718,14 +867,14 @@ pub fn token_revocation(ev: &Evidence) -> Evaluation {
             ));
         }
     }
-    let summary = match lives.first() {
+    let summary = match lives.iter().find(|l| l.response.is_some()) {
         Some(l) => format!(
             "Revocation endpoint answers a never-issued token with {}",
             l.describe()
         ),
         None => format!("Revocation endpoint advertised: {}", endpoints[0].1),
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 // ---------------------------------------------------------------------------
@@ -737,20 +886,29 @@ pub fn token_introspection(ev: &Evidence) -> Evaluation {
     if docs.is_empty() {
         return no_metadata();
     }
-    if advertised(&docs, "introspection_endpoint").is_empty() {
+    let endpoints = advertised(&docs, "introspection_endpoint");
+    if endpoints.is_empty() {
         return Evaluation::skip("no introspection_endpoint is advertised");
     }
     let mut findings = Vec::new();
     let mut probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut unverified = Vec::new();
     if ev.mode == Mode::Passive {
-        findings.push(not_verified(
+        let (f, u) = not_verified(
             "token-introspection-not-verified-live",
             "The introspection endpoint",
-        ));
+            &endpoints[0].1,
+        );
+        findings.push(f);
+        unverified.push(u);
     }
     for l in live(ev, EndpointKind::Introspection) {
         probes.push(l.probe.to_string());
         let p = Some(l.probe);
+        if let Some(u) = l.unverified("POST") {
+            unverified.push(u);
+            continue;
+        }
         let status = l.status();
         if unavailable(&l) {
             findings.push(finding(
@@ -809,7 +967,7 @@ pub fn token_introspection(ev: &Evidence) -> Evaluation {
     } else {
         "Introspection is advertised; see findings".to_string()
     };
-    Evaluation::evaluated(summary, findings, probes)
+    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }
 
 // ---------------------------------------------------------------------------

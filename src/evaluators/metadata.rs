@@ -265,6 +265,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     let mut findings: Vec<Finding> = Vec::new();
     let mut usable: Vec<String> = Vec::new();
     let mut unusable: Vec<String> = Vec::new();
+    let mut unverified = Vec::new();
     for iv in &view {
         match iv.effective() {
             Some((c, doc)) => {
@@ -319,12 +320,25 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 }
             }
             None => {
-                let restricted = iv
+                // A metadata URL not fetched (the SSRF guard, a run
+                // restricted to loopback) or not answered might have held
+                // the document: not verified.
+                let not_verified: Vec<crate::check::Unverified> = iv
                     .candidates
                     .iter()
-                    .any(|c| matches!(c.state, DocState::Restricted(_)));
+                    .filter_map(|c| {
+                        ev.exchanges.get(c.exchange).and_then(|x| {
+                            super::unverified(
+                                x,
+                                &format!("GET of {} (for issuer {})", c.url, iv.issuer),
+                            )
+                        })
+                    })
+                    .collect();
+                let open = !not_verified.is_empty();
+                unverified.extend(not_verified);
                 if let IssuerSource::AuthorizationServers { prm } = iv.source
-                    && !restricted
+                    && !open
                 {
                     let tried: Vec<String> = iv
                         .candidates
@@ -343,6 +357,20 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 }
             }
         }
+    }
+    if !usable.is_empty() {
+        // Found and usable: what a listed issuer's unfetched URLs hold does
+        // not change that.
+        unverified.clear();
+    }
+    if usable.is_empty() && unusable.is_empty() && !unverified.is_empty() {
+        return Evaluation::evaluated(
+            "No authorization-server metadata found at the URLs that answered",
+            findings,
+            probes,
+        )
+        .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }))
+        .with_unverified(unverified);
     }
     if usable.is_empty() && unusable.is_empty() {
         let tried: Vec<String> = view
@@ -372,6 +400,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     };
     Evaluation::evaluated(summary, findings, probes)
         .with_data(serde_json::json!({ "steps": super::discovery::discovery_steps(ev) }))
+        .with_unverified(unverified)
 }
 
 /// True when the PRM behind `prm` (a probe id) is also the document a

@@ -102,3 +102,67 @@ pub fn builtin_ids() -> Vec<&'static str> {
     ids.extend(apis::IDS);
     ids
 }
+
+/// The shared rule "not verified is not failed": what an exchange that got
+/// no answer means for a check. `None` when the exchange says something
+/// about the target (it was answered, or a redirect the server sent could
+/// not be followed); otherwise why it says nothing, what would verify it,
+/// and whether it is a fault (nothing answered: the check is `error`) or a
+/// request deliberately not sent (the check is `skip`).
+///
+/// `what` names the request for the reason, e.g. "POST https://…/revoke".
+pub fn unverified(x: &crate::evidence::Exchange, what: &str) -> Option<crate::check::Unverified> {
+    if x.response.is_some() {
+        return None;
+    }
+    let (message, kind) = match &x.error {
+        Some(e) => (e.message.as_str(), e.kind.as_str()),
+        None => ("no response", "other"),
+    };
+    let (remedy, fault) = match kind {
+        // The server answered with a redirect that could not be followed:
+        // that is an observation about the target, judged by the check.
+        "redirect-limit" | "redirect-refused" | "invalid-url" => return None,
+        "refused" => (
+            "--allow-private (the SSRF guard refuses private, loopback and link-local addresses the target's documents name unless the target itself is one)",
+            false,
+        ),
+        "restricted" => (
+            "scan without the loopback-only restriction of tests and the demo",
+            false,
+        ),
+        "robots" => ("--ignore-robots, if the site owner agrees", false),
+        "excluded" => ("remove the host from the --exclude list", false),
+        "host-skipped" => (
+            "scan the target again when the host answers (or raise --max-host-errors)",
+            true,
+        ),
+        "deadline" => ("a longer --target-timeout", true),
+        "timeout" => ("a longer --timeout, or scan again later", true),
+        _ => (
+            "check that the host is reachable from where agentready runs, then scan again",
+            true,
+        ),
+    };
+    let verb = if fault {
+        "got no answer"
+    } else {
+        "was not sent"
+    };
+    Some(crate::check::Unverified {
+        probe: Some(x.probe.clone()),
+        reason: format!("{what} {verb}: {message}"),
+        remedy: remedy.to_string(),
+        fault,
+    })
+}
+
+/// A request passive mode did not send (`--passive` sends GETs only).
+pub fn passive_unverified(what: &str) -> crate::check::Unverified {
+    crate::check::Unverified {
+        probe: None,
+        reason: format!("{what} was not sent: passive mode sends GET requests only"),
+        remedy: "scan without --passive".to_string(),
+        fault: false,
+    }
+}

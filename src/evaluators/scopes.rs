@@ -589,14 +589,14 @@ fn names<'a>(v: &[&'a Classification]) -> Vec<&'a str> {
 /// The analysis of a store with published scopes and a loadable
 /// vocabulary; or the evaluation that ends a judging check early (no
 /// scopes published, or the vocabulary cannot be loaded).
-fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation> {
+fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Box<Evaluation>> {
     let a = analysis(ev);
     if a.view.published.is_empty() {
-        return Err(no_scopes());
+        return Err(Box::new(no_scopes()));
     }
     match &a.classes {
         Ok(_) => Ok(a),
-        Err(e) => Err(vocabulary_error(e.clone(), a.probes.clone())),
+        Err(e) => Err(Box::new(vocabulary_error(e.clone(), a.probes.clone()))),
     }
 }
 
@@ -605,10 +605,10 @@ fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation
 fn with_api_scopes(
     ev: &Evidence,
     only_identity: &str,
-) -> Result<std::sync::Arc<ScopeAnalysis>, Evaluation> {
+) -> Result<std::sync::Arc<ScopeAnalysis>, Box<Evaluation>> {
     let a = classified(ev)?;
     if api_scopes(a.classified()).is_empty() {
-        return Err(Evaluation::skip(only_identity));
+        return Err(Box::new(Evaluation::skip(only_identity)));
     }
     Ok(a)
 }
@@ -812,7 +812,7 @@ pub fn scopes_published(ev: &Evidence) -> Evaluation {
 pub fn scope_classification(ev: &Evidence) -> Evaluation {
     let a = match classified(ev) {
         Ok(a) => a,
-        Err(early) => return early,
+        Err(early) => return *early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
     let classes = a.classified();
@@ -917,7 +917,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
         "only OpenID Connect identity scopes are published: there are no API privileges to judge",
     ) {
         Ok(a) => a,
-        Err(early) => return early,
+        Err(early) => return *early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
     let classes = a.classified();
@@ -1085,7 +1085,7 @@ pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
         "only OpenID Connect identity scopes are published: there is nothing to step up to",
     ) {
         Ok(a) => a,
-        Err(early) => return early,
+        Err(early) => return *early,
     };
     let (view, probes) = (&a.view, a.probes.clone());
     let classes = a.classified();

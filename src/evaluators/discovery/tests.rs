@@ -558,13 +558,16 @@ fn a_private_issuer_named_by_a_public_target_is_refused() {
         site(vec![json(PRM, &doc), json(AS, &as_doc())], None),
         ORIGIN,
     );
+    // Not fetched, so not verified: skip, with the remedy.
     assert_eq!(
         judge(&ev, "discovery-consistency"),
         (
-            Outcome::Warn,
+            Outcome::Skip,
             vec!["discovery-consistency-private-address-refused".to_string()]
         )
     );
+    let r = crate::testing::judge(&ev, "discovery-consistency");
+    assert!(r.summary.contains("--allow-private"), "{}", r.summary);
 }
 
 // ---- jwks-hygiene -----------------------------------------------------------------
@@ -698,8 +701,10 @@ fn jwks_fetch_problems() {
     assert_eq!(
         judge(&ev, "jwks-hygiene"),
         (
-            Outcome::Warn,
+            Outcome::Skip,
             vec!["jwks-hygiene-private-address-refused".to_string()]
         )
     );
+    let r = crate::testing::judge(&ev, "jwks-hygiene");
+    assert!(r.summary.contains("--allow-private"), "{}", r.summary);
 }

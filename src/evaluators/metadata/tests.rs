@@ -190,9 +190,13 @@ fn issuers_listed_by_protected_resource_metadata_are_followed() {
     assert_eq!(judge(&ev, "issuer-identifier").0, Outcome::Pass);
 }
 
+/// A listed issuer whose metadata URLs all answered without a document is
+/// a warning; one whose host never answered is not verified, so it is no
+/// warning (the origin's own metadata still passes).
 #[test]
-fn a_listed_issuer_that_cannot_be_reached_is_a_warning() {
-    let prm = j!({"resource": ORIGIN, "authorization_servers": ["https://auth.elsewhere.example"]});
+fn a_listed_issuer_is_missing_only_when_its_urls_answered() {
+    let tenant = format!("{ORIGIN}/tenant");
+    let prm = j!({"resource": ORIGIN, "authorization_servers": [tenant]});
     let ev = evidence(
         site(
             vec![
@@ -206,6 +210,33 @@ fn a_listed_issuer_that_cannot_be_reached_is_a_warning() {
     let (o, codes) = judge(&ev, "as-metadata-discovery");
     assert_eq!(o, Outcome::Warn);
     assert!(codes.contains(&"as-metadata-discovery-listed-issuer-missing".to_string()));
+
+    let prm = j!({"resource": ORIGIN, "authorization_servers": ["https://auth.elsewhere.example"]});
+    let ev = evidence(
+        site(
+            vec![
+                json("/.well-known/oauth-protected-resource", &prm),
+                json(AS, &good_doc()),
+            ],
+            None,
+        ),
+        ORIGIN,
+    );
+    let (o, codes) = judge(&ev, "as-metadata-discovery");
+    assert_eq!(o, Outcome::Pass, "{codes:?}");
+    assert!(!codes.contains(&"as-metadata-discovery-listed-issuer-missing".to_string()));
+    // Nothing else to go on: not verified, and an error (nothing answered),
+    // not a failure.
+    let ev = evidence(
+        site(
+            vec![json("/.well-known/oauth-protected-resource", &prm)],
+            None,
+        ),
+        ORIGIN,
+    );
+    let r = crate::testing::judge(&ev, "as-metadata-discovery");
+    assert_eq!(r.outcome, Outcome::Error, "{}", r.summary);
+    assert!(r.summary.starts_with("Not verified"), "{}", r.summary);
 }
 
 #[test]
@@ -558,7 +589,16 @@ fn a_public_target_cannot_send_the_scanner_to_a_private_address() {
         let x = ev.get(id).unwrap();
         assert_eq!(x.error.as_ref().unwrap().kind, "refused", "{id}");
     }
+    // Refused, not fetched: not verified, so no warning (the origin's own
+    // metadata passes), and discovery-consistency says what it could not
+    // check and how to check it.
     let (o, codes) = judge(&ev, "as-metadata-discovery");
-    assert_eq!(o, Outcome::Warn);
-    assert!(codes.contains(&"as-metadata-discovery-listed-issuer-missing".to_string()));
+    assert_eq!(o, Outcome::Pass, "{codes:?}");
+    let r = crate::testing::judge(&ev, "discovery-consistency");
+    assert_eq!(r.outcome, Outcome::Skip, "{}", r.summary);
+    assert!(
+        crate::testing::codes(&r)
+            .contains(&"discovery-consistency-private-address-refused".to_string())
+    );
+    assert!(r.summary.contains("--allow-private"), "{}", r.summary);
 }
