@@ -68,6 +68,183 @@ pub struct Route {
     /// Routes are tried in order, so put the conditional one first.
     #[serde(default)]
     pub if_header: Option<String>,
+    /// A dynamic client registration endpoint (RFC 7591) that behaves like
+    /// a lax real one: a POST to `path` registers a client as the behaviour
+    /// says, and `DELETE path/<client_id>` with its registration access
+    /// token deletes it (RFC 7592 §2.3). The served site counts the clients
+    /// left ([`RunningSite::clients_left`]). Where no registry is kept
+    /// ([`Site::respond`]), the route answers with its static fields.
+    #[serde(default)]
+    pub dcr: Option<LaxDcr>,
+}
+
+/// How a fixture's registration endpoint treats what it is sent: three lax
+/// behaviours real servers show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LaxDcr {
+    /// Parses the body as strict JSON and checks member types, but no
+    /// semantics: any redirect URI is registered (a fragment too). A body
+    /// that does not parse escapes the handler as a 500 (an uncaught
+    /// parser exception, as in a popular Python MCP SDK).
+    AnyRedirectUri,
+    /// Reads what it understands and defaults the rest: a member missing or
+    /// of the wrong type gets a default, so `{}` registers a client. A body
+    /// that does not parse gets the framework's 400 HTML error page (an
+    /// Express-style body parser).
+    Defaults,
+    /// Does not read the body at all: every POST registers a client.
+    IgnoresBody,
+}
+
+/// The clients a served site's lax registration endpoints registered.
+#[derive(Debug, Default)]
+pub struct Registrations {
+    /// Clients still registered: client id → registration access token.
+    pub clients: BTreeMap<String, String>,
+    /// Every secret ever issued (client secrets and registration access
+    /// tokens), so a test can look for them in what agentready wrote.
+    pub issued: Vec<String>,
+    next: u64,
+}
+
+/// Shared between a served site's connections.
+pub type SharedRegistrations = Arc<Mutex<Registrations>>;
+
+impl LaxDcr {
+    /// Register (or refuse) a client from a request body.
+    fn register(
+        self,
+        body: &[u8],
+        origin: &str,
+        path: &str,
+        reg: &SharedRegistrations,
+    ) -> SiteResponse {
+        let json_error = |status: u16, code: &str, why: &str| SiteResponse {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: serde_json::json!({"error": code, "error_description": why})
+                .to_string()
+                .into_bytes(),
+        };
+        let mut metadata = serde_json::Map::new();
+        match self {
+            LaxDcr::IgnoresBody => {}
+            LaxDcr::AnyRedirectUri | LaxDcr::Defaults => {
+                let parsed: Result<serde_json::Value, _> = serde_json::from_slice(body);
+                let doc = match (self, parsed) {
+                    (_, Ok(serde_json::Value::Object(m))) => m,
+                    (LaxDcr::AnyRedirectUri, Ok(_)) => {
+                        return json_error(400, "invalid_client_metadata", "not a JSON object");
+                    }
+                    (LaxDcr::AnyRedirectUri, Err(_)) => {
+                        return SiteResponse {
+                            status: 500,
+                            headers: vec![("content-type".into(), "text/plain".into())],
+                            body: b"Internal Server Error".to_vec(),
+                        };
+                    }
+                    (_, Ok(_)) => serde_json::Map::new(),
+                    (_, Err(_)) => {
+                        return SiteResponse {
+                            status: 400,
+                            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+                            body: b"<!DOCTYPE html><html><head><title>Error</title></head><body><pre>SyntaxError: Unexpected end of JSON input</pre></body></html>".to_vec(),
+                        };
+                    }
+                };
+                for (k, v) in doc {
+                    let ok = match k.as_str() {
+                        "redirect_uris" | "grant_types" | "response_types" => v
+                            .as_array()
+                            .is_some_and(|a| a.iter().all(serde_json::Value::is_string)),
+                        _ => v.is_string() || v.is_array(),
+                    };
+                    if ok {
+                        metadata.insert(k, v);
+                    } else if self == LaxDcr::AnyRedirectUri {
+                        return json_error(
+                            400,
+                            "invalid_client_metadata",
+                            &format!("{k} has the wrong type"),
+                        );
+                    }
+                }
+            }
+        }
+        let Ok(mut r) = reg.lock() else {
+            return json_error(500, "server_error", "registry poisoned");
+        };
+        r.next += 1;
+        let n = r.next;
+        let client_id = format!("lax-client-{n}");
+        let nonce = fastrand::u64(..);
+        let secret = format!("lax-secret-{n}-{nonce:016x}");
+        let token = format!("lax-rat-{n}-{nonce:016x}");
+        r.clients.insert(client_id.clone(), token.clone());
+        r.issued.push(secret.clone());
+        r.issued.push(token.clone());
+        metadata
+            .entry("grant_types")
+            .or_insert(serde_json::json!(["authorization_code"]));
+        metadata
+            .entry("redirect_uris")
+            .or_insert(serde_json::json!([]));
+        metadata.insert("client_id".into(), client_id.clone().into());
+        metadata.insert("client_secret".into(), secret.into());
+        metadata.insert("client_id_issued_at".into(), 1_767_225_600.into());
+        metadata.insert("client_secret_expires_at".into(), 0.into());
+        metadata.insert("registration_access_token".into(), token.into());
+        metadata.insert(
+            "registration_client_uri".into(),
+            format!("{origin}{path}/{client_id}").into(),
+        );
+        SiteResponse {
+            status: 201,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("cache-control".into(), "no-store".into()),
+            ],
+            body: serde_json::Value::Object(metadata).to_string().into_bytes(),
+        }
+    }
+}
+
+/// RFC 7592 §2.3: delete a client with its registration access token.
+fn delete_client(
+    client_id: &str,
+    authorization: Option<&str>,
+    reg: &SharedRegistrations,
+) -> SiteResponse {
+    let Ok(mut r) = reg.lock() else {
+        return SiteResponse {
+            status: 500,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+    };
+    let presented = authorization.and_then(|a| a.strip_prefix("Bearer "));
+    match r.clients.get(client_id) {
+        Some(token) if Some(token.as_str()) == presented => {
+            r.clients.remove(client_id);
+            SiteResponse {
+                status: 204,
+                headers: Vec::new(),
+                body: Vec::new(),
+            }
+        }
+        _ => SiteResponse {
+            status: 401,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                (
+                    "www-authenticate".into(),
+                    "Bearer error=\"invalid_token\"".into(),
+                ),
+            ],
+            body: br#"{"error":"invalid_token"}"#.to_vec(),
+        },
+    }
 }
 
 fn default_method() -> String {
@@ -224,6 +401,48 @@ impl Site {
     }
 }
 
+/// One request as a served site sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    /// Method.
+    pub method: &'a str,
+    /// Path, with the query if any.
+    pub path: &'a str,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<&'a str>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+impl Site {
+    /// Answer a request, with state: the lax registration endpoints
+    /// ([`Route::dcr`]) register and delete clients in `reg`; every other
+    /// route answers as [`Site::respond`] does.
+    pub fn respond_to(
+        &self,
+        req: Incoming<'_>,
+        has_header: impl Fn(&str) -> bool,
+        origin: &str,
+        reg: &SharedRegistrations,
+    ) -> SiteResponse {
+        for r in &self.routes {
+            let Some(behaviour) = r.dcr else { continue };
+            if req.method.eq_ignore_ascii_case("POST") && req.path == r.path {
+                return behaviour.register(req.body, origin, &r.path, reg);
+            }
+            if req.method.eq_ignore_ascii_case("DELETE")
+                && let Some(id) = req
+                    .path
+                    .strip_prefix(r.path.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+            {
+                return delete_client(id, req.authorization, reg);
+            }
+        }
+        self.respond(req.method, req.path, has_header, origin)
+    }
+}
+
 /// The key requests are counted under: `METHOD path`, plus
 /// ` +authorization` when the request carried credentials (the same URL
 /// with and without a token are two distinct requests).
@@ -249,6 +468,8 @@ pub struct RunningSite {
     pub target: String,
     /// Requests received so far.
     pub counts: RequestCounts,
+    /// Clients its lax registration endpoints registered.
+    pub registrations: SharedRegistrations,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -263,6 +484,20 @@ impl RunningSite {
     pub fn requests(&self) -> BTreeMap<String, usize> {
         self.counts.lock().map(|c| c.clone()).unwrap_or_default()
     }
+
+    /// Clients registered and not deleted.
+    pub fn clients_left(&self) -> usize {
+        self.registrations.lock().map_or(0, |r| r.clients.len())
+    }
+
+    /// Every secret the site issued (client secrets, registration access
+    /// tokens).
+    pub fn issued_secrets(&self) -> Vec<String> {
+        self.registrations
+            .lock()
+            .map(|r| r.issued.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// Serve a site on `127.0.0.1` at an ephemeral port.
@@ -272,9 +507,11 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
     let origin = format!("http://{addr}");
     let target = format!("{origin}{}", site.target.as_deref().unwrap_or("/"));
     let counts: RequestCounts = Arc::default();
+    let registrations: SharedRegistrations = Arc::default();
     let site = Arc::new(site);
     let task = {
         let counts = counts.clone();
+        let registrations = registrations.clone();
         let origin = origin.clone();
         tokio::spawn(async move {
             loop {
@@ -283,30 +520,48 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                 };
                 let site = site.clone();
                 let counts = counts.clone();
+                let registrations = registrations.clone();
                 let origin = origin.clone();
                 tokio::spawn(async move {
                     let svc = hyper::service::service_fn(
                         move |req: hyper::Request<hyper::body::Incoming>| {
                             let site = site.clone();
                             let counts = counts.clone();
+                            let registrations = registrations.clone();
                             let origin = origin.clone();
                             async move {
+                                use http_body_util::BodyExt as _;
                                 let path = req
                                     .uri()
                                     .path_and_query()
                                     .map_or("/", |p| p.as_str())
                                     .to_string();
                                 let method = req.method().as_str().to_string();
-                                let headers = req.headers();
+                                let (parts, body) = req.into_parts();
+                                let headers = parts.headers;
                                 let auth = headers.contains_key("authorization");
                                 if let Ok(mut c) = counts.lock() {
                                     *c.entry(request_key(&method, &path, auth)).or_insert(0) += 1;
                                 }
-                                let r = site.respond(
-                                    &method,
-                                    &path,
+                                // Fixture bodies are small; a test never
+                                // sends more than a few KiB.
+                                let body = http_body_util::Limited::new(body, 1 << 20)
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let authorization =
+                                    headers.get("authorization").and_then(|v| v.to_str().ok());
+                                let r = site.respond_to(
+                                    Incoming {
+                                        method: &method,
+                                        path: &path,
+                                        authorization,
+                                        body: &body,
+                                    },
                                     |h| headers.contains_key(h),
                                     &origin,
+                                    &registrations,
                                 );
                                 let mut b = hyper::Response::builder().status(r.status);
                                 for (k, v) in &r.headers {
@@ -338,6 +593,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
         origin,
         target,
         counts,
+        registrations,
         task,
     })
 }
@@ -350,6 +606,8 @@ pub struct MemorySite {
     pub site: Site,
     /// The origin it pretends to be served at.
     pub origin: String,
+    /// Clients its lax registration endpoints registered.
+    pub registrations: SharedRegistrations,
 }
 
 impl Transport for MemorySite {
@@ -371,9 +629,22 @@ impl Transport for MemorySite {
                 None => spec.url.path().to_string(),
             };
             let has = |h: &str| spec.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(h));
-            let r = self
-                .site
-                .respond(spec.method.as_str(), &path, has, &self.origin);
+            let authorization = spec
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+                .map(|(_, v)| v.as_str());
+            let r = self.site.respond_to(
+                Incoming {
+                    method: spec.method.as_str(),
+                    path: &path,
+                    authorization,
+                    body: spec.body.as_deref().unwrap_or_default().as_bytes(),
+                },
+                has,
+                &self.origin,
+                &self.registrations,
+            );
             Exchange {
                 probe: probe.to_string(),
                 request,

@@ -24,6 +24,7 @@ pub fn json(path: &str, body: &serde_json::Value) -> Route {
         body: Some(body.to_string()),
         body_file: None,
         if_header: None,
+        dcr: None,
     }
 }
 
@@ -38,6 +39,7 @@ pub fn route(path: &str, status: u16, content_type: &str, body: &str) -> Route {
         body: Some(body.into()),
         body_file: None,
         if_header: None,
+        dcr: None,
     }
 }
 
@@ -91,6 +93,7 @@ pub fn evidence_with(
     let transport = MemorySite {
         site,
         origin: ORIGIN.into(),
+        registrations: Default::default(),
     };
     let engine = Engine::new(Vec::new(), &[], &[]).expect("catalogue loads");
     let opts = GatherOptions {

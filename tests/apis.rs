@@ -272,6 +272,7 @@ async fn real(file: &str, path: &str, content_type: &str, announce: bool) -> Rep
         body: Some(body),
         body_file: None,
         if_header: None,
+        dcr: None,
     };
     let mut routes = vec![route(path, content_type, body)];
     if announce {

@@ -434,6 +434,7 @@ fn site_with_robots(robots: &str) -> Site {
             body: Some(robots.into()),
             body_file: None,
             if_header: None,
+            dcr: None,
         },
     );
     site

@@ -100,6 +100,7 @@ async fn serve_routes(name: &str, docs: Vec<(&str, String)>, extra: Vec<Route>) 
             body: Some(body),
             body_file: None,
             if_header: None,
+            dcr: None,
         })
         .collect();
     routes.extend(extra);
@@ -279,6 +280,7 @@ fn recorded_challenge(provider: &str) -> Vec<Route> {
             body: Some(r#"{"error":"invalid_token"}"#.into()),
             body_file: None,
             if_header: None,
+            dcr: None,
         })
         .collect()
 }

@@ -549,6 +549,7 @@ async fn scope_verdicts_on_real_metadata() {
                     body: Some(text.replace(origin, "{{origin}}")),
                     body_file: None,
                     if_header: None,
+                    dcr: None,
                 }
             })
             .collect();
