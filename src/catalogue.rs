@@ -158,6 +158,18 @@ impl Question {
         !matches!(self, Question::Q9)
     }
 
+    /// The check whose pass a `yes` needs, where the other checks of the
+    /// question establish only part of it. Q8 asks whether tokens are
+    /// time-limited *and* revocable: revocation and introspection are seen
+    /// from outside, the lifetime only with a token (`token-lifetime`), so
+    /// without it Q8 is at best `partial`.
+    pub fn yes_requires(self) -> Option<&'static str> {
+        match self {
+            Question::Q8 => Some("token-lifetime"),
+            _ => None,
+        }
+    }
+
     /// The question as the checklist asks it.
     pub fn text(self) -> &'static str {
         match self {

@@ -211,12 +211,11 @@ fn demo(format: Format) -> ExitCode {
                 })
                 .count();
             text.push_str(&format!(
-                "  {:<14} score {:>3}  grade {}  level {} ({})  discovery checks passed: {}\n",
+                "  {:<14} score {:>3}  grade {}  level {}  discovery checks passed: {}\n",
                 r.site,
                 score,
                 r.report.grade.clone().unwrap_or_else(|| "—".into()),
-                r.report.level,
-                r.report.level_name,
+                r.report.level_text(),
                 discovery_passes
             ));
         }

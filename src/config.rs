@@ -123,6 +123,8 @@ pub struct Keys {
     pub update_baseline: Option<bool>,
     /// `--max-score-drop`.
     pub max_score_drop: Option<Spanned<u32>>,
+    /// `--baseline-any-target`.
+    pub baseline_any_target: Option<bool>,
     /// `[checks.<id>]`.
     #[serde(default)]
     pub checks: BTreeMap<Spanned<String>, CheckOverride>,
@@ -362,6 +364,7 @@ allow = ["pkce-downgrade"]
 baseline = ".agentready/baseline.json"
 update_baseline = false
 max_score_drop = 5
+baseline_any_target = false
 
 [checks.pkce-s256]
 level = "error"

@@ -54,10 +54,10 @@ pub struct DiffSide {
     pub score: Option<u32>,
     /// Grade (null when incomplete).
     pub grade: Option<String>,
-    /// Level 0–3.
-    pub level: u8,
-    /// Level name.
-    pub level_name: String,
+    /// Level 0–3 (null when not established).
+    pub level: Option<u8>,
+    /// Level name (null with the level).
+    pub level_name: Option<String>,
     /// Scoring algorithm version.
     pub algorithm_version: String,
 }
@@ -115,8 +115,8 @@ pub struct ReportDiff {
     pub new: DiffSide,
     /// New score minus old score (null when either is null).
     pub score_change: Option<i64>,
-    /// New level minus old level.
-    pub level_change: i16,
+    /// New level minus old level (null when either is null).
+    pub level_change: Option<i16>,
     /// Checks whose outcome changed, regressions first.
     pub checks: Vec<CheckChange>,
     /// Problems (fail or warn findings) only in the new report.
@@ -265,7 +265,10 @@ pub fn diff(old: &Report, new: &Report) -> ReportDiff {
             (Some(a), Some(b)) => Some(i64::from(b) - i64::from(a)),
             _ => None,
         },
-        level_change: i16::from(new.level) - i16::from(old.level),
+        level_change: match (old.level, new.level) {
+            (Some(a), Some(b)) => Some(i16::from(b) - i16::from(a)),
+            _ => None,
+        },
         old: DiffSide::of(old),
         new: DiffSide::of(new),
         checks,

@@ -198,6 +198,7 @@ impl Engine {
                     .flatten(),
             })
             .collect();
+        let mut questions = scored.questions;
         let error = ev.unreachable().then(|| {
             let why = ev
                 .exchanges
@@ -217,13 +218,28 @@ impl Engine {
             mode: ev.mode.as_str().into(),
             started_at,
             duration_ms,
+            // An unreachable target was not observed: no score, grade or
+            // level, and every question unknown.
             score: if error.is_some() { None } else { scored.score },
             grade: if error.is_some() { None } else { scored.grade },
-            level: scored.level,
-            level_name: scoring::level_name(scored.level).into(),
-            score_caps: scored.caps,
+            level: if error.is_some() { None } else { scored.level },
+            level_name: if error.is_some() {
+                None
+            } else {
+                scored.level.map(|l| scoring::level_name(l).to_string())
+            },
+            score_caps: if error.is_some() {
+                Vec::new()
+            } else {
+                scored.caps
+            },
             categories: scored.categories,
-            questions: scored.questions,
+            questions: {
+                if error.is_some() {
+                    scoring::unknown_answers(&mut questions);
+                }
+                questions
+            },
             checks,
             requests_total: ev.exchanges.len(),
             exchanges,
@@ -325,6 +341,15 @@ fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResul
         references: texts.references.clone(),
         data: eval.data,
         user: meta.user,
+        not_verified: eval
+            .unverified
+            .into_iter()
+            .map(|u| crate::report::NotVerified {
+                probe: u.probe,
+                reason: u.reason,
+                remedy: u.remedy,
+            })
+            .collect(),
     }
 }
 

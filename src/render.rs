@@ -86,8 +86,8 @@ fn headline(report: &Report) -> String {
         .map_or_else(|| "—".to_string(), |s| format!("{s}/100"));
     let grade = report.grade.clone().unwrap_or_else(|| "—".into());
     format!(
-        "Score {score}   Grade {grade}   Level {} ({})",
-        report.level, report.level_name
+        "Score {score}   Grade {grade}   Level {}",
+        report.level_text()
     )
 }
 

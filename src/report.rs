@@ -201,6 +201,25 @@ pub struct CheckResult {
     /// True for a user check from `--checks-dir`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub user: bool,
+    /// What the check could not verify — requests never sent or never
+    /// answered — and how to verify it. A check with such requests is
+    /// never a pass on their account (it is `skip`, or `error` when
+    /// nothing answered).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_verified: Vec<NotVerified>,
+}
+
+/// A request a check needed that was not sent or not answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotVerified {
+    /// The probe, when one was planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// What was not verified, and why.
+    pub reason: String,
+    /// What would verify it (`--allow-private`, a scan without
+    /// `--passive`, …).
+    pub remedy: String,
 }
 
 /// One exchange, summarised (the full record is in the evidence file).
@@ -262,10 +281,12 @@ pub struct Report {
     pub score: Option<u32>,
     /// A–F, null when incomplete.
     pub grade: Option<String>,
-    /// 0–3.
-    pub level: u8,
-    /// `invisible`, `discoverable`, `browserless`, `agent-native`.
-    pub level_name: String,
+    /// 0–3; null when the scan is incomplete or unreachable, or when the
+    /// checks that establish it did not run (`--only`).
+    pub level: Option<u8>,
+    /// `invisible`, `discoverable`, `browserless`, `agent-native`; null
+    /// with the level.
+    pub level_name: Option<String>,
     /// Caps that lowered the score.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub score_caps: Vec<ScoreCap>,
@@ -293,9 +314,26 @@ impl Report {
         self.checks.iter().find(|c| c.id == id)
     }
 
+    /// The level as people read it: `2 (browserless)`, or `— (not
+    /// established)` when it is null.
+    pub fn level_text(&self) -> String {
+        level_text(self.level, self.level_name.as_deref())
+    }
+
     /// True when the scan is incomplete: the target was unreachable or a
     /// weighted category could not be evaluated (exit code 3).
     pub fn incomplete(&self) -> bool {
         self.error.is_some() || self.categories.iter().any(|c| c.incomplete)
+    }
+}
+
+/// A level and its name as people read them (see [`Report::level_text`]).
+pub fn level_text(level: Option<u8>, name: Option<&str>) -> String {
+    match level {
+        Some(l) => format!(
+            "{l} ({})",
+            name.unwrap_or_else(|| crate::scoring::level_name(l))
+        ),
+        None => "— (not established)".to_string(),
     }
 }

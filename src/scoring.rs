@@ -7,7 +7,7 @@ use crate::check::Outcome;
 use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
 
 /// Version of the scoring algorithm.
-pub const ALGORITHM_VERSION: &str = "2";
+pub const ALGORITHM_VERSION: &str = "3";
 
 /// Highest score when no auth surface can be discovered (level 0).
 pub const CAP_INVISIBLE: u32 = 20;
@@ -21,8 +21,9 @@ pub struct Scored {
     pub score: Option<u32>,
     /// Grade, `None` with the score.
     pub grade: Option<String>,
-    /// Level 0–3.
-    pub level: u8,
+    /// Level 0–3, `None` when incomplete or not established by the checks
+    /// that ran.
+    pub level: Option<u8>,
     /// Caps applied.
     pub caps: Vec<ScoreCap>,
     /// Per category.
@@ -75,6 +76,13 @@ pub fn grade(score: u32) -> &'static str {
     }
 }
 
+/// Every question `unknown`: the answers of an unreachable target.
+pub fn unknown_answers(questions: &mut [QuestionResult]) {
+    for q in questions {
+        q.answer = "unknown".into();
+    }
+}
+
 /// Name of a level.
 pub fn level_name(level: u8) -> &'static str {
     match level {
@@ -95,20 +103,38 @@ fn passed(checks: &[CheckResult], id: &str) -> bool {
         .any(|c| c.id == id && c.outcome == Outcome::Pass)
 }
 
+/// True when a check ran and judged what it examines: an outcome other
+/// than `skip` (not applicable, not selected, not verified) or `error`.
+fn judged(checks: &[CheckResult], id: &str) -> bool {
+    checks.iter().any(|c| {
+        c.id == id
+            && matches!(
+                c.outcome,
+                Outcome::Pass | Outcome::Warn | Outcome::Fail | Outcome::Info
+            )
+    })
+}
+
+/// The checks whose outcome decides level 0 or 1.
+const LEVEL_ONE: [&str; 2] = ["as-metadata-discovery", "protected-resource-metadata"];
+
 /// Level per DESIGN §2: 1 discoverable (AS metadata or PRM found), 2
 /// browserless (+ PKCE S256, a browserless path, revocation), 3 agent-native
 /// (+ agent registration, classified least-privilege scopes, progressive
-/// scoping). A check that is not built yet cannot be met.
-pub fn level(checks: &[CheckResult]) -> u8 {
-    let l1 = met(checks, "as-metadata-discovery") || met(checks, "protected-resource-metadata");
+/// scoping). A check that is not built yet cannot be met. A level rests on
+/// what was observed: 0 ("nothing can be discovered") only when both
+/// discovery checks ran and found nothing, and `None` when they did not
+/// both run (`--only`, `--skip`, not verified) and neither found anything.
+pub fn level(checks: &[CheckResult]) -> Option<u8> {
+    let l1 = LEVEL_ONE.iter().any(|id| met(checks, id));
     if !l1 {
-        return 0;
+        return LEVEL_ONE.iter().all(|id| judged(checks, id)).then_some(0);
     }
     let l2 = passed(checks, "pkce-s256")
         && met(checks, "browserless-path")
         && met(checks, "token-revocation");
     if !l2 {
-        return 1;
+        return Some(1);
     }
     let registration = met(checks, "auth-md")
         || met(checks, "agent-auth-metadata")
@@ -116,14 +142,17 @@ pub fn level(checks: &[CheckResult]) -> u8 {
     let scopes = met(checks, "scope-classification")
         && met(checks, "least-privilege")
         && met(checks, "progressive-scoping");
-    if registration && scopes { 3 } else { 2 }
+    Some(if registration && scopes { 3 } else { 2 })
 }
 
 /// Answer one question from its checks: no evaluated check → `unknown`
-/// when they are not built yet or errored, else `no` (skipped for lack of
-/// what they examine); all pass → `yes`; some met → `partial`; else `no`.
-/// A question a scan cannot verify from outside (Q9) is at best `partial`
-/// (a check passed: the precondition is observable) and else `unknown`.
+/// when they are not built yet, errored or could not verify what they
+/// needed, else `no` (skipped for lack of what they examine); all pass →
+/// `yes`; some met → `partial`; else `no`. A question a scan cannot verify
+/// from outside (Q9) is at best `partial` (a check passed: the
+/// precondition is observable) and else `unknown`; one whose `yes` needs a
+/// particular check ([`Question::yes_requires`], Q8: the token lifetime)
+/// is `partial` without that check's pass.
 fn answer(q: Question, checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'static str {
     if !q.verifiable_from_outside() {
         return if checks.iter().any(|c| c.outcome == Outcome::Pass) {
@@ -143,14 +172,24 @@ fn answer(q: Question, checks: &[&CheckResult], metas: &[&CheckMeta]) -> &'stati
                 .iter()
                 .all(|m| m.implementation == Implementation::Planned);
         let errored = checks.iter().any(|c| c.outcome == Outcome::Error);
-        return if checks.is_empty() || all_planned || errored {
+        let not_verified = checks.iter().any(|c| !c.not_verified.is_empty());
+        return if checks.is_empty() || all_planned || errored || not_verified {
             "unknown"
         } else {
             "no"
         };
     }
     if evaluated.iter().all(|o| *o == Outcome::Pass) {
-        "yes"
+        match q.yes_requires() {
+            Some(id)
+                if !checks
+                    .iter()
+                    .any(|c| c.id == id && c.outcome == Outcome::Pass) =>
+            {
+                "partial"
+            }
+            _ => "yes",
+        }
     } else if evaluated.iter().any(|o| o.is_met()) {
         "partial"
     } else {
@@ -184,9 +223,10 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
         .collect();
     let all: Vec<&CheckResult> = checks.iter().collect();
     let (overall, incomplete, _) = weighted(&all);
-    let level = level(checks);
+    // An incomplete scan establishes no level and answers no question.
+    let level = if incomplete { None } else { level(checks) };
     let mut caps = Vec::new();
-    if level == 0 {
+    if level == Some(0) {
         caps.push(ScoreCap {
             max: CAP_INVISIBLE,
             reason:
@@ -228,7 +268,12 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
             QuestionResult {
                 id: q.id().into(),
                 text: q.text().into(),
-                answer: answer(*q, &qc, &qm).into(),
+                answer: if incomplete {
+                    "unknown"
+                } else {
+                    answer(*q, &qc, &qm)
+                }
+                .into(),
                 checks: qc.iter().map(|c| c.id.clone()).collect(),
             }
         })
@@ -269,6 +314,7 @@ mod tests {
             references: Vec::new().into(),
             data: None,
             user: false,
+            not_verified: Vec::new(),
         }
     }
 
@@ -303,7 +349,7 @@ mod tests {
         let meta = s.categories.iter().find(|c| c.id == "metadata").unwrap();
         assert_eq!(meta.score, Some(50));
         assert_eq!(meta.weight, 10);
-        assert_eq!(s.level, 1);
+        assert_eq!(s.level, Some(1));
         assert!(s.caps.is_empty());
     }
 
@@ -327,6 +373,10 @@ mod tests {
                 .iter()
                 .any(|c| c.id == "metadata" && c.incomplete && c.score.is_none())
         );
+        // An incomplete scan establishes no level and answers no question.
+        assert_eq!(s.level, None);
+        assert!(s.caps.is_empty());
+        assert!(s.questions.iter().all(|q| q.answer == "unknown"));
         // An error in a weight-0 check does not make anything incomplete.
         let checks = vec![
             result(
@@ -352,10 +402,17 @@ mod tests {
                 1,
                 Outcome::Fail,
             ),
+            result(
+                "protected-resource-metadata",
+                "discovery",
+                "high",
+                1,
+                Outcome::Fail,
+            ),
             result("x", "abuse", "high", 50, Outcome::Pass),
         ];
         let s = score(&checks, &[]);
-        assert_eq!(s.level, 0);
+        assert_eq!(s.level, Some(0));
         assert_eq!(s.score, Some(CAP_INVISIBLE));
         // A critical failure caps at 59.
         let checks = vec![
@@ -394,9 +451,9 @@ mod tests {
             ),
             result("token-revocation", "lifecycle", "high", 7, Outcome::Warn),
         ];
-        assert_eq!(level(&checks), 2);
+        assert_eq!(level(&checks), Some(2));
         checks[1].outcome = Outcome::Warn;
-        assert_eq!(level(&checks), 1);
+        assert_eq!(level(&checks), Some(1));
         checks[1].outcome = Outcome::Pass;
         for id in [
             "auth-md",
@@ -406,9 +463,82 @@ mod tests {
         ] {
             checks.push(result(id, "scopes", "medium", 4, Outcome::Pass));
         }
-        assert_eq!(level(&checks), 3);
+        assert_eq!(level(&checks), Some(3));
         checks[0].outcome = Outcome::Fail;
-        assert_eq!(level(&checks), 0);
+        // Level 0 is a finding of both discovery checks; one did not run.
+        assert_eq!(level(&checks), None);
+        checks.push(result(
+            "protected-resource-metadata",
+            "discovery",
+            "high",
+            7,
+            Outcome::Fail,
+        ));
+        assert_eq!(level(&checks), Some(0));
+        // Not verified (skip) is not "nothing found".
+        checks.last_mut().unwrap().outcome = Outcome::Skip;
+        assert_eq!(level(&checks), None);
+    }
+
+    /// `--only pkce`: the checks that did not run cap nothing and answer
+    /// nothing (the scan used to score 20, "level 0").
+    #[test]
+    fn checks_that_did_not_run_cap_nothing() {
+        let checks = vec![
+            result("pkce-s256", "pkce", "high", 7, Outcome::Pass),
+            result("pkce-downgrade", "pkce", "medium", 4, Outcome::Pass),
+        ];
+        let mut checks = checks;
+        checks[0].question = Some("Q3".into());
+        checks[1].question = Some("Q3".into());
+        let s = score(&checks, &[]);
+        assert_eq!(s.score, Some(100));
+        assert_eq!(s.level, None);
+        assert!(s.caps.is_empty(), "{:?}", s.caps);
+        let answer_of = |id: &str| {
+            s.questions
+                .iter()
+                .find(|q| q.id == id)
+                .map(|q| q.answer.clone())
+                .unwrap()
+        };
+        assert_eq!(answer_of("Q3"), "yes");
+        assert_eq!(answer_of("Q1"), "unknown");
+    }
+
+    /// Q8 asks whether tokens are time-limited and revocable: revocation
+    /// alone is `partial`; `yes` needs the lifetime verified.
+    #[test]
+    fn q8_needs_the_token_lifetime_for_yes() {
+        let q = Question::Q8;
+        let rev = result("token-revocation", "lifecycle", "high", 7, Outcome::Pass);
+        let intro = result(
+            "token-introspection",
+            "lifecycle",
+            "medium",
+            4,
+            Outcome::Pass,
+        );
+        let mut life = result("token-lifetime", "lifecycle", "medium", 4, Outcome::Skip);
+        assert_eq!(answer(q, &[&rev, &intro, &life], &[]), "partial");
+        life.outcome = Outcome::Pass;
+        assert_eq!(answer(q, &[&rev, &intro, &life], &[]), "yes");
+        life.outcome = Outcome::Warn;
+        assert_eq!(answer(q, &[&rev, &intro, &life], &[]), "partial");
+    }
+
+    /// A question whose checks could not verify what they needed is
+    /// unknown, not "no".
+    #[test]
+    fn not_verified_answers_unknown() {
+        let mut s = result("token-revocation", "lifecycle", "high", 7, Outcome::Skip);
+        assert_eq!(answer(Question::Q8, &[&s], &[]), "no");
+        s.not_verified.push(crate::report::NotVerified {
+            probe: None,
+            reason: "POST … was not sent".into(),
+            remedy: "scan without --passive".into(),
+        });
+        assert_eq!(answer(Question::Q8, &[&s], &[]), "unknown");
     }
 
     #[test]

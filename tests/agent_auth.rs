@@ -106,7 +106,7 @@ async fn auth_md_without_metadata_behind_it() {
     // ... but it points at metadata that does not exist.
     assert_eq!(outcome(&report, "agent-auth-metadata"), "skip");
     assert_eq!(outcome(&report, "as-metadata-discovery"), "fail");
-    assert_eq!(report.level, 0);
+    assert_eq!(report.level, Some(0));
     let q7 = report.questions.iter().find(|q| q.id == "Q7").unwrap();
     assert_eq!(
         q7.answer, "yes",

@@ -348,6 +348,6 @@ async fn the_honeypot_passes_no_discovery_check() {
                 c.id
             );
         }
-        assert_eq!(report.level, 0);
+        assert_eq!(report.level, Some(0));
     }
 }

@@ -152,7 +152,8 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                     );
                 }
                 assert_eq!(
-                    report.level, 3,
+                    report.level,
+                    Some(3),
                     "agent-native: registration, classified least-privilege scopes, step-up"
                 );
             }
@@ -179,7 +180,7 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
             }
             _ => {
                 assert_eq!(outcome(&report, "as-metadata-discovery"), "fail", "{name}");
-                assert_eq!(report.level, 0, "{name}");
+                assert_eq!(report.level, Some(0), "{name}");
                 for c in report.checks.iter().filter(|c| c.category == "discovery") {
                     assert_ne!(c.outcome.as_str(), "pass", "{name}: {} passed", c.id);
                 }
@@ -203,7 +204,7 @@ async fn honeypot_answering_json_everywhere_passes_no_discovery_check() {
         .await;
     let (report, _) = scan(&server.uri()).await;
     assert_eq!(outcome(&report, "as-metadata-discovery"), "fail");
-    assert_eq!(report.level, 0);
+    assert_eq!(report.level, Some(0));
 }
 
 #[tokio::test]

@@ -389,3 +389,209 @@ async fn an_endpoint_that_never_answers_is_an_error_not_a_failure() {
             .any(|f| f.code == "token-revocation-endpoint-unavailable")
     );
 }
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Exit 2 means nothing was sent: an output (`-o`), a summary or an
+/// `output` key of `agentready.toml` in a directory that does not exist
+/// is refused before the first request (the scan used to run, send its
+/// POSTs and rewrite the baseline, and only then exit 2).
+#[test]
+fn exit_2_means_nothing_was_sent() {
+    let rt = runtime();
+    let server = rt.block_on(wiremock::MockServer::start());
+    let target = format!("{}/", server.uri());
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing-dir");
+    let baseline = dir.path().join("baseline.json");
+    let config = dir.path().join("agentready.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "output = \"{}\"\n",
+            missing
+                .join("x.json")
+                .display()
+                .to_string()
+                .replace('\\', "/")
+        ),
+    )
+    .unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["-o".into(), missing.join("x.json").display().to_string()],
+        vec![
+            "--summary".into(),
+            missing.join("s.md").display().to_string(),
+        ],
+        vec![
+            "--save-evidence".into(),
+            missing.join("ev.json").display().to_string(),
+        ],
+        vec!["--config".into(), config.display().to_string()],
+        vec![
+            "-o".into(),
+            missing.join("x.json").display().to_string(),
+            "--baseline".into(),
+            baseline.display().to_string(),
+            "--update-baseline".into(),
+        ],
+    ];
+    for args in cases {
+        let out = agentready()
+            .args(["scan", &target, "--loopback-only"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let sent = rt.block_on(server.received_requests()).unwrap_or_default();
+        assert!(
+            sent.is_empty(),
+            "{args:?}: {} requests were sent",
+            sent.len()
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("does not exist"), "{args:?}: {stderr}");
+        assert!(!baseline.exists(), "{args:?}: the baseline was written");
+    }
+    // The same paths in a directory that exists: the scan runs.
+    let out = agentready()
+        .args(["scan", &target, "--loopback-only", "--preset", "report"])
+        .arg("-o")
+        .arg(dir.path().join("x.json"))
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2));
+    assert!(!rt.block_on(server.received_requests()).unwrap().is_empty());
+}
+
+/// A report baseline written for another target is a usage error before
+/// anything is sent (it used to pass the gate silently); with
+/// `--baseline-any-target` it is compared, and the gate says so.
+#[test]
+fn a_baseline_report_for_another_target_is_refused() {
+    let rt = runtime();
+    let a = rt
+        .block_on(serve(Site::bundled("agent-ready").unwrap()))
+        .unwrap();
+    let b = rt
+        .block_on(serve(Site::bundled("classic-oauth").unwrap()))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("a.json");
+    let made = agentready()
+        .args(["scan", &a.target, "--loopback-only", "--format", "json"])
+        .arg("-o")
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0));
+    let before = b.requests().len();
+    let out = agentready()
+        .args(["scan", &b.target, "--loopback-only", "--format", "json"])
+        .arg("--baseline")
+        .arg(&old)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--baseline-any-target"), "{stderr}");
+    assert_eq!(b.requests().len(), before, "nothing was sent");
+    // The same target: compared as before.
+    let same = agentready()
+        .args(["scan", &a.target, "--loopback-only", "--format", "json"])
+        .arg("--baseline")
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0));
+    // Accepted on purpose: compared, with the difference noted.
+    let any = agentready()
+        .args(["scan", &b.target, "--loopback-only", "--format", "json"])
+        .arg("--baseline")
+        .arg(&old)
+        .arg("--baseline-any-target")
+        .output()
+        .unwrap();
+    assert_ne!(any.status.code(), Some(2));
+    let r: Value = serde_json::from_slice(&any.stdout).unwrap();
+    assert!(
+        r["gate"]["warnings"]
+            .to_string()
+            .contains("different targets"),
+        "{}",
+        r["gate"]
+    );
+}
+
+/// `--only pkce --fail-under 80` on a server where both PKCE checks pass:
+/// the checks that did not run cap nothing (the scan used to exit 1 with
+/// score 20, "level 0").
+#[test]
+fn checks_that_did_not_run_do_not_cap_the_score() {
+    let rt = runtime();
+    let site = rt
+        .block_on(serve(Site::bundled("agent-ready").unwrap()))
+        .unwrap();
+    for selection in [vec!["--only", "pkce"], vec!["--skip", "discovery"]] {
+        let out = agentready()
+            .args(["scan", &site.target, "--loopback-only", "--format", "json"])
+            .args(&selection)
+            .args(["--fail-under", "80"])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        common::assert_report_schema(&r);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{selection:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(r["score"], 100, "{selection:?}: {}", r["score_caps"]);
+        assert!(r.get("score_caps").is_none(), "{selection:?}");
+        if selection[0] == "--only" {
+            assert_eq!(r["level"], Value::Null);
+            let q1 = &r["questions"][0];
+            assert_eq!(q1["answer"], "unknown");
+        }
+    }
+}
+
+/// An unreachable target is not an "invisible" site: no score, grade or
+/// level, every question unknown, exit 3 (it used to say level 0, score
+/// capped at 20 and seven questions "no").
+#[test]
+fn an_unreachable_target_has_no_score_level_or_answers() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let target = format!("http://127.0.0.1:{port}/");
+    let out = agentready()
+        .args(["scan", &target, "--loopback-only", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_report_schema(&r);
+    for key in ["score", "grade", "level", "level_name"] {
+        assert_eq!(r[key], Value::Null, "{key}");
+    }
+    assert!(r.get("score_caps").is_none());
+    for q in r["questions"].as_array().unwrap() {
+        assert_eq!(q["answer"], "unknown", "{}", q["id"]);
+    }
+    let table = agentready()
+        .args(["scan", &target, "--loopback-only"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("Level — (not established)"), "{text}");
+}

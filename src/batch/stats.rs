@@ -4,6 +4,8 @@
 //! Per check, the share of reports with each outcome; per question, the
 //! share of each answer; the score histogram (tens, and `null` for
 //! incomplete scans); levels and grades; and why scans were incomplete
+//! (an unreachable or incomplete target is counted in rows of its own,
+//! never in a level or an answer)
 //! (for an unreachable target, the kind of its first failed request:
 //! `dns`, `connect`, `tls`, `timeout`, `robots`, `excluded`,
 //! `host-skipped`, …; for a reachable one, `check-error`).
@@ -20,6 +22,23 @@ pub const OUTCOMES: [&str; 6] = ["pass", "warn", "fail", "skip", "error", "info"
 pub const ANSWERS: [&str; 4] = ["yes", "partial", "no", "unknown"];
 /// Level names, 0 to 3.
 pub const LEVELS: [&str; 4] = ["invisible", "discoverable", "browserless", "agent-native"];
+/// The rows of the levels that are not a level: a complete scan whose
+/// level-1 checks did not run, an incomplete scan, an unreachable target.
+pub const NO_LEVEL: [&str; 3] = ["not-established", "incomplete", "unreachable"];
+
+/// What a row of the levels means: the level's name, or why there is none.
+pub fn level_label(key: &str) -> &'static str {
+    match key {
+        "0" => LEVELS[0],
+        "1" => LEVELS[1],
+        "2" => LEVELS[2],
+        "3" => LEVELS[3],
+        "not-established" => "level-1 checks not run",
+        "incomplete" => "scan incomplete",
+        "unreachable" => "target unreachable",
+        _ => "",
+    }
+}
 /// Grades in the order they are shown.
 pub const GRADES: [&str; 5] = ["A", "B", "C", "D", "F"];
 
@@ -27,7 +46,8 @@ pub const GRADES: [&str; 5] = ["A", "B", "C", "D", "F"];
 struct LineReport {
     score: Option<u32>,
     grade: Option<String>,
-    level: u8,
+    #[serde(default)]
+    level: Option<u8>,
     #[serde(default)]
     error: Option<String>,
     #[serde(default)]
@@ -132,15 +152,18 @@ pub struct Stats {
     pub incomplete: Share,
     /// Unreachable targets.
     pub unreachable: Share,
-    /// Level number → share of reports.
+    /// Level number (`0`–`3`), or `not-established`, `incomplete`,
+    /// `unreachable` → share of reports. An incomplete or unreachable
+    /// report is counted in its own row only, whatever level it says.
     pub levels: Vec<(String, Share)>,
     /// Grade → share of reports (`null` for incomplete scans).
     pub grades: Vec<(String, Share)>,
     /// Score bucket (`0-9` … `90-100`, `null`) → share of reports.
     pub scores: Vec<(String, Share)>,
-    /// Per question.
+    /// Per question, over the complete reports (an incomplete or
+    /// unreachable target answers nothing).
     pub questions: Vec<QuestionStats>,
-    /// Per check, in catalogue order.
+    /// Per check, in catalogue order, over the reachable targets.
     pub checks: Vec<CheckStats>,
     /// Why scans were incomplete → share of reports.
     pub error_causes: Vec<(String, Share)>,
@@ -158,6 +181,8 @@ struct Acc {
     incomplete: u64,
     unreachable: u64,
     levels: [u64; 4],
+    /// Complete reports without a level, incomplete, unreachable.
+    no_level: [u64; 3],
     grades: BTreeMap<String, u64>,
     scores: [u64; 11],
     questions: Vec<(String, String, u64, BTreeMap<String, u64>)>,
@@ -188,21 +213,35 @@ fn kind_of(error: &str) -> &str {
 impl Acc {
     fn add(&mut self, r: LineReport) {
         self.reports += 1;
-        self.levels[usize::from(r.level.min(3))] += 1;
+        let unreachable = r.error.is_some();
+        let incomplete = unreachable || r.categories.iter().any(|c| c.incomplete);
+        // An incomplete or unreachable target has no level and answers no
+        // question, whatever an older line says: it has rows of its own.
+        match (unreachable, incomplete, r.level) {
+            (true, _, _) => self.no_level[2] += 1,
+            (_, true, _) => self.no_level[1] += 1,
+            (_, _, Some(l)) => self.levels[usize::from(l.min(3))] += 1,
+            (_, _, None) => self.no_level[0] += 1,
+        }
         *self
             .grades
             .entry(r.grade.unwrap_or_else(|| "null".into()))
             .or_default() += 1;
         let bucket = r.score.map_or(10, |s| (s.min(100) / 10).min(9) as usize);
         self.scores[bucket] += 1;
-        for q in r.questions {
-            let s = slot(&mut self.questions, &q.id, &q.text);
-            s.2 += 1;
-            *s.3.entry(q.answer).or_default() += 1;
+        if !incomplete {
+            for q in r.questions {
+                let s = slot(&mut self.questions, &q.id, &q.text);
+                s.2 += 1;
+                *s.3.entry(q.answer).or_default() += 1;
+            }
         }
         let mut check_error = false;
         for c in r.checks {
             check_error |= c.outcome == "error";
+            if unreachable {
+                continue;
+            }
             let s = slot(&mut self.checks, &c.id, &c.title);
             s.2 += 1;
             *s.3.entry(c.outcome).or_default() += 1;
@@ -215,10 +254,9 @@ impl Acc {
                 }
             }
         }
-        let incomplete = r.error.is_some() || r.categories.iter().any(|c| c.incomplete);
         if incomplete {
             self.incomplete += 1;
-            let cause = if r.error.is_some() {
+            let cause = if unreachable {
                 self.unreachable += 1;
                 r.exchanges
                     .iter()
@@ -298,6 +336,12 @@ impl Acc {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| (i.to_string(), share(*c, n)))
+                .chain(
+                    NO_LEVEL
+                        .iter()
+                        .zip(self.no_level)
+                        .map(|(k, c)| ((*k).to_string(), share(c, n))),
+                )
                 .collect(),
             grades,
             scores: self
@@ -409,14 +453,13 @@ pub fn table(s: &Stats, source: &str) -> String {
     }
     let bar = |sh: Share| "█".repeat((sh.share * 40.0).round() as usize);
     out.push_str("\nLevels\n");
-    for (i, (l, sh)) in s.levels.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  {l} {:<13} {:>14}  {}",
-            LEVELS[i.min(3)],
-            cell(*sh),
-            bar(*sh)
-        );
+    for (l, sh) in &s.levels {
+        let label = if l.len() == 1 {
+            format!("{l} {}", level_label(l))
+        } else {
+            level_label(l).to_string()
+        };
+        let _ = writeln!(out, "  {label:<22} {:>14}  {}", cell(*sh), bar(*sh));
     }
     out.push_str("\nGrades\n");
     for (g, sh) in &s.grades {
@@ -515,8 +558,8 @@ pub fn csv(s: &Stats) -> String {
     row("reports", "complete", "", s.complete);
     row("reports", "incomplete", "", s.incomplete);
     row("reports", "unreachable", "", s.unreachable);
-    for (i, (l, sh)) in s.levels.iter().enumerate() {
-        row("level", l, LEVELS[i.min(3)], *sh);
+    for (l, sh) in &s.levels {
+        row("level", l, level_label(l), *sh);
     }
     for (g, sh) in &s.grades {
         row("grade", g, "", *sh);
@@ -581,11 +624,14 @@ mod tests {
         assert!(s.torn_last_line);
         assert_eq!(s.incomplete.count, 1);
         assert_eq!(s.unreachable.count, 1);
+        // The unreachable target is in no check's or question's figures.
         let pkce = &s.checks[0];
+        assert_eq!(pkce.reports, 2);
         assert_eq!(pkce.outcomes["pass"].count, 1);
-        assert_eq!(pkce.outcomes["pass"].share, 0.3333);
+        assert_eq!(pkce.outcomes["pass"].share, 0.5);
         assert_eq!(pkce.outcomes["warn"].count, 0);
-        assert_eq!(s.questions[0].answers["unknown"].count, 1);
+        assert_eq!(s.questions[0].reports, 2);
+        assert_eq!(s.questions[0].answers["unknown"].count, 0);
         assert_eq!(s.scores[9].1.count, 1);
         assert_eq!(s.scores[1].1.count, 1);
         assert_eq!(s.scores[10].1.count, 1);
@@ -595,8 +641,13 @@ mod tests {
         let t = table(&s, "r.jsonl");
         assert!(t.contains("3 reports"), "{t}");
         assert!(t.contains("pkce-s256"), "{t}");
+        assert!(t.contains("target unreachable"), "{t}");
         let c = csv(&s);
-        assert!(c.contains("check,pkce-s256,pass,1,0.3333\n"), "{c}");
+        assert!(c.contains("check,pkce-s256,pass,1,0.5\n"), "{c}");
+        assert!(
+            c.contains("level,unreachable,target unreachable,1,0.3333\n"),
+            "{c}"
+        );
         assert!(c.contains("cause,dns,,1,0.3333\n"), "{c}");
         let j: serde_json::Value = serde_json::from_str(&json(&s).unwrap()).unwrap();
         assert_eq!(j["reports"], 3);
@@ -628,6 +679,40 @@ mod tests {
             .unwrap(),
             serde_json::to_value(Stats { lines: 0, ..whole }).unwrap()
         );
+    }
+
+    /// An unreachable target's line (older ones said level 0 and answered
+    /// "no") and an incomplete one are counted in rows of their own: they
+    /// skew no level and no answer.
+    #[test]
+    fn unreachable_and_incomplete_targets_have_rows_of_their_own() {
+        let incomplete = serde_json::json!({
+            "score": null, "grade": null, "level": 1,
+            "categories": [{"id": "lifecycle", "incomplete": true}],
+            "questions": [{"id": "Q1", "text": "Discover?", "answer": "yes"}],
+            "checks": [{"id": "token-revocation", "outcome": "error"}]
+        });
+        let no_level = serde_json::json!({
+            "score": 100, "grade": "A", "level": null,
+            "categories": [{"id": "pkce", "incomplete": false}],
+            "questions": [{"id": "Q1", "text": "Discover?", "answer": "unknown"}],
+            "checks": [{"id": "pkce-s256", "outcome": "pass"}]
+        });
+        let text = format!(
+            "{}\n{incomplete}\n{no_level}\n",
+            report(None, 0, "error", "no", Some("connect"))
+        );
+        let s = compute(text.as_bytes()).unwrap();
+        let level = |k: &str| s.levels.iter().find(|(l, _)| l == k).unwrap().1.count;
+        assert_eq!(level("0"), 0, "an unreachable target is not invisible");
+        assert_eq!(level("1"), 0, "an incomplete scan has no level");
+        assert_eq!(level("unreachable"), 1);
+        assert_eq!(level("incomplete"), 1);
+        assert_eq!(level("not-established"), 1);
+        let q1 = &s.questions[0];
+        assert_eq!(q1.reports, 1, "only the complete report answers");
+        assert_eq!(q1.answers["no"].count, 0);
+        assert_eq!(q1.answers["yes"].count, 0);
     }
 
     #[test]

@@ -139,6 +139,9 @@ pub(crate) struct ScanArgs {
     /// With a report as --baseline: fail when the score dropped by more than N points.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Gate")]
     max_score_drop: Option<u32>,
+    /// Accept a report as --baseline although it was written for another target (otherwise exit 2).
+    #[arg(long, help_heading = "Gate")]
+    baseline_any_target: bool,
 }
 
 /// The options after merging the command line over the file.
@@ -172,6 +175,7 @@ struct Options {
     baseline: Option<PathBuf>,
     update_baseline: bool,
     max_score_drop: Option<u32>,
+    baseline_any_target: bool,
     level_layers: Vec<LevelLayer>,
     weights: std::collections::BTreeMap<String, u32>,
 }
@@ -266,6 +270,7 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
         max_score_drop: a
             .max_score_drop
             .or(k.max_score_drop.as_ref().map(|s| *s.get_ref())),
+        baseline_any_target: a.baseline_any_target || k.baseline_any_target.unwrap_or(false),
         level_layers,
         weights: file.map(ConfigFile::weights).unwrap_or_default(),
     })
@@ -302,6 +307,76 @@ fn load_baseline(o: &Options) -> Result<Option<Baseline>, String> {
         ));
     }
     Ok(Some(b))
+}
+
+/// Can `path` be written? Asked of every file a scan writes before the
+/// first request is sent, so that exit 2 means nothing was sent. An
+/// existing file is opened for appending (its content untouched); one that
+/// does not exist yet is created and removed again.
+fn check_writable(path: &Path, what: &str) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("the {what} {} is a directory", path.display()));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(format!(
+            "cannot write the {what} {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("cannot write the {what} {}: {e}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Every file the scan will write, checked before anything is sent.
+fn check_outputs(o: &Options) -> Result<(), String> {
+    let files = [
+        (o.output.as_deref(), "output (-o)"),
+        (o.summary.as_deref(), "summary (--summary)"),
+        (
+            o.save_evidence.as_deref(),
+            "evidence file (--save-evidence)",
+        ),
+    ];
+    for (path, what) in files {
+        if let Some(p) = path {
+            check_writable(p, what)?;
+        }
+    }
+    Ok(())
+}
+
+/// A report baseline written for another target compares two sites: every
+/// regression would hide behind the difference. A usage error unless
+/// `--baseline-any-target`.
+fn check_baseline_target(
+    baseline: Option<&Baseline>,
+    target_url: &str,
+    o: &Options,
+) -> Result<(), String> {
+    match baseline {
+        Some(Baseline::Report(r)) if !o.baseline_any_target && r.target.url != target_url => {
+            Err(format!(
+                "the baseline {} is a report for {}, not for {target_url}: comparing two targets hides every regression (--baseline-any-target to compare them anyway)",
+                o.baseline
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                r.target.url
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn http_config(o: &Options) -> Result<HttpConfig, String> {
@@ -458,6 +533,20 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
         Ok(b) => b,
         Err(e) => return usage_error(e),
     };
+    // Check before sending: after this, only the scan itself remains, so
+    // a usage error (exit 2) means nothing was sent.
+    if let Err(e) = check_outputs(&o) {
+        return usage_error(e);
+    }
+    if let Some(t) = o.target.as_deref() {
+        let url = match Target::parse(t) {
+            Ok(t) => t.url.to_string(),
+            Err(e) => return usage_error(e),
+        };
+        if let Err(e) = check_baseline_target(baseline.as_ref(), &url, &o) {
+            return usage_error(e);
+        }
+    }
 
     let scanned = match &o.from_evidence {
         Some(path) => replay(&engine, path, o.target.as_deref()),
@@ -467,6 +556,10 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
+    // Replayed evidence names its own target.
+    if let Err(e) = check_baseline_target(baseline.as_ref(), &report.target.url, &o) {
+        return usage_error(e);
+    }
     if let Some(path) = &o.save_evidence {
         let text = match serde_json::to_string_pretty(&evidence) {
             Ok(t) => t,

@@ -44,15 +44,13 @@ fn signed(n: i64) -> String {
 fn headline(d: &ReportDiff) -> String {
     let change = d.score_change.map_or_else(|| "n/a".into(), signed);
     format!(
-        "Score {} → {} ({change})   Grade {} → {}   Level {} ({}) → {} ({})",
+        "Score {} → {} ({change})   Grade {} → {}   Level {} → {}",
         score(d.old.score),
         score(d.new.score),
         d.old.grade.as_deref().unwrap_or("—"),
         d.new.grade.as_deref().unwrap_or("—"),
-        d.old.level,
-        d.old.level_name,
-        d.new.level,
-        d.new.level_name,
+        crate::report::level_text(d.old.level, d.old.level_name.as_deref()),
+        crate::report::level_text(d.new.level, d.new.level_name.as_deref()),
     )
 }
 

@@ -306,10 +306,15 @@ pub fn html(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "<div><span class=\"grade {score_cls}\">Grade {}</span><b>Level {} · {}</b></div>",
+        "<div><span class=\"grade {score_cls}\">Grade {}</span><b>Level {}</b></div>",
         esc(grade.unwrap_or("—")),
-        report.level,
-        esc(&report.level_name)
+        match report.level {
+            Some(l) => format!(
+                "{l} · {}",
+                esc(report.level_name.as_deref().unwrap_or(level_name(l)))
+            ),
+            None => "— · not established".to_string(),
+        }
     );
     let blurbs = [
         "no auth surface an agent can find",
@@ -320,11 +325,12 @@ pub fn html(report: &Report) -> String {
     let _ = writeln!(out, "<div class=\"ladder\">");
     for (l, blurb) in blurbs.iter().enumerate() {
         let l8 = u8::try_from(l).unwrap_or(u8::MAX);
-        let cls = match l8.cmp(&report.level) {
-            std::cmp::Ordering::Less => "step reached",
-            std::cmp::Ordering::Equal if l8 == 0 => "step current zero",
-            std::cmp::Ordering::Equal => "step reached current",
-            std::cmp::Ordering::Greater => "step",
+        // A null level marks no step: nothing was established.
+        let cls = match report.level.map(|r| l8.cmp(&r)) {
+            Some(std::cmp::Ordering::Less) => "step reached",
+            Some(std::cmp::Ordering::Equal) if l8 == 0 => "step current zero",
+            Some(std::cmp::Ordering::Equal) => "step reached current",
+            Some(std::cmp::Ordering::Greater) | None => "step",
         };
         let _ = writeln!(
             out,

@@ -233,7 +233,7 @@ fn properties(w: &mut W, report: &Report) -> R {
     let score = report
         .score
         .map_or_else(|| "null".into(), |s| s.to_string());
-    let level = format!("{} ({})", report.level, report.level_name);
+    let level = report.level_text();
     let mut props: Vec<(&str, String)> = vec![
         ("target", report.target.url.clone()),
         ("mode", report.mode.clone()),
