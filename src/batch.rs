@@ -68,6 +68,10 @@ pub struct BatchOptions {
     pub input_name: String,
     /// Options for the metadata file (the CLI's view; no secrets).
     pub options_record: serde_json::Value,
+    /// Becomes `true` when the run is to stop (SIGINT, SIGTERM): no new
+    /// target is started, the targets in flight are finished and written,
+    /// and the metadata file says `interrupted` with the real counts.
+    pub stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl BatchOptions {
@@ -164,6 +168,9 @@ pub struct Summary {
     pub elapsed: Duration,
     /// The metadata file.
     pub meta_path: PathBuf,
+    /// The run was stopped ([`BatchOptions::stop`]) before the input ended:
+    /// `--resume` continues it.
+    pub interrupted: bool,
 }
 
 impl Summary {
@@ -396,9 +403,31 @@ pub async fn run(
             observer(Event::Failed);
         }
     };
-    while let Some(target) = rx.recv().await {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            break;
+    let mut stop = opts.stop.clone();
+    let mut interrupted = false;
+    loop {
+        // A stop request wins over the next target: nothing new starts.
+        let target = tokio::select! {
+            biased;
+            () = stopped(&mut stop) => {
+                interrupted = true;
+                break;
+            }
+            t = rx.recv() => match t {
+                Some(t) => t,
+                None => break,
+            },
+        };
+        let permit = tokio::select! {
+            biased;
+            () = stopped(&mut stop) => {
+                interrupted = true;
+                break;
+            }
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
         };
         while let Some(res) = tasks.try_join_next() {
             reap(res, &counts);
@@ -446,6 +475,8 @@ pub async fn run(
             observer(Event::Scanned(&report));
         });
     }
+    // The reader stops at its next target (its queue is closed); the
+    // targets in flight finish and their lines are written.
     drop(rx);
     while let Some(res) = tasks.join_next().await {
         reap(res, &counts);
@@ -460,12 +491,20 @@ pub async fn run(
             "the output writer failed: {e}"
         )))
     });
-    let read = reader
-        .await
-        .unwrap_or_else(|e| Err(BatchError::Options(format!("the input reader failed: {e}"))));
+    // An interrupted run does not wait for the reader: it may be blocked
+    // reading a terminal or a pipe, and what it has not handed over is
+    // scanned by `--resume`.
+    let read = if interrupted {
+        Ok(())
+    } else {
+        reader
+            .await
+            .unwrap_or_else(|e| Err(BatchError::Options(format!("the input reader failed: {e}"))))
+    };
     let result = written.and(read);
     let snapshot = counts.snapshot();
     match &result {
+        Ok(()) if interrupted => meta.write("interrupted", snapshot, &client, None),
         Ok(()) => meta.write("complete", snapshot, &client, None),
         Err(e) => meta.write("failed", snapshot, &client, Some(e.to_string())),
     }
@@ -477,5 +516,19 @@ pub async fn run(
         effective_concurrency: effective,
         elapsed: started.elapsed(),
         meta_path,
+        interrupted,
     })
+}
+
+/// Resolves when a stop has been requested; never without a stop signal
+/// (or once its sender is gone without asking).
+async fn stopped(stop: &mut Option<tokio::sync::watch::Receiver<bool>>) {
+    match stop {
+        Some(rx) => {
+            if rx.wait_for(|s| *s).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
 }

@@ -10,6 +10,9 @@ pub const GATE_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// Target unreachable or scan incomplete.
 pub const INCOMPLETE: u8 = 3;
+/// `batch` interrupted by SIGINT or SIGTERM (128 + SIGINT, as shells
+/// report it): the metadata file says `interrupted`, `--resume` continues.
+pub const INTERRUPTED: u8 = 130;
 
 /// Every exit code with its meaning, as the README documents them.
 pub const TABLE: &[(u8, &str)] = &[
@@ -17,4 +20,5 @@ pub const TABLE: &[(u8, &str)] = &[
     (GATE_FAILED, "gate failed"),
     (USAGE, "usage or configuration error"),
     (INCOMPLETE, "target unreachable or scan incomplete"),
+    (INTERRUPTED, "batch interrupted"),
 ];

@@ -527,8 +527,14 @@ fn report_as_baseline_fails_only_on_regressions() {
     assert_eq!(code, 0, "{}", r["gate"]);
     assert_eq!(r["gate"]["baseline"]["kind"], "report");
 
-    // Against the good report: pass→fail in high-severity checks fails.
-    let (r, code) = scan_json(d, &classic.target, &["--baseline", "good.json"]);
+    // Against the good report of another site (compared on purpose:
+    // without --baseline-any-target that is a usage error): pass→fail in
+    // high-severity checks fails.
+    let (r, code) = scan_json(
+        d,
+        &classic.target,
+        &["--baseline", "good.json", "--baseline-any-target"],
+    );
     assert_eq!(code, 1);
     assert!(failure_kinds(&r).iter().all(|k| k == "regression"));
     assert!(failing_checks(&r).contains(&"pkce-s256".to_string()));
@@ -552,6 +558,7 @@ fn report_as_baseline_fails_only_on_regressions() {
         &[
             "--baseline",
             "good.json",
+            "--baseline-any-target",
             "--preset",
             "report",
             "--max-score-drop",
@@ -565,6 +572,7 @@ fn report_as_baseline_fails_only_on_regressions() {
         &[
             "--baseline",
             "good.json",
+            "--baseline-any-target",
             "--preset",
             "report",
             "--max-score-drop",
@@ -574,7 +582,11 @@ fn report_as_baseline_fails_only_on_regressions() {
     assert_eq!(code, 1);
     assert_eq!(failure_kinds(&r), vec!["score-drop"]);
     // An improvement is never a failure.
-    let (_, code) = scan_json(d, &good.target, &["--baseline", "classic.json"]);
+    let (_, code) = scan_json(
+        d,
+        &good.target,
+        &["--baseline", "classic.json", "--baseline-any-target"],
+    );
     assert_eq!(code, 0);
     // A report cannot be rewritten as accepted failures.
     let out = run(
@@ -584,10 +596,12 @@ fn report_as_baseline_fails_only_on_regressions() {
             &good.target,
             "--baseline",
             "classic.json",
+            "--baseline-any-target",
             "--update-baseline",
         ],
     );
     assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a report"), "{}", out.stderr);
 }
 
 #[test]

@@ -595,3 +595,132 @@ fn an_unreachable_target_has_no_score_level_or_answers() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.contains("Level — (not established)"), "{text}");
 }
+
+fn lines_in(path: &std::path::Path) -> usize {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count())
+        .unwrap_or(0)
+}
+
+fn meta_of(output: &std::path::Path) -> Value {
+    let p = format!("{}.meta.json", output.display());
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// Start a batch, wait for its first lines, send `signal`, and return its
+/// exit code, its stderr and the lines written when it was signalled.
+fn interrupt_batch(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    extra: &[&str],
+    signal: &str,
+) -> (Option<i32>, String, usize) {
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("agentready"))
+        .arg("batch")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        // A global rate keeps the run long enough to be interrupted.
+        .args([
+            "--loopback-only",
+            "--rate",
+            "200",
+            "--concurrency",
+            "2",
+            "--quiet",
+        ])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let before = lines_in(output);
+    let t0 = std::time::Instant::now();
+    while lines_in(output) < before + 3 {
+        assert!(t0.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let at_signal = lines_in(output);
+    let sent = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        at_signal,
+    )
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM in `batch`: the targets in flight are
+/// finished and written, the metadata file says `interrupted` with the
+/// real counts, stderr says how to resume, the exit code is 130, and
+/// `--resume` completes the run (it used to leave `status: running` with
+/// every count at 0, and print no summary).
+#[test]
+fn an_interrupted_batch_says_so_and_resumes() {
+    let rt = runtime();
+    let site = rt
+        .block_on(serve(Site::bundled("no-auth").unwrap()))
+        .unwrap();
+    let targets: Vec<String> = (0..80)
+        .map(|i| format!("{}/t/{i:04}", site.origin))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("targets.txt");
+    std::fs::write(&input, targets.join("\n") + "\n").unwrap();
+    let output = dir.path().join("results.jsonl");
+
+    let (code, stderr, at_signal) = interrupt_batch(&input, &output, &[], "-INT");
+    assert_eq!(code, Some(130), "{stderr}");
+    let written = lines_in(&output);
+    assert!(written >= at_signal && written < targets.len(), "{written}");
+    let m = meta_of(&output);
+    assert_eq!(m["status"], "interrupted", "{m}");
+    assert_eq!(m["counts"]["scanned"], written, "the real counts: {m}");
+    assert_eq!(m["counts"]["complete"], written, "{m}");
+    assert!(m["finished_at"].is_string());
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    // Every line is a whole report.
+    let text = std::fs::read_to_string(&output).unwrap();
+    for l in text.lines() {
+        serde_json::from_str::<Value>(l).expect("a whole report per line");
+    }
+
+    // SIGTERM does the same, on the resumed run.
+    let (code, stderr, _) = interrupt_batch(&input, &output, &["--resume"], "-TERM");
+    assert_eq!(code, Some(130), "{stderr}");
+    let m = meta_of(&output);
+    assert_eq!(m["status"], "interrupted", "{m}");
+    assert_eq!(m["previous_runs"][0]["status"], "interrupted");
+
+    // And --resume completes it: every target exactly once.
+    let done = agentready()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .args(["--loopback-only", "--quiet", "--resume"])
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(0));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut urls: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["target"]["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    urls.sort();
+    let mut want = targets.clone();
+    want.sort();
+    assert_eq!(urls, want, "every target exactly once");
+    assert_eq!(meta_of(&output)["status"], "complete");
+}

@@ -217,7 +217,9 @@ pub struct Meta {
     pub schema_version: String,
     /// Scoring algorithm version of the lines.
     pub algorithm_version: String,
-    /// `running` (or the run died: rerun with `--resume`), `complete`, `failed`.
+    /// `running` (or the run died: rerun with `--resume`), `complete`,
+    /// `interrupted` (SIGINT or SIGTERM: the targets in flight were
+    /// finished; rerun with `--resume`), `failed`.
     pub status: String,
     /// The input file (`-` for stdin).
     pub input: String,

@@ -276,6 +276,7 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
         resume: a.resume,
         input_name: input_name.clone(),
         options_record: options_record(&a, concurrency, &ua, &exclude),
+        stop: None,
     };
     let effective = opts.effective_concurrency();
     let show = !a.quiet && std::io::stderr().is_terminal();
@@ -342,7 +343,26 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
         })
     };
 
-    let result = runtime().block_on(batch::run(engine, client, opts, input, &a.output, observer));
+    // SIGINT or SIGTERM: no new target starts, the ones in flight finish,
+    // and the metadata file says `interrupted` with the real counts.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let opts = BatchOptions {
+        stop: Some(stop_rx),
+        ..opts
+    };
+    let rt = runtime();
+    let result = rt.block_on(async {
+        // Listening before the first target starts.
+        let signals = Signals::new().map(|s| tokio::spawn(on_signals(s, stop_tx, bar.clone())));
+        let result = batch::run(engine, client, opts, input, &a.output, observer).await;
+        if let Some(s) = signals {
+            s.abort();
+        }
+        result
+    });
+    // An interrupted run leaves its input reader behind (it may be waiting
+    // on a terminal or a pipe): do not wait for it.
+    rt.shutdown_background();
     bar.finish_and_clear();
     let summary = match result {
         Ok(s) => s,
@@ -388,11 +408,118 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
             );
         }
     }
+    if summary.interrupted {
+        eprintln!(
+            "agentready: interrupted after {} targets ({} complete); the metadata file says `interrupted`. To continue where it stopped, run:\n  {}{}",
+            c.scanned,
+            c.complete,
+            resume_command(),
+            if stdin {
+                "\n(with the same input on stdin)"
+            } else {
+                ""
+            }
+        );
+        return ExitCode::from(exit::INTERRUPTED);
+    }
     if summary.all_complete() {
         ExitCode::from(exit::OK)
     } else {
         ExitCode::from(exit::INCOMPLETE)
     }
+}
+
+/// Wait for SIGINT or SIGTERM: the first asks the run to stop after the
+/// targets in flight, a second stops at once (every line written so far is
+/// whole; `--resume` continues).
+async fn on_signals(
+    mut signals: Signals,
+    stop: tokio::sync::watch::Sender<bool>,
+    bar: ProgressBar,
+) {
+    let say = |msg: &str| {
+        if bar.is_hidden() {
+            eprintln!("{msg}");
+        } else {
+            bar.println(msg);
+        }
+    };
+    signals.next().await;
+    say(
+        "agentready: interrupted: finishing the targets in flight (interrupt again to stop at once)",
+    );
+    let _ = stop.send(true);
+    signals.next().await;
+    say(
+        "agentready: stopped at once; every line written is whole: rerun with --resume to continue",
+    );
+    std::process::exit(i32::from(exit::INTERRUPTED));
+}
+
+/// SIGINT and SIGTERM (Ctrl-C where there are no Unix signals).
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Listen; `None` when signals cannot be listened for.
+    fn new() -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Some(Signals {
+                int: signal(SignalKind::interrupt()).ok()?,
+                term: signal(SignalKind::terminate()).ok()?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Some(Signals {})
+        }
+    }
+
+    /// The next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => {}
+                _ = self.term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+/// This command again, with `--resume` (shell-quoted).
+fn resume_command() -> String {
+    let mut args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if !args.iter().any(|a| a == "--resume") {
+        args.push("--resume".into());
+    }
+    args.iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn style(with_total: bool) -> ProgressStyle {
