@@ -67,21 +67,18 @@ fn redact_json(v: &mut Value, found: &mut Vec<IssuedSecret>) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if let Some(member) = ISSUED_SECRETS.iter().find(|m| **m == k.as_str()) {
-                    let text = match &*val {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Number(n) => Some(n.to_string()),
-                        Value::Null | Value::Bool(_) => None,
-                        other => Some(other.to_string()),
-                    };
-                    if let Some(text) = text {
-                        if text != placeholder(member) {
-                            found.push(((*member).to_string(), text));
+                // A credential is a string; an object under such a name is
+                // something else (an API description's schema of a token
+                // response), and is searched like any other.
+                let member = ISSUED_SECRETS.iter().find(|m| **m == k.as_str());
+                match (member, &*val) {
+                    (Some(member), Value::String(s)) => {
+                        if *s != placeholder(member) {
+                            found.push(((*member).to_string(), s.clone()));
                         }
                         *val = Value::String(placeholder(member));
                     }
-                } else {
-                    redact_json(val, found);
+                    _ => redact_json(val, found),
                 }
             }
         }
@@ -156,12 +153,16 @@ fn scrub_bytes(b: &mut Vec<u8>, secrets: &[IssuedSecret]) {
 
 /// Redact a form-encoded body (`a=1&access_token=…`), collecting values.
 fn redact_form(body: &[u8], found: &mut Vec<IssuedSecret>) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(body).ok()?;
-    if !text.contains('=') || text.trim_start().starts_with(['{', '[', '<']) {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    // A form body is one line of `name=value` pairs, with no raw spaces.
+    if !text.contains('=')
+        || text.starts_with(['{', '[', '<'])
+        || text.contains(char::is_whitespace)
+    {
         return None;
     }
     let mut any = false;
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.trim().as_bytes())
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
         .map(
             |(k, v)| match ISSUED_SECRETS.iter().find(|m| **m == k.as_ref()) {
                 Some(member) => {
@@ -342,6 +343,20 @@ mod tests {
             delete.request.headers[0].1,
             "Bearer [redacted:registration_access_token]"
         );
+    }
+
+    /// An API description's schema of a token response names the members
+    /// without holding credentials: it is not touched.
+    #[test]
+    fn schemas_named_like_credentials_are_not_credentials() {
+        let body = r#"{"components":{"schemas":{"Token":{"properties":{"access_token":{"type":"string"},"refresh_token":{"type":"string"}}}}}}"#;
+        let mut x = exchange(body, vec![]);
+        assert!(redact_exchange(&mut x, &[]).is_empty());
+        assert_eq!(x.response.unwrap().body, body.as_bytes());
+        let yaml = "paths:\n  /token:\n    access_token: example=1\n";
+        let mut x = exchange(yaml, vec![]);
+        assert!(redact_exchange(&mut x, &[]).is_empty());
+        assert_eq!(x.response.unwrap().body, yaml.as_bytes());
     }
 
     #[test]

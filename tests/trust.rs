@@ -724,3 +724,37 @@ fn an_interrupted_batch_says_so_and_resumes() {
     assert_eq!(urls, want, "every target exactly once");
     assert_eq!(meta_of(&output)["status"], "complete");
 }
+
+/// A dependency outside `--only`: discovery-consistency compares
+/// `agent_auth.skill` with the auth.md the resource serves, which only the
+/// agent-auth checks fetch. Selected alone it cannot verify that link: not
+/// a pass, `skip` with the remedy (widen `--only`).
+#[tokio::test]
+async fn a_dependency_outside_only_is_not_verified() {
+    let running = serve(Site::bundled("agent-ready").unwrap()).await.unwrap();
+    let client = HttpClient::new(HttpConfig::loopback_only()).unwrap();
+    let target = Target::parse(&running.target).unwrap();
+    let scan_only = |only: &[&str]| {
+        let engine = Engine::new(
+            Vec::new(),
+            &only.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            &[],
+        )
+        .unwrap();
+        let client = client.clone();
+        let target = target.clone();
+        async move {
+            engine
+                .scan(&client, &target, &GatherOptions::default())
+                .await
+                .0
+        }
+    };
+    let alone = scan_only(&["discovery-consistency"]).await;
+    let c = alone.check("discovery-consistency").unwrap();
+    assert_eq!(c.outcome.as_str(), "skip", "{}", c.summary);
+    assert!(c.summary.contains("--only"), "{}", c.summary);
+    assert_eq!(c.not_verified.len(), 1);
+    let with = scan_only(&["discovery-consistency", "auth-md"]).await;
+    assert_eq!(outcome(&with, "discovery-consistency"), "pass");
+}

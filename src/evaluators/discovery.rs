@@ -875,6 +875,19 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
         judged += 1;
         probes.extend(skill_findings.iter().filter_map(|f| f.probe.clone()));
         findings.extend(skill_findings);
+    } else if let Some(skill) = unfetched_skill(ev) {
+        // The auth.md documents are gathered for the agent-auth checks; a
+        // selection without them (`--only discovery-consistency`) leaves
+        // the link unverified, not consistent.
+        judged += 1;
+        unverified.push(Unverified {
+            probe: None,
+            reason: format!(
+                "agent_auth.skill names {skill}, but no auth.md was fetched to compare it with (the selected checks do not need it)"
+            ),
+            remedy: "widen --only to include auth-md (or the agent-auth category)".into(),
+            fault: false,
+        });
     }
     probes.sort();
     probes.dedup();
@@ -892,6 +905,26 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
         "Challenge, protected-resource metadata and authorization-server metadata agree".to_string()
     };
     Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
+}
+
+/// The `agent_auth.skill` an effective metadata document names, when no
+/// auth.md was probed at all (the selected checks did not plan it).
+fn unfetched_skill(ev: &Evidence) -> Option<String> {
+    if ev
+        .probes_where(|m| matches!(m, ProbeMeta::AuthMd { .. }))
+        .next()
+        .is_some()
+    {
+        return None;
+    }
+    as_view(ev).iter().find_map(|iv| {
+        iv.effective().and_then(|(_, d)| {
+            d.get("agent_auth")?
+                .get("skill")?
+                .as_str()
+                .map(str::to_string)
+        })
+    })
 }
 
 /// The MCP discovery path as an agent walks it: challenge, then PRM, then
