@@ -52,11 +52,15 @@ pub fn placeholder(member: &str) -> String {
 pub type IssuedSecret = (String, String);
 
 /// Bodies that cannot hold an issued secret are left alone without being
-/// parsed: a member name, or a `\u` escape that might spell one.
+/// parsed: only a member name as a JSON key (`"access_token"`) or a form
+/// field (`access_token=`), or a `\u` escape that might spell one, makes a
+/// body worth reading (metadata naming a `token_endpoint` is not).
 fn may_hold_secret(body: &[u8]) -> bool {
     static RE: OnceLock<regex::bytes::Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        regex::bytes::Regex::new(r"token|secret|device_code|auth_req_id|\\u").expect("static regex")
+        let names = ISSUED_SECRETS.join("|");
+        regex::bytes::Regex::new(&format!(r#""(?:{names})"|(?:^|&)(?:{names})=|\\u"#))
+            .expect("static regex")
     })
     .is_match(body)
 }
