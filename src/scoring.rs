@@ -7,7 +7,7 @@ use crate::check::Outcome;
 use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
 
 /// Version of the scoring algorithm.
-pub const ALGORITHM_VERSION: &str = "2";
+pub const ALGORITHM_VERSION: &str = "3";
 
 /// Highest score when no auth surface can be discovered (level 0).
 pub const CAP_INVISIBLE: u32 = 20;

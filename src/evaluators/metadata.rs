@@ -479,6 +479,13 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
                 p,
             ));
         }
+        for r in ev.json_repairs_at(c.exchange).iter() {
+            findings.push(finding(
+                "as-metadata-conformance-json-member",
+                format!("{url}: {r}"),
+                p,
+            ));
+        }
         for e in as_metadata_schema().iter_errors(doc) {
             findings.push(finding(
                 "as-metadata-conformance-type",
