@@ -32,7 +32,7 @@ pub mod stats;
 use crate::engine::{Engine, now_rfc3339};
 use crate::probe::GatherOptions;
 use crate::report::Report;
-use input::{Line, Shard, parse_line};
+use input::{Line, Shard, classify, read_line_capped};
 use output::{Counts, Ledger, Meta, Visit};
 use polite::{PoliteClient, Politeness};
 use std::io::{BufRead, Write};
@@ -164,6 +164,9 @@ pub struct Summary {
     pub elapsed: Duration,
     /// The metadata file.
     pub meta_path: PathBuf,
+    /// Why the metadata file could not be written at the end, if it could
+    /// not (the results file is complete regardless).
+    pub meta_error: Option<String>,
 }
 
 impl Summary {
@@ -223,7 +226,13 @@ struct MetaState {
 }
 
 impl MetaState {
-    fn write(&self, status: &str, counts: Counts, client: &PoliteClient, error: Option<String>) {
+    fn write(
+        &self,
+        status: &str,
+        counts: Counts,
+        client: &PoliteClient,
+        error: Option<String>,
+    ) -> std::io::Result<()> {
         let mut m = self.base.clone();
         m.status = status.into();
         m.counts = counts;
@@ -234,8 +243,9 @@ impl MetaState {
         }
         m.error = error;
         // The metadata is a convenience; a failure to write it must not
-        // stop the scan (the results file is what matters).
-        let _ = output::write_meta(&self.path, &m);
+        // stop the scan (the results file is what matters). The caller
+        // says so at the end.
+        output::write_meta(&self.path, &m)
     }
 }
 
@@ -287,7 +297,7 @@ pub async fn run(
         started,
     });
     let counts = Arc::new(LiveCounts::default());
-    meta.write("running", counts.snapshot(), &client, None);
+    let _ = meta.write("running", counts.snapshot(), &client, None);
 
     // The writer: one write per line, straight to the file. Its queue is
     // short: a report line is ~50 KB, and a long queue of them would be
@@ -320,14 +330,22 @@ pub async fn run(
         let name = opts.input_name.clone();
         tokio::task::spawn_blocking(move || -> Result<(), BatchError> {
             let mut ledger = ledger;
-            for (n, line) in input.split(b'\n').enumerate() {
-                let line = line.map_err(|source| BatchError::Input {
-                    name: name.clone(),
-                    source,
-                })?;
+            let mut input = input;
+            let mut buf = Vec::new();
+            let mut n: u64 = 0;
+            // Lines are read within a cap: one endless line costs
+            // `MAX_LINE` bytes and is reported invalid; the run goes on.
+            while let Some(read) =
+                read_line_capped(&mut input, &mut buf, input::MAX_LINE).map_err(|source| {
+                    BatchError::Input {
+                        name: name.clone(),
+                        source,
+                    }
+                })?
+            {
+                n += 1;
                 LiveCounts::inc(&counts.lines);
-                let text = String::from_utf8_lossy(&line);
-                match parse_line(&text) {
+                match classify(&buf, read) {
                     Line::Ignored => {}
                     Line::Invalid(text, reason, h) => {
                         if !shard.owns(h) {
@@ -337,7 +355,7 @@ pub async fn run(
                         LiveCounts::inc(&counts.in_shard);
                         LiveCounts::inc(&counts.invalid);
                         observer(Event::Invalid {
-                            line: n as u64 + 1,
+                            line: n,
                             text: &text,
                             reason: &reason,
                         });
@@ -382,7 +400,7 @@ pub async fn run(
             every.tick().await;
             loop {
                 every.tick().await;
-                meta.write("running", counts.snapshot(), &client, None);
+                let _ = meta.write("running", counts.snapshot(), &client, None);
             }
         })
     };
@@ -465,10 +483,10 @@ pub async fn run(
         .unwrap_or_else(|e| Err(BatchError::Options(format!("the input reader failed: {e}"))));
     let result = written.and(read);
     let snapshot = counts.snapshot();
-    match &result {
+    let meta_written = match &result {
         Ok(()) => meta.write("complete", snapshot, &client, None),
         Err(e) => meta.write("failed", snapshot, &client, Some(e.to_string())),
-    }
+    };
     result?;
     Ok(Summary {
         counts: snapshot,
@@ -476,6 +494,9 @@ pub async fn run(
         resumed,
         effective_concurrency: effective,
         elapsed: started.elapsed(),
+        meta_error: meta_written
+            .err()
+            .map(|e| format!("cannot write {}: {e}", meta_path.display())),
         meta_path,
     })
 }

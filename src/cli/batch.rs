@@ -10,6 +10,7 @@ use agentready::evidence::Mode;
 use agentready::exit;
 use agentready::http::{self, HttpClient, HttpConfig};
 use agentready::probe::GatherOptions;
+use agentready::render;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
@@ -90,6 +91,9 @@ pub(crate) struct BatchArgs {
     /// Reach private, loopback and link-local addresses (off: such targets and documents are refused).
     #[arg(long)]
     allow_private: bool,
+    /// Send every request through this HTTP proxy (HTTP_PROXY and the like are never read); each name is resolved and checked by the SSRF guard before it goes to the proxy.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Run only these checks or categories (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,…")]
     only: Vec<String>,
@@ -154,7 +158,13 @@ fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
         dns_cache: true,
         ..HttpConfig::default()
     };
-    super::client_options(&mut c, &a.headers, &a.resolve, &a.cacert)?;
+    super::client_options(
+        &mut c,
+        &a.headers,
+        &a.resolve,
+        &a.cacert,
+        a.proxy.as_deref(),
+    )?;
     Ok(c)
 }
 
@@ -185,11 +195,26 @@ fn options_record(
         "resolve": a.resolve,
         "cacert": a.cacert.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "allow_private": a.allow_private,
+        // Without its user name and password.
+        "proxy": a.proxy.as_deref().and_then(|p| url::Url::parse(p).ok()).map(|u| {
+            format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or_default(), u.port().map(|p| format!(":{p}")).unwrap_or_default())
+        }),
         "only": a.only,
         "skip": a.skip,
         "checks_dir": a.checks_dir.as_ref().map(|p| p.display().to_string()),
         "resume": a.resume,
     })
+}
+
+/// Text from an input line as stderr shows it: at most `max` characters
+/// (an ellipsis marks the cut), with every control character replaced
+/// ([`render::terminal_line`]).
+fn shown(text: &str, max: usize) -> String {
+    let mut s: String = text.chars().take(max).collect();
+    if text.chars().nth(max).is_some() {
+        s.push('…');
+    }
+    render::terminal_line(&s)
 }
 
 /// Invalid lines printed at most (the metadata file counts them all).
@@ -317,8 +342,12 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
                 Event::Invalid { line, text, reason } => {
                     let n = warned.fetch_add(1, Ordering::Relaxed);
                     let msg = if n < MAX_LINE_WARNINGS {
+                        // The line is whatever the input held: shortened,
+                        // and no control character reaches the terminal.
                         Some(format!(
-                            "agentready: line {line}: skipped `{text}`: {reason}"
+                            "agentready: line {line}: skipped `{}`: {}",
+                            shown(text, 120),
+                            shown(reason, 240)
                         ))
                     } else if n == MAX_LINE_WARNINGS {
                         Some("agentready: more invalid lines skipped (the metadata file counts them)".into())
@@ -387,6 +416,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
                 res.reports, res.torn_bytes_dropped
             );
         }
+    }
+    if let Some(e) = &summary.meta_error {
+        eprintln!("agentready: {e} (the results file is complete)");
     }
     if summary.all_complete() {
         ExitCode::from(exit::OK)
