@@ -86,6 +86,10 @@ pub struct HttpConfig {
     /// SSRF guard exactly as DNS answers are (the tests use this to play
     /// a DNS server that answers with hostile addresses).
     pub static_hosts: Vec<(String, Vec<IpAddr>)>,
+    /// Addresses never connected to (the address entries of `--exclude`,
+    /// in canonical form): dropped from every DNS answer, so a name that
+    /// resolves only to an opted-out address is not contacted either.
+    pub excluded_addrs: Vec<IpAddr>,
 }
 
 impl Default for HttpConfig {
@@ -107,6 +111,7 @@ impl Default for HttpConfig {
             dns_cache: false,
             proxy: None,
             static_hosts: Vec::new(),
+            excluded_addrs: Vec::new(),
         }
     }
 }
@@ -354,6 +359,7 @@ struct ResolverInner {
     /// `*.suffix` pins (exact pins are given to the HTTP stack).
     wildcard_pins: Vec<ResolvePin>,
     static_hosts: Vec<(String, Vec<IpAddr>)>,
+    excluded_addrs: Vec<IpAddr>,
     cache: Option<Arc<DnsCache>>,
 }
 
@@ -429,6 +435,8 @@ async fn system_lookup(host: &str) -> Lookup {
 
 /// Marker in resolver errors, so they are classified as refused.
 const SSRF_MARK: &str = "SSRF guard";
+/// Marker in resolver errors for addresses on the opt-out list.
+const EXCLUDED_MARK: &str = "opt-out list (--exclude)";
 
 impl GuardedResolver {
     fn new(config: &HttpConfig) -> Self {
@@ -451,6 +459,11 @@ impl GuardedResolver {
                 .iter()
                 .map(|(h, a)| (crate::target::normalise_host(h), a.clone()))
                 .collect(),
+            excluded_addrs: config
+                .excluded_addrs
+                .iter()
+                .map(|a| crate::target::canonical_ip(*a))
+                .collect(),
             cache: config.dns_cache.then(|| Arc::new(DnsCache::new())),
         }))
     }
@@ -469,7 +482,7 @@ impl GuardedResolver {
             ));
         }
         let allowed = r.allow_private || r.private_hosts.contains(&host);
-        let addrs: Vec<SocketAddr> = if crate::target::is_localhost_name(&host) {
+        let mut addrs: Vec<SocketAddr> = if crate::target::is_localhost_name(&host) {
             vec![
                 SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0),
                 SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), 0),
@@ -482,6 +495,22 @@ impl GuardedResolver {
                 None => system_lookup(&host).await?,
             }
         };
+        if !r.excluded_addrs.is_empty() {
+            let before = addrs.len();
+            let kept: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|a| {
+                    !r.excluded_addrs
+                        .contains(&crate::target::canonical_ip(a.ip()))
+                })
+                .collect();
+            if kept.is_empty() && before > 0 {
+                return Err(format!(
+                    "{host} resolves only to addresses on the {EXCLUDED_MARK}: not contacted"
+                ));
+            }
+            addrs = kept;
+        }
         if allowed {
             return Ok(addrs);
         }
@@ -633,6 +662,10 @@ impl HttpClient {
             }),
             Err(e) if e.contains(SSRF_MARK) => Some(ProbeError {
                 kind: "refused".into(),
+                message: format!("not sent to the proxy: {e}"),
+            }),
+            Err(e) if e.contains(EXCLUDED_MARK) => Some(ProbeError {
+                kind: "excluded".into(),
                 message: format!("not sent to the proxy: {e}"),
             }),
             Err(e) => Some(ProbeError {
@@ -911,6 +944,8 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
     let lower = chain.to_ascii_lowercase();
     let kind = if chain.contains(SSRF_MARK) {
         "refused"
+    } else if chain.contains(EXCLUDED_MARK) {
+        "excluded"
     } else if e.is_timeout() {
         "timeout"
     } else if lower.contains("dns error")
@@ -1093,6 +1128,21 @@ mod tests {
         assert!(looped.lookup("loop.test").await.is_ok());
         assert!(looped.lookup("localhost").await.is_ok());
         assert!(looped.lookup("mapped.test").await.is_err());
+        // An opted-out address is not contacted under any name or spelling.
+        let opted = GuardedResolver::new(&HttpConfig {
+            static_hosts: vec![
+                ("a.test".into(), vec![ip("::ffff:8.8.4.4")]),
+                ("b.test".into(), vec![ip("8.8.4.4"), ip("8.8.8.8")]),
+            ],
+            excluded_addrs: vec![ip("8.8.4.4")],
+            ..HttpConfig::default()
+        });
+        let e = opted.lookup("a.test").await.unwrap_err();
+        assert!(e.contains(EXCLUDED_MARK), "{e}");
+        assert_eq!(
+            opted.lookup("b.test").await.unwrap(),
+            vec![SocketAddr::new(ip("8.8.8.8"), 0)]
+        );
     }
 
     #[test]

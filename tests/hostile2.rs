@@ -320,6 +320,62 @@ fn batch_refuses_mapped_loopback_targets_and_exclusions_cover_every_spelling() {
     assert_eq!(meta["counts"]["excluded"], 2);
 }
 
+/// An address on the opt-out list is not contacted under a name that
+/// resolves to it either (`localhost` here, which the resolver answers with
+/// 127.0.0.1 and ::1 without asking DNS).
+#[test]
+fn an_opted_out_address_is_not_contacted_under_any_name() {
+    let rt = runtime();
+    let server = rt.block_on(raw_http(Arc::new(|_: &RawRequest| {
+        json_response(200, "{}")
+    })));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("t.txt");
+    std::fs::write(
+        &input,
+        format!("http://localhost:{}/\n", server.addr.port()),
+    )
+    .unwrap();
+    let exclude = dir.path().join("optout.txt");
+    std::fs::write(&exclude, "127.0.0.1\n::1\n").unwrap();
+    let out = dir.path().join("r.jsonl");
+    let run = agentready()
+        .args([
+            "batch",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .args(["--allow-private", "--exclude", exclude.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        server.connections(),
+        0,
+        "an opted-out address was contacted"
+    );
+    let report: Value = serde_json::from_str(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        report["error"].as_str().unwrap().contains("opt-out list"),
+        "{}",
+        report["error"]
+    );
+}
+
 // ---------------------------------------------------------------------------
 // 4. Proxies
 

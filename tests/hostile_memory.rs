@@ -24,7 +24,9 @@ const DESCRIPTION_BYTES: usize = 10 * (1 << 20) - 4096;
 /// A description padded to [`DESCRIPTION_BYTES`] with small values of one
 /// shape (`item`, repeated), in a member no reader skips.
 fn description(item: &str) -> Vec<u8> {
-    let mut out = br#"{"openapi":"3.1.0","info":{"title":"bomb","version":"1"},"paths":{},"x-padding":["#.to_vec();
+    let mut out =
+        br#"{"openapi":"3.1.0","info":{"title":"bomb","version":"1"},"paths":{},"x-padding":["#
+            .to_vec();
     while out.len() + item.len() + 4 < DESCRIPTION_BYTES {
         out.extend_from_slice(item.as_bytes());
         out.push(b',');
@@ -61,7 +63,10 @@ async fn bomb_server(bodies: Vec<(&'static str, Arc<Vec<u8>>)>) -> common::RawSe
         let origin = r
             .head
             .lines()
-            .find_map(|l| l.strip_prefix("host: ").or_else(|| l.strip_prefix("Host: ")))
+            .find_map(|l| {
+                l.strip_prefix("host: ")
+                    .or_else(|| l.strip_prefix("Host: "))
+            })
             .map(|h| format!("http://{}", h.trim()))
             .unwrap_or_default();
         if r.target == "/.well-known/api-catalog" {
@@ -100,13 +105,7 @@ async fn the_worst_single_target_stays_under_300_mb() {
         ("/c.json", description("[[]]")),
         ("/d.json", description(r#""s""#)),
     ];
-    let server = bomb_server(
-        shapes
-            .into_iter()
-            .map(|(p, b)| (p, Arc::new(b)))
-            .collect(),
-    )
-    .await;
+    let server = bomb_server(shapes.into_iter().map(|(p, b)| (p, Arc::new(b))).collect()).await;
     let yaml = bomb_server(vec![("/openapi.yaml", Arc::new(yaml_bomb()))]).await;
     let engine = Engine::new(Vec::new(), &[], &[]).unwrap();
     let client = agentready::http::HttpClient::new(HttpConfig::loopback_only()).unwrap();
@@ -167,8 +166,18 @@ fn a_memory_bomb_among_good_targets_does_not_end_the_batch() {
         .arg("-c")
         .arg("ulimit -v 2097152 2>/dev/null; exec \"$0\" \"$@\"")
         .arg(assert_cmd::cargo::cargo_bin("agentready"))
-        .args(["batch", input.to_str().unwrap(), "-o", output.to_str().unwrap()])
-        .args(["--loopback-only", "--quiet", "--resolve", "*.test:127.0.0.1"])
+        .args([
+            "batch",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ])
+        .args([
+            "--loopback-only",
+            "--quiet",
+            "--resolve",
+            "*.test:127.0.0.1",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -200,9 +209,5 @@ fn a_memory_bomb_among_good_targets_does_not_end_the_batch() {
         .iter()
         .find(|c| c["id"] == "api-catalog")
         .unwrap();
-    assert!(
-        catalog.to_string().contains("memory budget"),
-        "{}",
-        catalog
-    );
+    assert!(catalog.to_string().contains("memory budget"), "{}", catalog);
 }

@@ -281,6 +281,15 @@ impl Exclusions {
         }
     }
 
+    /// The entries that are addresses (canonical): the HTTP layer keeps
+    /// every name that resolves to one of them from being contacted.
+    pub fn addresses(&self) -> Vec<std::net::IpAddr> {
+        self.domains
+            .iter()
+            .filter_map(|d| crate::target::host_ip(d))
+            .collect()
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.domains.len()

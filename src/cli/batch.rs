@@ -254,6 +254,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
     let concurrency = a
         .concurrency
         .map_or(batch::DEFAULT_CONCURRENCY, |c| c as usize);
+    let mut config = config;
+    // An address on the opt-out list is never contacted, by whatever name.
+    config.excluded_addrs = exclude.addresses();
     let ua = config.user_agent.clone();
     let http = match HttpClient::new(config) {
         Ok(h) => h,
