@@ -108,7 +108,7 @@ fn new_table(color: bool) -> Table {
 /// C1 controls (U+0080–U+009F: CSI and OSC in their 8-bit form) and the
 /// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
 /// U+2066–U+2069) and marks (U+200E, U+200F, U+061C).
-fn is_terminal_unsafe(c: char) -> bool {
+pub(crate) fn is_terminal_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
@@ -438,7 +438,7 @@ pub(crate) fn md_escape(s: &str) -> String {
                 out.push(ch);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if is_terminal_unsafe(c) => {}
             c => out.push(c),
         }
     }
@@ -449,7 +449,13 @@ pub(crate) fn md_escape(s: &str) -> String {
 pub(crate) fn md_code(s: &str) -> String {
     let clean: String = s
         .chars()
-        .map(|c| if c == '`' || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c == '`' || is_terminal_unsafe(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     format!("`{}`", clean.trim())
 }
