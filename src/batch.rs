@@ -22,6 +22,18 @@
 //! of targets seen (for de-duplication and `--resume`): 16–32 bytes per
 //! distinct target. The library never prints: progress is reported through
 //! the [`Event`] callback.
+//!
+//! **One poisoned target never ends a run.** Everything a target sends is
+//! read within a budget (bodies capped after decompression, every parsed
+//! JSON or YAML tree charged its heap cost as it is built — see
+//! [`crate::evidence::json`] and [`crate::apidesc::yaml`] — input lines
+//! within [`input::MAX_LINE`]), so no target can make an allocation fail,
+//! which in Rust would abort the whole process and every `--resume` after
+//! it. A check that panics becomes that check's `error`; a scan that panics
+//! elsewhere ends only its own task (an internal error, no line, scanned
+//! again by `--resume`); a target that hangs is cut at its deadline. One
+//! run holds the output at a time (an exclusive lock; see
+//! [`output::open`]).
 
 pub mod input;
 pub mod output;
