@@ -114,7 +114,7 @@ pub(crate) fn is_terminal_unsafe(c: char) -> bool {
 }
 
 /// Text from a target made safe to print on a terminal: every character
-/// [`is_terminal_unsafe`] judges unsafe becomes U+FFFD, except line feeds
+/// `is_terminal_unsafe` judges unsafe becomes U+FFFD, except line feeds
 /// and tabs (the table lays out multi-line cells).
 pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if !s

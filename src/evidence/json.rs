@@ -5,7 +5,7 @@
 //! **Budget.** A parsed `serde_json::Value` costs far more than its text:
 //! `[{"a":1},…]` costs about 90 bytes of heap per byte of input (each
 //! object is a B-tree node of 11 slots). So the tree is built here, by a
-//! visitor that charges every node its estimated heap cost ([`COST`]) as
+//! visitor that charges every node its estimated heap cost ([`cost`]) as
 //! it is created, and stops with an error the moment the budget is spent:
 //! memory never exceeds the budget, however the document is shaped, and a
 //! refused document costs no more than the budget while it is read.
