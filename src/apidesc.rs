@@ -128,14 +128,30 @@ pub fn looks_like_json(body: &[u8]) -> bool {
 }
 
 /// Parse a description body: JSON when it looks like JSON (serde_json caps
-/// nesting at 128), else YAML through the bounded reader.
-pub fn parse_body(body: &[u8]) -> Result<Value, String> {
+/// nesting at 128), else YAML through the bounded reader, keeping only
+/// what the checks read ([`crate::evidence::json::description_prune`])
+/// within `budget` bytes of estimated heap. Returns the tree and its cost.
+pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), String> {
+    use crate::evidence::json;
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if looks_like_json(body) {
-        return serde_json::from_slice(body).map_err(|e| format!("not valid JSON: {e}"));
+        return json::parse(body, budget, Some(json::description_prune))
+            .map(|p| (p.value, p.cost))
+            .map_err(|e| {
+                if e.contains("memory budget") {
+                    format!("too large to read: {e}")
+                } else {
+                    format!("not valid JSON: {e}")
+                }
+            });
     }
     let text = std::str::from_utf8(body).map_err(|_| "neither JSON nor UTF-8 YAML".to_string())?;
-    yaml::to_json(text).map_err(|e| e.0)
+    yaml::to_json_within(text, budget, Some(json::description_prune)).map_err(|e| e.0)
+}
+
+/// [`parse_description`] within [`crate::evidence::DESCRIPTION_BUDGET`].
+pub fn parse_body(body: &[u8]) -> Result<Value, String> {
+    parse_description(body, crate::evidence::DESCRIPTION_BUDGET).map(|(v, _)| v)
 }
 
 /// What one description URL answered.

@@ -22,6 +22,18 @@
 //! of targets seen (for de-duplication and `--resume`): 16–32 bytes per
 //! distinct target. The library never prints: progress is reported through
 //! the [`Event`] callback.
+//!
+//! **One poisoned target never ends a run.** Everything a target sends is
+//! read within a budget (bodies capped after decompression, every parsed
+//! JSON or YAML tree charged its heap cost as it is built — see
+//! [`crate::evidence::json`] and [`crate::apidesc::yaml`] — input lines
+//! within [`input::MAX_LINE`]), so no target can make an allocation fail,
+//! which in Rust would abort the whole process and every `--resume` after
+//! it. A check that panics becomes that check's `error`; a scan that panics
+//! elsewhere ends only its own task (an internal error, no line, scanned
+//! again by `--resume`); a target that hangs is cut at its deadline. One
+//! run holds the output at a time (an exclusive lock; see
+//! [`output::open`]).
 
 pub mod input;
 pub mod output;
@@ -32,7 +44,7 @@ pub mod stats;
 use crate::engine::{Engine, now_rfc3339};
 use crate::probe::GatherOptions;
 use crate::report::Report;
-use input::{Line, Shard, parse_line};
+use input::{Line, Shard, classify, read_line_capped};
 use output::{Counts, Ledger, Meta, Visit};
 use polite::{PoliteClient, Politeness};
 use std::io::{BufRead, Write};
@@ -171,6 +183,9 @@ pub struct Summary {
     /// The run was stopped ([`BatchOptions::stop`]) before the input ended:
     /// `--resume` continues it.
     pub interrupted: bool,
+    /// Why the metadata file could not be written at the end, if it could
+    /// not (the results file is complete regardless).
+    pub meta_error: Option<String>,
 }
 
 impl Summary {
@@ -230,7 +245,13 @@ struct MetaState {
 }
 
 impl MetaState {
-    fn write(&self, status: &str, counts: Counts, client: &PoliteClient, error: Option<String>) {
+    fn write(
+        &self,
+        status: &str,
+        counts: Counts,
+        client: &PoliteClient,
+        error: Option<String>,
+    ) -> std::io::Result<()> {
         let mut m = self.base.clone();
         m.status = status.into();
         m.counts = counts;
@@ -241,8 +262,9 @@ impl MetaState {
         }
         m.error = error;
         // The metadata is a convenience; a failure to write it must not
-        // stop the scan (the results file is what matters).
-        let _ = output::write_meta(&self.path, &m);
+        // stop the scan (the results file is what matters). The caller
+        // says so at the end.
+        output::write_meta(&self.path, &m)
     }
 }
 
@@ -294,7 +316,7 @@ pub async fn run(
         started,
     });
     let counts = Arc::new(LiveCounts::default());
-    meta.write("running", counts.snapshot(), &client, None);
+    let _ = meta.write("running", counts.snapshot(), &client, None);
 
     // The writer: one write per line, straight to the file. Its queue is
     // short: a report line is ~50 KB, and a long queue of them would be
@@ -327,14 +349,22 @@ pub async fn run(
         let name = opts.input_name.clone();
         tokio::task::spawn_blocking(move || -> Result<(), BatchError> {
             let mut ledger = ledger;
-            for (n, line) in input.split(b'\n').enumerate() {
-                let line = line.map_err(|source| BatchError::Input {
-                    name: name.clone(),
-                    source,
-                })?;
+            let mut input = input;
+            let mut buf = Vec::new();
+            let mut n: u64 = 0;
+            // Lines are read within a cap: one endless line costs
+            // `MAX_LINE` bytes and is reported invalid; the run goes on.
+            while let Some(read) =
+                read_line_capped(&mut input, &mut buf, input::MAX_LINE).map_err(|source| {
+                    BatchError::Input {
+                        name: name.clone(),
+                        source,
+                    }
+                })?
+            {
+                n += 1;
                 LiveCounts::inc(&counts.lines);
-                let text = String::from_utf8_lossy(&line);
-                match parse_line(&text) {
+                match classify(&buf, read) {
                     Line::Ignored => {}
                     Line::Invalid(text, reason, h) => {
                         if !shard.owns(h) {
@@ -344,7 +374,7 @@ pub async fn run(
                         LiveCounts::inc(&counts.in_shard);
                         LiveCounts::inc(&counts.invalid);
                         observer(Event::Invalid {
-                            line: n as u64 + 1,
+                            line: n,
                             text: &text,
                             reason: &reason,
                         });
@@ -389,7 +419,7 @@ pub async fn run(
             every.tick().await;
             loop {
                 every.tick().await;
-                meta.write("running", counts.snapshot(), &client, None);
+                let _ = meta.write("running", counts.snapshot(), &client, None);
             }
         })
     };
@@ -503,11 +533,11 @@ pub async fn run(
     };
     let result = written.and(read);
     let snapshot = counts.snapshot();
-    match &result {
+    let meta_written = match &result {
         Ok(()) if interrupted => meta.write("interrupted", snapshot, &client, None),
         Ok(()) => meta.write("complete", snapshot, &client, None),
         Err(e) => meta.write("failed", snapshot, &client, Some(e.to_string())),
-    }
+    };
     result?;
     Ok(Summary {
         counts: snapshot,
@@ -515,6 +545,9 @@ pub async fn run(
         resumed,
         effective_concurrency: effective,
         elapsed: started.elapsed(),
+        meta_error: meta_written
+            .err()
+            .map(|e| format!("cannot write {}: {e}", meta_path.display())),
         meta_path,
         interrupted,
     })

@@ -61,7 +61,9 @@ struct CatalogueArgs {
 }
 
 pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("agentready: {msg}");
+    // Messages may quote files and input lines: no control character
+    // reaches the terminal.
+    eprintln!("agentready: {}", render::terminal_safe(&msg.to_string()));
     ExitCode::from(exit::USAGE)
 }
 
@@ -99,12 +101,13 @@ pub(crate) fn secs(v: f64, name: &str) -> Result<Duration, String> {
 }
 
 /// Add the client options `scan` and `batch` share (`-H`, `--resolve`,
-/// `--cacert`) to `c`, and refuse a zero `--max-body`.
+/// `--cacert`, `--proxy`) to `c`, and refuse a zero `--max-body`.
 pub(crate) fn client_options(
     c: &mut agentready::http::HttpConfig,
     headers: &[String],
     resolve: &[String],
     cacert: &[PathBuf],
+    proxy: Option<&str>,
 ) -> Result<(), String> {
     use agentready::http;
     for h in headers {
@@ -116,6 +119,20 @@ pub(crate) fn client_options(
             .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
     }
     c.cacerts = cacert.to_vec();
+    if let Some(p) = proxy {
+        // Never echo the URL: it may carry a password.
+        let url = url::Url::parse(p)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or("--proxy must be an http:// or https:// URL (the proxy's address)")?;
+        if !c.resolve.is_empty() {
+            return Err(
+                "--resolve cannot be honoured through --proxy: the proxy resolves names itself"
+                    .into(),
+            );
+        }
+        c.proxy = Some(url);
+    }
     if c.max_body == 0 {
         return Err("--max-body must be at least 1".into());
     }

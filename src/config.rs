@@ -100,6 +100,8 @@ pub struct Keys {
     pub max_token_lifetime: Option<f64>,
     /// `--allow-private`.
     pub allow_private: Option<bool>,
+    /// `--proxy`.
+    pub proxy: Option<String>,
     /// `--loopback-only` (for tests and fixtures).
     pub loopback_only: Option<bool>,
     /// `--preset`.
@@ -354,6 +356,7 @@ api_url = ["https://api.example.com/v1", "https://mcp.example.com/mcp"]
 token_env = "AGENTREADY_TOKEN"
 max_token_lifetime = 12
 allow_private = false
+proxy = "http://proxy.example:3128"
 loopback_only = false
 preset = "strict"
 fail_under = 80

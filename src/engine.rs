@@ -149,9 +149,17 @@ impl Engine {
     ) -> (Report, Evidence) {
         let started_at = now_rfc3339();
         let t0 = Instant::now();
-        let evidence = probe::gather(transport, target, &self.needs(), opts).await;
+        let mut evidence = probe::gather(transport, target, &self.needs(), opts).await;
         let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let report = self.evaluate(&evidence, started_at, duration_ms);
+        let mut report = self.evaluate(&evidence, started_at, duration_ms);
+        // The user's secrets leave the engine in no form: not in the text
+        // a check decoded from a body (JSON escapes, Markdown entities),
+        // not in an error message, not as a short value (which the checks
+        // still read, so that a coincidence cannot change a verdict).
+        if let Some(r) = transport.redactor().filter(|r| !r.is_empty()) {
+            r.redact_report(&mut report);
+            r.redact_evidence(&mut evidence);
+        }
         (report, evidence)
     }
 

@@ -9,13 +9,27 @@
 //! [`Evidence::view`]. The store serialises to JSON
 //! (`--save-evidence`) and back (`--from-evidence`).
 
+pub mod json;
+
 use crate::probe::ProbeMeta;
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// Estimated heap one parsed JSON view may take (a metadata document, a
+/// JWK Set, an error body, a linkset: all far smaller in practice).
+pub const JSON_VIEW_BUDGET: usize = 16 << 20;
+/// Estimated heap one parsed API description may take, after what the
+/// checks do not read is skipped ([`json::description_prune`]).
+pub const DESCRIPTION_BUDGET: usize = 32 << 20;
+/// Estimated heap all the parsed views of one target may take together:
+/// with the bodies themselves (30-odd of at most `--max-body`, four
+/// descriptions of at most ten times that), this bounds a target's memory.
+pub const EVIDENCE_PARSE_BUDGET: usize = 96 << 20;
 
 /// Version of the evidence file format.
 pub const EVIDENCE_FORMAT: &str = "agentready-evidence/1";
@@ -261,9 +275,13 @@ pub struct Evidence {
     /// Facts of a user-supplied token (never the token itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<crate::credential::CredentialFacts>,
-    /// Memoised JSON views, one slot per exchange.
+    /// Memoised JSON views, one slot per exchange, with the members read
+    /// leniently.
     #[serde(skip)]
-    json_cache: Vec<OnceLock<Option<Arc<Value>>>>,
+    json_cache: Vec<OnceLock<Option<JsonView>>>,
+    /// Estimated heap of the parsed views so far ([`EVIDENCE_PARSE_BUDGET`]).
+    #[serde(skip)]
+    parsed_bytes: AtomicUsize,
     /// Memoised JSON-or-YAML views (API descriptions), one slot per exchange.
     #[serde(skip)]
     doc_cache: Vec<OnceLock<Result<Arc<Value>, String>>>,
@@ -271,6 +289,9 @@ pub struct Evidence {
     #[serde(skip)]
     views: Mutex<Vec<MemoView>>,
 }
+
+/// A parsed JSON view and the members read leniently.
+type JsonView = (Arc<Value>, Arc<[String]>);
 
 /// A memoised view: its type, the store's size when it was computed, and
 /// the value.
@@ -310,6 +331,7 @@ impl Evidence {
             probes: BTreeMap::new(),
             credential: None,
             json_cache: Vec::new(),
+            parsed_bytes: AtomicUsize::new(0),
             doc_cache: Vec::new(),
             views: Mutex::new(Vec::new()),
         }
@@ -356,7 +378,61 @@ impl Evidence {
     pub fn finish_loading(&mut self) {
         self.json_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
         self.doc_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
+        *self.parsed_bytes.get_mut() = 0;
         self.forget_views();
+    }
+
+    /// Apply `text` to every text of the store and `bytes` to every body:
+    /// what an evidence file holds (probe ids and their meanings, URLs,
+    /// headers, bodies, errors). The memoised views are forgotten.
+    pub fn texts_mut(
+        &mut self,
+        text: &mut dyn FnMut(&mut String),
+        bytes: &mut dyn FnMut(&mut Vec<u8>),
+    ) {
+        text(&mut self.target.input);
+        for x in &mut self.exchanges {
+            text(&mut x.probe);
+            text(&mut x.request.url);
+            for (_, v) in &mut x.request.headers {
+                text(v);
+            }
+            if let Some(b) = &mut x.request.body {
+                text(b);
+            }
+            if let Some(r) = &mut x.response {
+                text(&mut r.final_url);
+                for hop in &mut r.redirects {
+                    text(&mut hop.from);
+                    text(&mut hop.to);
+                }
+                for (n, v) in &mut r.headers {
+                    text(n);
+                    text(v);
+                }
+                bytes(&mut r.body);
+            }
+            if let Some(e) = &mut x.error {
+                text(&mut e.message);
+            }
+        }
+        let probes = std::mem::take(&mut self.probes);
+        for (mut id, mut rec) in probes {
+            text(&mut id);
+            if let Ok(mut v) = serde_json::to_value(&rec.meta) {
+                crate::report::value_texts_mut(&mut v, text);
+                if let Ok(meta) = serde_json::from_value(v) {
+                    rec.meta = meta;
+                }
+            }
+            self.probes.insert(id, rec);
+        }
+        if let Some(c) = &mut self.credential
+            && let Some(p) = &mut c.problem
+        {
+            text(p);
+        }
+        self.finish_loading();
     }
 
     /// Store an exchange for a probe; returns its index.
@@ -412,8 +488,24 @@ impl Evidence {
         self.json_at(idx)
     }
 
-    /// JSON view of exchange `idx` (memoised).
+    /// JSON view of exchange `idx` (memoised). `None` when the body is not
+    /// JSON, was truncated, or is too large once parsed
+    /// ([`JSON_VIEW_BUDGET`], [`EVIDENCE_PARSE_BUDGET`]). A member that
+    /// cannot be represented (a number beyond a double, a lone surrogate)
+    /// is read leniently and listed by [`Evidence::json_repairs_at`].
     pub fn json_at(&self, idx: usize) -> Option<Arc<Value>> {
+        self.json_parsed(idx).map(|(v, _)| v)
+    }
+
+    /// The members of exchange `idx`'s JSON view that were read
+    /// leniently, each as "`/pointer`: what was done" (empty for a document
+    /// that parsed strictly, or none at all).
+    pub fn json_repairs_at(&self, idx: usize) -> Arc<[String]> {
+        self.json_parsed(idx)
+            .map_or_else(|| Arc::from(Vec::new()), |(_, r)| r)
+    }
+
+    fn json_parsed(&self, idx: usize) -> Option<JsonView> {
         let slot = self.json_cache.get(idx)?;
         slot.get_or_init(|| {
             let resp = self.exchanges.get(idx)?.response.as_ref()?;
@@ -421,17 +513,34 @@ impl Evidence {
                 return None;
             }
             // serde_json refuses nesting deeper than 128 levels: a depth cap.
-            serde_json::from_slice::<Value>(&resp.body)
-                .ok()
-                .map(Arc::new)
+            let p = self
+                .parse_charged(&resp.body, JSON_VIEW_BUDGET, None)
+                .ok()?;
+            Some((Arc::new(p.value), Arc::from(p.repairs)))
         })
         .clone()
+    }
+
+    /// Parse within `cap` and what is left of the target's budget, and
+    /// charge the target for the tree kept.
+    fn parse_charged(
+        &self,
+        body: &[u8],
+        cap: usize,
+        prune: Option<json::Prune>,
+    ) -> Result<json::Parsed, String> {
+        let left = EVIDENCE_PARSE_BUDGET.saturating_sub(self.parsed_bytes.load(Ordering::Relaxed));
+        let p = json::parse(body, cap.min(left), prune)?;
+        self.parsed_bytes.fetch_add(p.cost, Ordering::Relaxed);
+        Ok(p)
     }
 
     /// The body of exchange `idx` parsed as an API description would be:
     /// JSON, or YAML through the bounded reader of [`crate::apidesc::yaml`]
     /// (memoised, so the checks and the planner parse a document once).
-    /// The error says why there is no document.
+    /// What no check reads (schemas, examples, responses…) is skipped
+    /// ([`json::description_prune`]), and the tree kept is held to
+    /// [`DESCRIPTION_BUDGET`]. The error says why there is no document.
     pub fn document_at(&self, idx: usize) -> Result<Arc<Value>, String> {
         let Some(slot) = self.doc_cache.get(idx) else {
             return Err("no such exchange".into());
@@ -445,12 +554,12 @@ impl Evidence {
             if resp.truncated {
                 return Err("the body is larger than the cap and was cut".into());
             }
-            if crate::apidesc::looks_like_json(&resp.body)
-                && let Some(v) = self.json_at(idx)
-            {
-                return Ok(v);
-            }
-            crate::apidesc::parse_body(&resp.body).map(Arc::new)
+            let left =
+                EVIDENCE_PARSE_BUDGET.saturating_sub(self.parsed_bytes.load(Ordering::Relaxed));
+            let (value, cost) =
+                crate::apidesc::parse_description(&resp.body, DESCRIPTION_BUDGET.min(left))?;
+            self.parsed_bytes.fetch_add(cost, Ordering::Relaxed);
+            Ok(Arc::new(value))
         })
         .clone()
     }

@@ -11,6 +11,10 @@
 //! and a [`HopGate`] consulted before each redirect hop (opt-out list,
 //! robots.txt, rate limit). `scan` uses none of them.
 
+mod redact;
+
+pub use redact::Redactor;
+
 use crate::cache::BoundedCache;
 use crate::evidence::{Exchange, Header, ProbeError, Redirect, RequestRecord, ResponseRecord};
 use crate::target::origin_of;
@@ -71,6 +75,21 @@ pub struct HttpConfig {
     /// Cache DNS answers (positive 120 s, negative 30 s, at most 16,384
     /// names, concurrent look-ups of one name coalesced). On in batch mode.
     pub dns_cache: bool,
+    /// Send every request through this HTTP proxy (`--proxy`). The
+    /// environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) is never
+    /// read. A proxy resolves names itself, so each name is resolved and
+    /// judged by the SSRF guard here first, and refused before it reaches
+    /// the proxy.
+    pub proxy: Option<Url>,
+    /// Names answered without DNS, like `/etc/hosts`: unlike `--resolve`
+    /// pins, which the user vouches for, these answers are judged by the
+    /// SSRF guard exactly as DNS answers are (the tests use this to play
+    /// a DNS server that answers with hostile addresses).
+    pub static_hosts: Vec<(String, Vec<IpAddr>)>,
+    /// Addresses never connected to (the address entries of `--exclude`,
+    /// in canonical form): dropped from every DNS answer, so a name that
+    /// resolves only to an opted-out address is not contacted either.
+    pub excluded_addrs: Vec<IpAddr>,
 }
 
 impl Default for HttpConfig {
@@ -90,6 +109,9 @@ impl Default for HttpConfig {
             pool_max_idle_per_host: 4,
             pool_idle_timeout: None,
             dns_cache: false,
+            proxy: None,
+            static_hosts: Vec::new(),
+            excluded_addrs: Vec::new(),
         }
     }
 }
@@ -105,27 +127,37 @@ impl HttpConfig {
         }
     }
 
-    /// True when a private destination `host` may be reached.
-    fn private_allowed(&self, host: &str) -> bool {
+    /// True when the target is a loopback host (the user named
+    /// `127.0.0.1`, `::1` or `localhost`): one machine, whose every
+    /// loopback address and port it may link to.
+    fn loopback_target(&self) -> bool {
+        self.private_hosts
+            .iter()
+            .any(|h| crate::target::is_loopback_host(h))
+    }
+
+    /// True when a private destination `host` may be reached: with
+    /// `--allow-private`, when the user named it (the target, an
+    /// `--api-url`) or pinned it with `--resolve`, and, for a loopback
+    /// target, every loopback host.
+    pub fn private_allowed(&self, host: &str) -> bool {
+        let h = crate::target::normalise_host(host);
         self.allow_private
             || self
                 .private_hosts
                 .iter()
-                .any(|h| h.eq_ignore_ascii_case(host))
-            || self.resolve.iter().any(|p| p.matches(host))
+                .any(|p| crate::target::normalise_host(p) == h)
+            || self.resolve.iter().any(|p| p.matches(&h))
+            || (self.loopback_target() && crate::target::is_loopback_host(&h))
     }
 
-    /// The SSRF guard for a URL whose host is an address literal (names
-    /// go through [`GuardedResolver`]).
+    /// The SSRF guard for a URL whose host is an address literal or a
+    /// `localhost` name (other names go through [`GuardedResolver`]).
+    /// Literals are judged by the address they really reach
+    /// ([`crate::target::canonical_ip`]: `::ffff:127.0.0.1` is 127.0.0.1).
     fn guard(&self, url: &Url) -> Option<ProbeError> {
         let host = url.host_str()?;
-        let literal = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok()
-            || host.eq_ignore_ascii_case("localhost");
-        (literal && crate::target::is_private_host(host) && !self.private_allowed(host)).then(|| ProbeError {
+        (crate::target::is_private_host(host) && !self.private_allowed(host)).then(|| ProbeError {
             kind: "refused".into(),
             message: format!(
                 "not fetched: {host} is a private or loopback address and the target is not (SSRF guard; --allow-private to override)"
@@ -139,7 +171,7 @@ impl HttpConfig {
                 || self
                     .resolve
                     .iter()
-                    .any(|p| p.matches(h) && p.addr.is_loopback())
+                    .any(|p| p.matches(h) && crate::target::is_loopback_ip(p.addr))
         });
         (self.loopback_only && !loopback).then(|| ProbeError {
             kind: "restricted".into(),
@@ -307,16 +339,27 @@ impl RequestSpec {
 }
 
 /// DNS resolution with the SSRF guard (DESIGN §7): a name that resolves
-/// only to private, loopback or link-local addresses is refused unless the
-/// user named that host or gave `--allow-private`; private addresses are
-/// dropped from mixed answers. Names under `.invalid` never resolve (RFC
-/// 6761 §6.4), without a query. `--resolve` pins bypass this resolver.
+/// only to addresses that are not globally reachable (loopback, private,
+/// link-local, and IPv6 addresses embedding such an IPv4 address, such as
+/// `::ffff:127.0.0.1`; see [`crate::target::is_public_ip`]) is refused
+/// unless the user named that host or gave `--allow-private`; such
+/// addresses are dropped from mixed answers, so no connection is ever
+/// attempted to them. A loopback target may reach names that resolve to
+/// loopback. Names under `.invalid` never resolve (RFC 6761 §6.4) and
+/// `localhost` names always mean loopback (RFC 6761 §6.3), without a
+/// query. `--resolve` pins bypass this resolver.
 #[derive(Debug, Clone)]
-pub struct GuardedResolver {
+pub struct GuardedResolver(Arc<ResolverInner>);
+
+#[derive(Debug)]
+struct ResolverInner {
     allow_private: bool,
     private_hosts: Vec<String>,
+    loopback_target: bool,
     /// `*.suffix` pins (exact pins are given to the HTTP stack).
     wildcard_pins: Vec<ResolvePin>,
+    static_hosts: Vec<(String, Vec<IpAddr>)>,
+    excluded_addrs: Vec<IpAddr>,
     cache: Option<Arc<DnsCache>>,
 }
 
@@ -392,50 +435,109 @@ async fn system_lookup(host: &str) -> Lookup {
 
 /// Marker in resolver errors, so they are classified as refused.
 const SSRF_MARK: &str = "SSRF guard";
+/// Marker in resolver errors for addresses on the opt-out list.
+const EXCLUDED_MARK: &str = "opt-out list (--exclude)";
+
+impl GuardedResolver {
+    fn new(config: &HttpConfig) -> Self {
+        GuardedResolver(Arc::new(ResolverInner {
+            allow_private: config.allow_private,
+            private_hosts: config
+                .private_hosts
+                .iter()
+                .map(|h| crate::target::normalise_host(h))
+                .collect(),
+            loopback_target: config.loopback_target(),
+            wildcard_pins: config
+                .resolve
+                .iter()
+                .filter(|p| p.is_wildcard())
+                .cloned()
+                .collect(),
+            static_hosts: config
+                .static_hosts
+                .iter()
+                .map(|(h, a)| (crate::target::normalise_host(h), a.clone()))
+                .collect(),
+            excluded_addrs: config
+                .excluded_addrs
+                .iter()
+                .map(|a| crate::target::canonical_ip(*a))
+                .collect(),
+            cache: config.dns_cache.then(|| Arc::new(DnsCache::new())),
+        }))
+    }
+
+    /// Resolve `host` and judge the answer; the error says why not.
+    pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, String> {
+        let r = &self.0;
+        let host = crate::target::normalise_host(host);
+        if let Some(p) = r.wildcard_pins.iter().find(|p| p.matches(&host)) {
+            // The user pinned it: reachable, like an exact --resolve pin.
+            return Ok(vec![SocketAddr::new(p.addr, 0)]);
+        }
+        if host == "invalid" || host.ends_with(".invalid") {
+            return Err(format!(
+                "failed to lookup address information: {host} does not resolve (RFC 6761 .invalid)"
+            ));
+        }
+        let allowed = r.allow_private || r.private_hosts.contains(&host);
+        let mut addrs: Vec<SocketAddr> = if crate::target::is_localhost_name(&host) {
+            vec![
+                SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0),
+                SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), 0),
+            ]
+        } else if let Some((_, a)) = r.static_hosts.iter().find(|(h, _)| *h == host) {
+            a.iter().map(|ip| SocketAddr::new(*ip, 0)).collect()
+        } else {
+            match &r.cache {
+                Some(c) => c.lookup(&host).await?,
+                None => system_lookup(&host).await?,
+            }
+        };
+        if !r.excluded_addrs.is_empty() {
+            let before = addrs.len();
+            let kept: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|a| {
+                    !r.excluded_addrs
+                        .contains(&crate::target::canonical_ip(a.ip()))
+                })
+                .collect();
+            if kept.is_empty() && before > 0 {
+                return Err(format!(
+                    "{host} resolves only to addresses on the {EXCLUDED_MARK}: not contacted"
+                ));
+            }
+            addrs = kept;
+        }
+        if allowed {
+            return Ok(addrs);
+        }
+        let reachable: Vec<SocketAddr> = addrs
+            .iter()
+            .copied()
+            .filter(|a| {
+                crate::target::is_public_ip(a.ip())
+                    || (r.loopback_target && crate::target::is_loopback_ip(a.ip()))
+            })
+            .collect();
+        if reachable.is_empty() && !addrs.is_empty() {
+            return Err(format!(
+                "{host} resolves only to private or loopback addresses: not fetched ({SSRF_MARK}; --allow-private to override)"
+            ));
+        }
+        Ok(reachable)
+    }
+}
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let host = name.as_str().to_ascii_lowercase();
-        let allowed = self.allow_private
-            || self
-                .private_hosts
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case(&host));
-        let pinned = self
-            .wildcard_pins
-            .iter()
-            .find(|p| p.matches(&host))
-            .map(|p| p.addr);
-        let cache = self.cache.clone();
+        let me = self.clone();
+        let host = name.as_str().to_string();
         Box::pin(async move {
-            if let Some(addr) = pinned {
-                // The user pinned it: reachable, like an exact --resolve pin.
-                return Ok(
-                    Box::new(std::iter::once(SocketAddr::new(addr, 0))) as reqwest::dns::Addrs
-                );
-            }
-            if host == "invalid" || host.ends_with(".invalid") {
-                return Err(format!("failed to lookup address information: {host} does not resolve (RFC 6761 .invalid)").into());
-            }
-            let addrs: Vec<SocketAddr> = match &cache {
-                Some(c) => c.lookup(&host).await?,
-                None => tokio::net::lookup_host((host.as_str(), 0)).await?.collect(),
-            };
-            if allowed {
-                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
-            }
-            let public: Vec<SocketAddr> = addrs
-                .iter()
-                .copied()
-                .filter(|a| !crate::target::is_private_host(&a.ip().to_string()))
-                .collect();
-            if public.is_empty() && !addrs.is_empty() {
-                return Err(format!(
-                    "{host} resolves only to private or loopback addresses: not fetched ({SSRF_MARK}; --allow-private to override)"
-                )
-                .into());
-            }
-            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+            let addrs = me.lookup(&host).await?;
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
 }
@@ -445,93 +547,27 @@ impl reqwest::dns::Resolve for GuardedResolver {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: HttpConfig,
-    /// What of the user's `-H` values a response could echo back.
-    secrets: Secrets,
+    /// What of the user's `-H` values (and proxy password) a response
+    /// could echo back.
+    secrets: Redactor,
+    /// The resolver, asked for each name before a request goes to a proxy.
+    resolver: GuardedResolver,
 }
 
-/// The user's secrets, as searched for in responses. Its `Debug` shows how
-/// many there are, never what they are.
-#[derive(Clone, Default)]
-struct Secrets(Vec<Vec<u8>>);
-
-impl std::fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secrets({} redacted)", self.0.len())
-    }
-}
-
-/// Shorter header values are not searched for in responses: replacing a
-/// short common string everywhere would garble what is recorded.
-const MIN_SECRET_LEN: usize = 8;
-
-/// The user's header values as a server could echo them (an echo
-/// endpoint, `invalid key sk-…`): each whole value and its pieces (the
-/// token of `Bearer <token>`, the value of `Cookie: session=<value>`),
-/// when long enough to be told apart.
-fn secrets_of(headers: &[Header]) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = Vec::new();
-    for (_, v) in headers {
-        let pieces = v.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '='));
-        for s in std::iter::once(v.as_str()).chain(pieces) {
-            if s.len() >= MIN_SECRET_LEN && !out.iter().any(|o| o == s.as_bytes()) {
-                out.push(s.as_bytes().to_vec());
-            }
-        }
-    }
-    // Longest first, so a whole value goes before the token inside it.
-    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    out
-}
-
-/// Replace every occurrence of each secret in `bytes` with [`REDACTED`],
-/// in one pass per secret (a body echoing the secret a million times must
-/// not cost a million shifts of the rest of it).
-fn redact_bytes(bytes: &mut Vec<u8>, secrets: &[Vec<u8>]) {
-    for secret in secrets {
-        let Some(&first) = secret.first() else {
-            continue;
-        };
-        let at = |i: usize, b: &[u8]| b[i] == first && b[i..].starts_with(secret);
-        if !(0..bytes.len()).any(|i| at(i, bytes)) {
-            continue;
-        }
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if at(i, bytes) {
-                out.extend_from_slice(REDACTED.as_bytes());
-                i += secret.len();
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        *bytes = out;
-    }
-}
-
-fn redact_text(text: &mut String, secrets: &[Vec<u8>]) {
-    // No copy when nothing matches; a whole (UTF-8) secret replaced by
-    // ASCII leaves the text UTF-8.
-    let mut bytes = std::mem::take(text).into_bytes();
-    redact_bytes(&mut bytes, secrets);
-    *text = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-}
-
-/// Take the user's secrets out of everything recorded of a response.
-fn redact_response(r: &mut ResponseRecord, secrets: &[Vec<u8>]) {
+/// Take the user's long secrets (raw or encoded) out of everything
+/// recorded of a response, before the checks read it.
+fn redact_response(r: &mut ResponseRecord, secrets: &Redactor) {
     if secrets.is_empty() {
         return;
     }
-    redact_bytes(&mut r.body, secrets);
-    redact_text(&mut r.final_url, secrets);
+    secrets.redact_received(&mut r.body);
+    secrets.redact_received_text(&mut r.final_url);
     for (_, v) in &mut r.headers {
-        redact_text(v, secrets);
+        secrets.redact_received_text(v);
     }
     for hop in &mut r.redirects {
-        redact_text(&mut hop.from, secrets);
-        redact_text(&mut hop.to, secrets);
+        secrets.redact_received_text(&mut hop.from);
+        secrets.redact_received_text(&mut hop.to);
     }
 }
 
@@ -551,17 +587,16 @@ impl HttpClient {
         if let Some(idle) = config.pool_idle_timeout {
             b = b.pool_idle_timeout(idle);
         }
-        b = b.dns_resolver(Arc::new(GuardedResolver {
-            allow_private: config.allow_private,
-            private_hosts: config.private_hosts.clone(),
-            wildcard_pins: config
-                .resolve
-                .iter()
-                .filter(|p| p.is_wildcard())
-                .cloned()
-                .collect(),
-            cache: config.dns_cache.then(|| Arc::new(DnsCache::new())),
-        }));
+        let resolver = GuardedResolver::new(&config);
+        b = b.dns_resolver(Arc::new(resolver.clone()));
+        // Proxies come from `--proxy` only, never from the environment:
+        // a proxy resolves names itself, out of the guard's sight.
+        b = b.no_proxy();
+        if let Some(p) = &config.proxy {
+            let proxy = reqwest::Proxy::all(p.as_str())
+                .map_err(|e| ConfigError::Client(format!("--proxy: {e}")))?;
+            b = b.proxy(proxy);
+        }
         for pin in config.resolve.iter().filter(|p| !p.is_wildcard()) {
             b = b.resolve(&pin.host, SocketAddr::new(pin.addr, 0));
         }
@@ -586,17 +621,65 @@ impl HttpClient {
             }
         }
         let inner = b.build().map_err(|e| ConfigError::Client(e.to_string()))?;
-        let secrets = Secrets(secrets_of(&config.headers));
+        let proxy_password: Vec<String> = config
+            .proxy
+            .as_ref()
+            .and_then(|p| p.password())
+            .map(|p| vec![p.to_string()])
+            .unwrap_or_default();
+        let secrets = Redactor::new(&config.headers, &proxy_password);
         Ok(HttpClient {
             inner,
             config,
             secrets,
+            resolver,
         })
     }
 
     /// The configuration in use.
     pub fn config(&self) -> &HttpConfig {
         &self.config
+    }
+
+    /// A proxy resolves names itself, out of the resolver's sight: resolve
+    /// the name here and judge it as the resolver would, so a name that
+    /// leads to a private address never reaches the proxy. (A proxy that
+    /// resolves the same name differently — DNS rebinding between the two
+    /// look-ups — is outside what a client can prevent; `--resolve` pins
+    /// cannot be honoured through a proxy and the CLI refuses them.)
+    async fn vet_for_proxy(&self, url: &Url) -> Option<ProbeError> {
+        let host = url.host_str()?;
+        if crate::target::host_ip(host).is_some() {
+            return None; // literals: `guard` has judged them
+        }
+        match self.resolver.lookup(host).await {
+            Ok(addrs) if !addrs.is_empty() => None,
+            Ok(_) => Some(ProbeError {
+                kind: "dns".into(),
+                message: format!(
+                    "not sent to the proxy: {host} has no address here, so the SSRF guard cannot judge it"
+                ),
+            }),
+            Err(e) if e.contains(SSRF_MARK) => Some(ProbeError {
+                kind: "refused".into(),
+                message: format!("not sent to the proxy: {e}"),
+            }),
+            Err(e) if e.contains(EXCLUDED_MARK) => Some(ProbeError {
+                kind: "excluded".into(),
+                message: format!("not sent to the proxy: {e}"),
+            }),
+            Err(e) => Some(ProbeError {
+                kind: "dns".into(),
+                message: format!(
+                    "not sent to the proxy: {host} does not resolve here ({e}), so the SSRF guard cannot judge it"
+                ),
+            }),
+        }
+    }
+
+    /// The user's secrets, to take out of whatever is written.
+    pub fn redactor(&self) -> &Redactor {
+        &self.secrets
     }
 
     /// Send one request, follow redirects by hand, read the capped body, and
@@ -650,17 +733,22 @@ impl HttpClient {
                 probe: probe.to_string(),
                 request,
                 response: Some({
-                    redact_response(&mut response, &self.secrets.0);
+                    redact_response(&mut response, &self.secrets);
                     response
                 }),
                 error: None,
                 elapsed_ms,
             },
-            Err(error) => Exchange {
+            Err(mut error) => Exchange {
                 probe: probe.to_string(),
                 request,
                 response: None,
-                error: Some(error),
+                error: Some({
+                    // A refused Location or a redirect chain may carry an
+                    // echoed secret.
+                    self.secrets.redact_received_text(&mut error.message);
+                    error
+                }),
                 elapsed_ms,
             },
         }
@@ -687,6 +775,11 @@ impl HttpClient {
             if !redirects.is_empty()
                 && let Some(g) = gate
                 && let Some(e) = g.before_hop(&url).await
+            {
+                return Err(e);
+            }
+            if self.config.proxy.is_some()
+                && let Some(e) = self.vet_for_proxy(&url).await
             {
                 return Err(e);
             }
@@ -851,6 +944,8 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
     let lower = chain.to_ascii_lowercase();
     let kind = if chain.contains(SSRF_MARK) {
         "refused"
+    } else if chain.contains(EXCLUDED_MARK) {
+        "excluded"
     } else if e.is_timeout() {
         "timeout"
     } else if lower.contains("dns error")
@@ -886,17 +981,21 @@ mod tests {
 
     #[test]
     fn echoed_secrets_are_taken_out_of_what_is_recorded() {
-        let secrets = secrets_of(&[
-            ("authorization".into(), "Bearer tok-0123456789".into()),
-            ("cookie".into(), "session=ck-0123456789; theme=dark".into()),
-            ("x-short".into(), "abc".into()),
-        ]);
+        let secrets = Redactor::new(
+            &[
+                ("authorization".into(), "Bearer tok-0123456789".into()),
+                ("cookie".into(), "session=ck-0123456789; theme=dark".into()),
+                ("x-short".into(), "abc".into()),
+            ],
+            &[],
+        );
         let mut r = ResponseRecord {
             status: 401,
             final_url: "https://a.example/?t=tok-0123456789".into(),
             redirects: Vec::new(),
             headers: vec![("x-echo".into(), "Bearer tok-0123456789".into())],
-            body: b"{\"error\": \"bad token tok-0123456789, cookie ck-0123456789, abc\"}".to_vec(),
+            body: b"{\"error\": \"bad token tok-0123456789, cookie \\u0063k-0123456789, abc\"}"
+                .to_vec(),
             truncated: false,
         };
         redact_response(&mut r, &secrets);
@@ -907,16 +1006,143 @@ mod tests {
             String::from_utf8_lossy(&r.body)
         );
         assert!(!all.contains("0123456789"), "{all}");
-        assert!(all.contains("abc"), "short values are left alone: {all}");
+        assert!(
+            all.contains("abc"),
+            "short values are left in what the checks read: {all}"
+        );
         assert_eq!(
             String::from_utf8_lossy(&r.body),
             "{\"error\": \"bad token [redacted], cookie [redacted], abc\"}"
         );
-        // A body that is the secret over and over: one pass, all of it.
-        let mut body = b"tok-0123456789".repeat(100_000);
-        redact_bytes(&mut body, &secrets);
-        assert_eq!(body, REDACTED.as_bytes().repeat(100_000));
-        assert_eq!(format!("{:?}", Secrets(secrets)), "Secrets(4 redacted)");
+    }
+
+    #[test]
+    fn loopback_targets_reach_every_loopback_host_and_port() {
+        let c = HttpConfig {
+            private_hosts: vec!["127.0.0.1".into()],
+            ..HttpConfig::default()
+        };
+        for ok in [
+            "http://localhost:9/x",
+            "http://127.0.0.2:1/",
+            "http://[::1]:8080/",
+            "http://[::ffff:127.0.0.1]:1/",
+            "http://LOCALHOST.:2/",
+            "http://api.localhost/",
+        ] {
+            assert!(c.guard(&Url::parse(ok).unwrap()).is_none(), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.1/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[::ffff:a9fe:a9fe]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[fe80::1]/",
+            "http://0.0.0.0/",
+        ] {
+            let e = c.guard(&Url::parse(refused).unwrap());
+            assert_eq!(e.map(|e| e.kind), Some("refused".into()), "{refused}");
+        }
+        // A public target reaches none of them, in any spelling.
+        let public = HttpConfig::default();
+        for refused in [
+            "http://127.0.0.1/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::7f00:1]/",
+            "http://[2002:7f00:1::]/",
+            "http://localhost/",
+            "http://a.localhost./",
+            "http://0x7f.1/",
+            "http://2130706433/",
+        ] {
+            let e = public.guard(&Url::parse(refused).unwrap());
+            assert_eq!(e.map(|e| e.kind), Some("refused".into()), "{refused}");
+        }
+        // A private (not loopback) target reaches only its own host.
+        let private = HttpConfig {
+            private_hosts: vec!["10.0.0.5".into()],
+            ..HttpConfig::default()
+        };
+        assert!(
+            private
+                .guard(&Url::parse("http://10.0.0.5:8/").unwrap())
+                .is_none()
+        );
+        assert!(
+            private
+                .guard(&Url::parse("http://10.0.0.6/").unwrap())
+                .is_some()
+        );
+        assert!(
+            private
+                .guard(&Url::parse("http://127.0.0.1/").unwrap())
+                .is_some()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_resolver_judges_what_names_resolve_to() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let config = HttpConfig {
+            static_hosts: vec![
+                ("mapped.test".into(), vec![ip("::ffff:169.254.169.254")]),
+                ("nat64.test".into(), vec![ip("64:ff9b::7f00:1")]),
+                (
+                    "mixed.test".into(),
+                    vec![ip("::ffff:10.0.0.1"), ip("8.8.8.8")],
+                ),
+                ("loop.test".into(), vec![ip("::ffff:127.0.0.1")]),
+                ("public.test".into(), vec![ip("2606:4700::1")]),
+            ],
+            ..HttpConfig::default()
+        };
+        let r = GuardedResolver::new(&config);
+        for refused in [
+            "mapped.test",
+            "nat64.test",
+            "loop.test",
+            "localhost",
+            "x.localhost",
+        ] {
+            let e = r.lookup(refused).await.unwrap_err();
+            assert!(e.contains(SSRF_MARK), "{refused}: {e}");
+        }
+        let mixed = r.lookup("mixed.test").await.unwrap();
+        assert_eq!(
+            mixed,
+            vec![SocketAddr::new(ip("8.8.8.8"), 0)],
+            "private answers dropped"
+        );
+        assert!(r.lookup("public.test").await.is_ok());
+        assert!(r.lookup("x.invalid").await.is_err());
+        // A loopback target reaches names that resolve to loopback, and
+        // nothing else private.
+        let looped = GuardedResolver::new(&HttpConfig {
+            private_hosts: vec!["localhost".into()],
+            ..config
+        });
+        assert!(looped.lookup("loop.test").await.is_ok());
+        assert!(looped.lookup("localhost").await.is_ok());
+        assert!(looped.lookup("mapped.test").await.is_err());
+        // An opted-out address is not contacted under any name or spelling.
+        let opted = GuardedResolver::new(&HttpConfig {
+            static_hosts: vec![
+                ("a.test".into(), vec![ip("::ffff:8.8.4.4")]),
+                ("b.test".into(), vec![ip("8.8.4.4"), ip("8.8.8.8")]),
+            ],
+            excluded_addrs: vec![ip("8.8.4.4")],
+            ..HttpConfig::default()
+        });
+        let e = opted.lookup("a.test").await.unwrap_err();
+        assert!(e.contains(EXCLUDED_MARK), "{e}");
+        assert_eq!(
+            opted.lookup("b.test").await.unwrap(),
+            vec![SocketAddr::new(ip("8.8.8.8"), 0)]
+        );
     }
 
     #[test]

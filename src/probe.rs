@@ -1514,6 +1514,20 @@ pub trait Transport: Sync {
         spec: &RequestSpec,
         user_origin: &str,
     ) -> impl std::future::Future<Output = Exchange> + Send;
+
+    /// True when the user allowed the private destination `host`
+    /// (`--allow-private`, a host they named or pinned, any loopback host
+    /// for a loopback target): the planner's SSRF guard lets such probes
+    /// through.
+    fn allows_private(&self, _host: &str) -> bool {
+        false
+    }
+
+    /// The user's secrets, taken out of the report and the evidence before
+    /// they leave the engine.
+    fn redactor(&self) -> Option<&crate::http::Redactor> {
+        None
+    }
 }
 
 impl Transport for HttpClient {
@@ -1524,6 +1538,14 @@ impl Transport for HttpClient {
         user_origin: &str,
     ) -> impl std::future::Future<Output = Exchange> + Send {
         HttpClient::exchange(self, probe, spec, user_origin)
+    }
+
+    fn allows_private(&self, host: &str) -> bool {
+        self.config().private_allowed(host)
+    }
+
+    fn redactor(&self) -> Option<&crate::http::Redactor> {
+        Some(HttpClient::redactor(self))
     }
 }
 
@@ -1589,6 +1611,7 @@ async fn run_round(
         if guard
             && let Some(host) = p.request.url.host_str()
             && crate::target::is_private_host(host)
+            && !client.allows_private(host)
         {
             let x = unsent(
                 &p,

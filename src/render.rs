@@ -102,8 +102,62 @@ fn new_table(color: bool) -> Table {
     t
 }
 
-/// The human report.
+/// Characters a terminal acts on rather than prints, or that reorder
+/// what follows: C0 controls (ESC starts CSI and OSC sequences that clear
+/// the screen, retitle the window or write the clipboard; BEL; CR), DEL,
+/// C1 controls (U+0080–U+009F: CSI and OSC in their 8-bit form) and the
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) and marks (U+200E, U+200F, U+061C).
+pub(crate) fn is_terminal_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Text from a target made safe to print on a terminal: every character
+/// `is_terminal_unsafe` judges unsafe becomes U+FFFD, except line feeds
+/// and tabs (the table lays out multi-line cells).
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| is_terminal_unsafe(c) && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if is_terminal_unsafe(c) && c != '\n' && c != '\t' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// [`terminal_safe`] for one line of stderr: line feeds and tabs become
+/// spaces too, so a target cannot forge further lines.
+pub fn terminal_line(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => ' ',
+            c if is_terminal_unsafe(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// The human report. Every text from the target is passed through
+/// [`terminal_safe`] first.
 pub fn table(report: &Report, color: bool) -> String {
+    let mut safe = report.clone();
+    safe.texts_mut(&mut |t| {
+        if let std::borrow::Cow::Owned(o) = terminal_safe(t) {
+            *t = o;
+        }
+    });
+    let report = &safe;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -384,7 +438,7 @@ pub(crate) fn md_escape(s: &str) -> String {
                 out.push(ch);
             }
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if is_terminal_unsafe(c) => {}
             c => out.push(c),
         }
     }
@@ -395,7 +449,13 @@ pub(crate) fn md_escape(s: &str) -> String {
 pub(crate) fn md_code(s: &str) -> String {
     let clean: String = s
         .chars()
-        .map(|c| if c == '`' || c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c == '`' || is_terminal_unsafe(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     format!("`{}`", clean.trim())
 }

@@ -325,6 +325,108 @@ impl Report {
     pub fn incomplete(&self) -> bool {
         self.error.is_some() || self.categories.iter().any(|c| c.incomplete)
     }
+
+    /// Apply `f` to every text of the report that can carry something a
+    /// target sent or a user typed: summaries, findings, probe ids, `data`
+    /// (strings and member names), exchanges, errors, the gate's messages.
+    /// The catalogue's own text (titles, remediation, references) is left
+    /// alone. Redaction of the user's secrets and escaping for a terminal
+    /// both go through here, so a new field is covered by adding it once.
+    pub fn texts_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.target.input);
+        f(&mut self.target.url);
+        if let Some(e) = &mut self.error {
+            f(e);
+        }
+        for cap in &mut self.score_caps {
+            f(&mut cap.reason);
+        }
+        for q in &mut self.questions {
+            f(&mut q.text);
+            f(&mut q.answer);
+        }
+        for c in &mut self.checks {
+            f(&mut c.id);
+            f(&mut c.summary);
+            for finding in &mut c.findings {
+                f(&mut finding.code);
+                f(&mut finding.message);
+                if let Some(p) = &mut finding.probe {
+                    f(p);
+                }
+            }
+            for e in &mut c.evidence {
+                f(e);
+            }
+            if let Some(d) = &mut c.data {
+                value_texts_mut(d, f);
+            }
+            for n in &mut c.not_verified {
+                f(&mut n.reason);
+                f(&mut n.remedy);
+                if let Some(p) = &mut n.probe {
+                    f(p);
+                }
+            }
+        }
+        for x in &mut self.exchanges {
+            f(&mut x.probe);
+            for a in &mut x.aliases {
+                f(a);
+            }
+            f(&mut x.method);
+            f(&mut x.url);
+            for r in &mut x.redirects {
+                f(r);
+            }
+            for t in [&mut x.error, &mut x.sent, &mut x.received]
+                .into_iter()
+                .flatten()
+            {
+                f(t);
+            }
+        }
+        if let Some(g) = &mut self.gate {
+            for item in g.failures.iter_mut().chain(g.warnings.iter_mut()) {
+                f(&mut item.message);
+                for t in [&mut item.check, &mut item.code].into_iter().flatten() {
+                    f(t);
+                }
+            }
+            if let Some(b) = &mut g.baseline {
+                f(&mut b.source);
+                for item in &mut b.accepted {
+                    f(&mut item.message);
+                }
+            }
+        }
+    }
+}
+
+/// Apply `f` to every string of a JSON value, member names included.
+pub fn value_texts_mut(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => {
+            for x in a {
+                value_texts_mut(x, f);
+            }
+        }
+        Value::Object(m) => {
+            // Member names may change (two may become one), so the map is
+            // rebuilt.
+            let entries: Vec<(String, Value)> = std::mem::take(m)
+                .into_iter()
+                .map(|(mut k, mut x)| {
+                    f(&mut k);
+                    value_texts_mut(&mut x, f);
+                    (k, x)
+                })
+                .collect();
+            m.extend(entries);
+        }
+        _ => {}
+    }
 }
 
 /// A level and its name as people read them (see [`Report::level_text`]).

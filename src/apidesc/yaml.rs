@@ -3,13 +3,21 @@
 //!
 //! Built on the event parser of `yaml-rust2` (a pure-Rust, non-recursive
 //! state machine), so the tree is assembled here under explicit caps:
-//! nesting depth, node count and — the classic "billion laughs" YAML bomb —
-//! alias expansion, which counts every node an alias copies against the same
-//! node budget. Only the first document of a stream is read. Scalars are
-//! resolved with the YAML 1.2 core schema (null, booleans, integers, floats;
-//! everything quoted or block-styled is a string); map keys become strings.
-//! `<<` merge keys (YAML 1.1, still common in hand-written files) are applied.
+//! nesting depth, node count, and memory. Every node is charged its
+//! estimated heap cost in bytes ([`crate::evidence::json::cost`]) against
+//! a budget as it is built, and every `*alias` is charged the full size of
+//! what it copies — a string anchored once and aliased a thousand times
+//! costs a thousand copies — so neither the classic "billion laughs" bomb
+//! (aliases of aliases) nor aliases of one huge string can take more than
+//! the budget: the document is refused the moment it is spent. Members no
+//! check reads can be skipped without being built (the same pruning as
+//! JSON descriptions); an anchor inside a skipped member reads as `null`.
+//! Only the first document of a stream is read. Scalars are resolved with
+//! the YAML 1.2 core schema (null, booleans, integers, floats; everything
+//! quoted or block-styled is a string); map keys become strings. `<<`
+//! merge keys (YAML 1.1, still common in hand-written files) are applied.
 
+use crate::evidence::json::{Prune, cost, cost_of};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser};
@@ -19,6 +27,9 @@ use yaml_rust2::scanner::TScalarStyle;
 pub const MAX_DEPTH: usize = 128;
 /// Nodes (scalars, sequences, mappings, alias copies included) at most.
 pub const MAX_NODES: usize = 2_000_000;
+/// The memory budget of [`to_json`]: estimated heap bytes of the tree,
+/// alias copies and the anchor table included.
+pub const DEFAULT_BUDGET: usize = 32 << 20;
 
 /// Why a YAML text was not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,15 +52,12 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Value, usize)>,
     nodes: usize,
+    used: usize,
+    budget: usize,
+    prune: Option<Prune>,
+    /// Inside a skipped member: how many collections are open in it.
+    skipping: usize,
     root: Option<Value>,
-}
-
-fn count_nodes(v: &Value) -> usize {
-    match v {
-        Value::Array(a) => 1 + a.iter().map(count_nodes).sum::<usize>(),
-        Value::Object(m) => 1 + m.values().map(count_nodes).sum::<usize>(),
-        _ => 1,
-    }
 }
 
 fn key_string(v: Value) -> String {
@@ -98,18 +106,44 @@ fn plain_scalar(s: String) -> Value {
 }
 
 impl Builder {
-    fn budget(&mut self, n: usize) -> Result<(), YamlError> {
-        self.nodes = self.nodes.saturating_add(n);
+    fn count(&mut self, nodes: usize, bytes: usize) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(nodes);
         if self.nodes > MAX_NODES {
             return Err(YamlError(format!(
                 "more than {MAX_NODES} YAML nodes (aliases included): refused as a possible alias bomb"
             )));
         }
+        self.used = self.used.saturating_add(bytes);
+        if self.used > self.budget {
+            return Err(YamlError(format!(
+                "the YAML document would take more than its {} MiB memory budget once read (aliases are charged every copy they make): refused as a possible alias bomb",
+                self.budget >> 20
+            )));
+        }
         Ok(())
     }
 
+    /// The path of the value about to be read (map keys, `*` for items).
+    fn path(&self) -> Vec<String> {
+        self.stack
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Seq { .. } => Some("*".to_string()),
+                Frame::Map { key, .. } => key.clone(),
+            })
+            .collect()
+    }
+
+    /// Is the value about to be read a member no check reads?
+    fn pruned_here(&self) -> bool {
+        let Some(prune) = self.prune else {
+            return false;
+        };
+        matches!(self.stack.last(), Some(Frame::Map { key: Some(_), .. })) && prune(&self.path())
+    }
+
     fn open(&mut self, frame: Frame) -> Result<(), YamlError> {
-        self.budget(1)?;
+        self.count(1, cost::NODE)?;
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError(format!(
                 "YAML nested deeper than {MAX_DEPTH} levels"
@@ -122,13 +156,22 @@ impl Builder {
     /// A complete node: remember it under its anchor, then attach it.
     fn finish(&mut self, v: Value, anchor: usize) -> Result<(), YamlError> {
         if anchor > 0 {
-            let n = count_nodes(&v);
+            let n = cost_of(&v);
+            // The table's copy is memory too.
+            self.count(0, n)?;
             self.anchors.insert(anchor, (v.clone(), n));
         }
         self.attach(v)
     }
 
     fn attach(&mut self, v: Value) -> Result<(), YamlError> {
+        let charge = match self.stack.last() {
+            Some(Frame::Seq { .. }) => cost::ELEMENT,
+            Some(Frame::Map { key: None, .. }) => 0,
+            Some(Frame::Map { key: Some(k), .. }) => cost::MEMBER + k.len(),
+            None => 0,
+        };
+        self.count(0, charge)?;
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -166,19 +209,76 @@ impl Builder {
         Ok(())
     }
 
+    /// An event inside a skipped member: only its extent and its anchors
+    /// matter.
+    fn skip(&mut self, ev: &Event) -> Result<(), YamlError> {
+        self.count(1, 0)?;
+        let anchor = match ev {
+            Event::Scalar(_, _, a, _) | Event::SequenceStart(a, _) | Event::MappingStart(a, _) => {
+                *a
+            }
+            _ => 0,
+        };
+        if anchor > 0 {
+            self.anchors.insert(anchor, (Value::Null, cost::NODE));
+        }
+        match ev {
+            Event::SequenceStart(..) | Event::MappingStart(..) => self.skipping += 1,
+            Event::SequenceEnd | Event::MappingEnd => self.skipping -= 1,
+            _ => {}
+        }
+        if self.skipping == 0
+            && let Some(Frame::Map { key, .. }) = self.stack.last_mut()
+        {
+            // The member is dropped, key and all.
+            *key = None;
+        }
+        Ok(())
+    }
+
     fn event(&mut self, ev: Event) -> Result<bool, YamlError> {
+        if self.skipping > 0 {
+            self.skip(&ev)?;
+            return Ok(false);
+        }
+        let starts_value = matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        );
+        if starts_value && self.pruned_here() {
+            if matches!(ev, Event::SequenceStart(..) | Event::MappingStart(..)) {
+                self.skipping = 0;
+            }
+            self.skip(&ev)?;
+            return Ok(false);
+        }
         match ev {
             Event::Nothing | Event::StreamStart | Event::DocumentStart => {}
             Event::DocumentEnd | Event::StreamEnd => return Ok(true),
             Event::Alias(id) => {
-                let Some((v, n)) = self.anchors.get(&id).cloned() else {
+                let Some((nodes, n)) = self.anchors.get(&id).map(|(v, n)| {
+                    let nodes = match v {
+                        Value::Array(_) | Value::Object(_) => n / cost::NODE,
+                        _ => 1,
+                    };
+                    (nodes.max(1), *n)
+                }) else {
                     return Err(YamlError("an alias names an unknown anchor".into()));
                 };
-                self.budget(n)?;
+                // Charged before the copy is made.
+                self.count(nodes, n)?;
+                let v = self
+                    .anchors
+                    .get(&id)
+                    .map(|(v, _)| v.clone())
+                    .unwrap_or_default();
                 self.attach(v)?;
             }
             Event::Scalar(s, style, anchor, tag) => {
-                self.budget(1)?;
+                self.count(1, cost::NODE + s.len())?;
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let v = if style == TScalarStyle::Plain && !forced_string {
                     plain_scalar(s)
@@ -191,11 +291,14 @@ impl Builder {
                 items: Vec::new(),
                 anchor,
             })?,
-            Event::MappingStart(anchor, _) => self.open(Frame::Map {
-                map: Map::new(),
-                key: None,
-                anchor,
-            })?,
+            Event::MappingStart(anchor, _) => {
+                self.count(0, cost::OBJECT)?;
+                self.open(Frame::Map {
+                    map: Map::new(),
+                    key: None,
+                    anchor,
+                })?;
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (v, anchor) = match self.stack.pop() {
                     Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
@@ -209,12 +312,16 @@ impl Builder {
     }
 }
 
-fn parse(text: &str) -> Result<Value, YamlError> {
+fn parse(text: &str, budget: usize, prune: Option<Prune>) -> Result<(Value, usize), YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        used: 0,
+        budget,
+        prune,
+        skipping: 0,
         root: None,
     };
     loop {
@@ -225,16 +332,30 @@ fn parse(text: &str) -> Result<Value, YamlError> {
             break;
         }
     }
-    b.root
-        .ok_or_else(|| YamlError("the YAML stream holds no document".into()))
+    let root = b
+        .root
+        .ok_or_else(|| YamlError("the YAML stream holds no document".into()))?;
+    Ok((root, b.used))
 }
 
-/// Read the first YAML document of `text` as JSON, within the caps above.
-pub fn to_json(text: &str) -> Result<Value, YamlError> {
+/// Read the first YAML document of `text` as JSON within `budget` bytes
+/// of estimated heap, skipping the members `prune` names; returns the tree
+/// and what it was charged.
+pub fn to_json_within(
+    text: &str,
+    budget: usize,
+    prune: Option<Prune>,
+) -> Result<(Value, usize), YamlError> {
     // The parser is not expected to panic; if it ever does on hostile
     // input, that is an unreadable document, not a crashed scan.
-    std::panic::catch_unwind(|| parse(text))
+    std::panic::catch_unwind(|| parse(text, budget, prune))
         .unwrap_or_else(|_| Err(YamlError("the YAML parser failed on this input".into())))
+}
+
+/// Read the first YAML document of `text` as JSON, within the caps above
+/// and [`DEFAULT_BUDGET`].
+pub fn to_json(text: &str) -> Result<Value, YamlError> {
+    to_json_within(text, DEFAULT_BUDGET, None).map(|(v, _)| v)
 }
 
 #[cfg(test)]
@@ -290,6 +411,37 @@ mod tests {
         }
         let e = to_json(&doc).unwrap_err();
         assert!(e.0.contains("alias bomb"), "{e}");
+    }
+
+    #[test]
+    fn aliases_of_a_large_string_are_charged_their_size() {
+        // 1 MiB of text: a 64 KiB string anchored once, then aliased over
+        // and over. Counted in nodes it is small; copied it is ~10 GiB.
+        let mut doc = format!("big: &s '{}'\nlist:\n", "x".repeat(64 * 1024));
+        while doc.len() < 1 << 20 {
+            doc.push_str("  - *s\n");
+        }
+        let aliases = (doc.len() - 64 * 1024) / 7;
+        assert!(aliases > 100_000);
+        let e = to_json(&doc).unwrap_err();
+        assert!(e.0.contains("memory budget"), "{e}");
+        assert!(e.0.contains("alias bomb"), "{e}");
+        // Legitimate reuse is fine.
+        let (v, used) = to_json_within("a: &a 'hello'\nb: *a\nc: *a\n", 1 << 20, None).unwrap();
+        assert_eq!(v, json!({"a": "hello", "b": "hello", "c": "hello"}));
+        assert!(used < 4096, "{used}");
+    }
+
+    #[test]
+    fn pruned_members_are_skipped_and_their_anchors_read_as_null() {
+        let doc = "openapi: 3.0.0\ncomponents:\n  schemas:\n    A: &a {type: object, properties: {x: {type: string}}}\n  securitySchemes:\n    o: {type: oauth2}\npaths:\n  /a:\n    get:\n      operationId: g\n      responses: {'200': {description: ok}}\n      x-ref: *a\n";
+        let (v, _) =
+            to_json_within(doc, 1 << 20, Some(crate::evidence::json::description_prune)).unwrap();
+        assert_eq!(
+            v,
+            json!({"openapi": "3.0.0", "components": {"securitySchemes": {"o": {"type": "oauth2"}}},
+                "paths": {"/a": {"get": {"operationId": "g", "x-ref": null}}}})
+        );
     }
 
     #[test]

@@ -99,13 +99,88 @@ pub fn parse_line(line: &str) -> Line {
     }
 }
 
+/// Longest input line read as a target: a URL is a few hundred bytes at
+/// most. A longer line is reported as invalid (its first bytes shown), and
+/// the rest of it is skipped without being kept in memory.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// How one line was read by [`read_line_capped`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRead {
+    /// Bytes the line took in the input, its newline included.
+    pub len: u64,
+    /// True when it ended with a newline (false: the input ended).
+    pub complete: bool,
+    /// True when it was longer than the cap: `buf` holds its first bytes.
+    pub overflow: bool,
+}
+
+/// Read one line (up to and without its `\n`) into `buf`, keeping at most
+/// `max` bytes of it, however long it is: memory stays bounded even on a
+/// 400 MB line without a newline. `None` at the end of the input.
+pub fn read_line_capped(
+    r: &mut (impl std::io::BufRead + ?Sized),
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<LineRead>> {
+    buf.clear();
+    let mut read = LineRead {
+        len: 0,
+        complete: false,
+        overflow: false,
+    };
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((read.len > 0).then_some(read));
+        }
+        let (chunk, used, done) = match avail.iter().position(|b| *b == b'\n') {
+            Some(i) => (&avail[..i], i + 1, true),
+            None => (avail, avail.len(), false),
+        };
+        let room = max.saturating_sub(buf.len());
+        if chunk.len() > room {
+            read.overflow = true;
+        }
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        r.consume(used);
+        read.len += used as u64;
+        if done {
+            read.complete = true;
+            return Ok(Some(read));
+        }
+    }
+}
+
+/// Classify one line as read by [`read_line_capped`]: a line cut at the
+/// cap is invalid, assigned to a shard by the hash of its kept bytes.
+pub fn classify(buf: &[u8], read: LineRead) -> Line {
+    if read.overflow {
+        let text = String::from_utf8_lossy(buf);
+        let shown: String = text.trim().chars().take(200).collect();
+        return Line::Invalid(
+            shown,
+            format!(
+                "the line is longer than {} KiB: not a target",
+                MAX_LINE / 1024
+            ),
+            fnv1a64(buf),
+        );
+    }
+    parse_line(&String::from_utf8_lossy(buf))
+}
+
 /// Count the lines of `input` that belong to `shard` (targets and invalid
 /// lines alike, duplicates included): the total a progress bar counts to.
-pub fn count_lines(input: impl std::io::BufRead, shard: Shard) -> u64 {
+pub fn count_lines(mut input: impl std::io::BufRead, shard: Shard) -> u64 {
     let mut n = 0;
-    for line in input.split(b'\n') {
-        let Ok(line) = line else { break };
-        let owned = match parse_line(&String::from_utf8_lossy(&line)) {
+    let mut buf = Vec::new();
+    while let Ok(Some(read)) = read_line_capped(&mut input, &mut buf, MAX_LINE) {
+        let owned = match classify(&buf, read) {
             Line::Ignored => false,
             Line::Target(_, h) | Line::Invalid(_, _, h) => shard.owns(h),
         };
@@ -114,10 +189,24 @@ pub fn count_lines(input: impl std::io::BufRead, shard: Shard) -> u64 {
     n
 }
 
+/// A host as the opt-out list compares it: lower-cased, without brackets
+/// or a trailing dot, and an address in its canonical form (an IPv6
+/// address embedding an IPv4 address is that IPv4 address, so an entry
+/// `127.0.0.1` covers `[::ffff:127.0.0.1]`; see
+/// [`crate::target::canonical_ip`]).
+fn canonical_host(host: &str) -> String {
+    let h = crate::target::normalise_host(host.trim_end_matches('.'));
+    match crate::target::host_ip(&h) {
+        Some(ip) => crate::target::canonical_ip(ip).to_string(),
+        None => h,
+    }
+}
+
 /// `--exclude FILE`: domains never contacted. An entry `example.com` (or
 /// `*.example.com`, `.example.com`, or a URL whose host is `example.com`)
 /// covers `example.com` and every name under it (`api.example.com`), by
-/// suffix on label boundaries; an IP address covers itself.
+/// suffix on label boundaries; an IP address covers itself in every
+/// spelling (IPv4-mapped, NAT64, 6to4… forms of it).
 #[derive(Debug, Clone, Default)]
 pub struct Exclusions {
     domains: HashSet<String>,
@@ -154,11 +243,7 @@ impl Exclusions {
                         .map_err(|_| format!("line {}: `{t}` is not a domain", i + 1))?,
                 }
             };
-            let host = host
-                .trim_end_matches('.')
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_ascii_lowercase();
+            let host = canonical_host(&host);
             if host.is_empty() || host.contains('*') {
                 return Err(format!("line {}: `{t}` is not a domain", i + 1));
             }
@@ -179,11 +264,11 @@ impl Exclusions {
         if self.domains.is_empty() {
             return None;
         }
-        let host = host
-            .trim_end_matches('.')
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = canonical_host(host);
+        if crate::target::host_ip(&host).is_some() {
+            // An address covers itself only, in every spelling.
+            return self.domains.get(&host).map(String::as_str);
+        }
         let mut rest = host.as_str();
         loop {
             if let Some(d) = self.domains.get(rest) {
@@ -194,6 +279,15 @@ impl Exclusions {
                 _ => return None,
             }
         }
+    }
+
+    /// The entries that are addresses (canonical): the HTTP layer keeps
+    /// every name that resolves to one of them from being contacted.
+    pub fn addresses(&self) -> Vec<std::net::IpAddr> {
+        self.domains
+            .iter()
+            .filter_map(|d| crate::target::host_ip(d))
+            .collect()
     }
 
     /// Number of entries.
@@ -295,6 +389,20 @@ example.org:443
             e.covering(&host("http://[2001:db8::1]/")),
             Some("2001:db8::1")
         );
+        // An address covers itself in every spelling.
+        let e = Exclusions::parse("127.0.0.1\n[::ffff:10.0.0.9]\n").unwrap();
+        for (h, entry) in [
+            ("http://[::ffff:127.0.0.1]:8080/", "127.0.0.1"),
+            ("http://[::ffff:7f00:1]/", "127.0.0.1"),
+            ("http://[64:ff9b::7f00:1]/", "127.0.0.1"),
+            ("http://[2002:7f00:1::]/", "127.0.0.1"),
+            ("http://0x7f.0.0.1/", "127.0.0.1"),
+            ("http://10.0.0.9/", "10.0.0.9"),
+        ] {
+            assert_eq!(e.covering(&host(h)), Some(entry), "{h}");
+        }
+        assert_eq!(e.covering("127.0.0.2"), None);
+        assert_eq!(e.covering("0.0.1"), None, "an address has no parent domain");
         assert!(
             Exclusions::parse("exa mple\n").is_ok(),
             "the name ends at a space"
@@ -303,6 +411,62 @@ example.org:443
             Exclusions::parse("a<b\n").is_err(),
             "a forbidden host code point"
         );
+    }
+
+    #[test]
+    fn an_endless_line_is_cut_and_the_next_one_read() {
+        // 100 MB of one line would be 100 MB of memory; it is kept to the
+        // cap and the next line is read as usual.
+        struct Endless(u64, bool);
+        impl std::io::Read for Endless {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = (out.len() as u64).min(self.0) as usize;
+                out[..n].fill(b'a');
+                self.0 -= n as u64;
+                if self.0 == 0 && n < out.len() && !self.1 {
+                    self.1 = true;
+                    out[n] = b'\n';
+                    return Ok(n + 1);
+                }
+                Ok(n)
+            }
+        }
+        let long = std::io::BufReader::new(Endless(100 << 20, false));
+        let mut input = std::io::Read::chain(long, &b"example.com\n"[..]);
+        let mut input = std::io::BufReader::new(&mut input);
+        let mut buf = Vec::new();
+        let first = read_line_capped(&mut input, &mut buf, MAX_LINE)
+            .unwrap()
+            .unwrap();
+        assert!(first.overflow && first.complete);
+        assert_eq!(first.len, (100 << 20) + 1);
+        assert_eq!(buf.len(), MAX_LINE);
+        assert!(buf.capacity() < 2 * MAX_LINE, "{}", buf.capacity());
+        let Line::Invalid(text, reason, _) = classify(&buf, first) else {
+            panic!()
+        };
+        assert_eq!(text.len(), 200);
+        assert!(reason.contains("longer than 16 KiB"), "{reason}");
+        let next = read_line_capped(&mut input, &mut buf, MAX_LINE)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(classify(&buf, next), Line::Target(..)));
+        assert!(
+            read_line_capped(&mut input, &mut buf, MAX_LINE)
+                .unwrap()
+                .is_none()
+        );
+        // A last line without a newline is still a line.
+        let mut tail = &b"a\nb"[..];
+        assert!(
+            read_line_capped(&mut tail, &mut buf, 8)
+                .unwrap()
+                .unwrap()
+                .complete
+        );
+        let last = read_line_capped(&mut tail, &mut buf, 8).unwrap().unwrap();
+        assert!(!last.complete && !last.overflow);
+        assert_eq!(buf, b"b");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::report::{ReportTarget, Tool};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Version of the run-metadata format.
@@ -82,6 +82,11 @@ pub enum OutputError {
         "{0} already holds results: add --resume to continue that run, or remove the file to start afresh"
     )]
     Exists(PathBuf),
+    /// Another run holds the output.
+    #[error(
+        "{0} is in use by another agentready batch (it holds a lock on the file): wait for that run to finish, or write to another file"
+    )]
+    Locked(PathBuf),
     /// A complete line that is not a report.
     #[error(
         "{path}:{line}: not an agentready report ({reason}), so the run cannot be resumed safely"
@@ -137,6 +142,17 @@ pub fn open(
         .create(true)
         .open(path)
         .map_err(io)?;
+    // One run per output: a second run on the same file (the same input
+    // started twice, a retried job whose first attempt still runs) would
+    // write every target again. The lock is advisory (flock on Unix,
+    // LockFileEx on Windows) and lasts as long as the run holds the file.
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(OutputError::Locked(path.to_path_buf()));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    }
     let len = file.metadata().map_err(io)?.len();
     if len == 0 {
         return Ok((file, resumed));
@@ -149,25 +165,32 @@ pub fn open(
     let mut buf = Vec::new();
     let mut good_end = 0u64;
     let mut line_no = 0u64;
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        if buf.last() != Some(&b'\n') {
+    while let Some(line) =
+        super::input::read_line_capped(&mut reader, &mut buf, super::stats::MAX_REPORT_LINE)
+            .map_err(io)?
+    {
+        let n = line.len;
+        if !line.complete {
             // A torn last line: written in part when the run died.
             break;
         }
         line_no += 1;
-        let head: Head = serde_json::from_slice(&buf).map_err(|e| OutputError::NotAReport {
+        let parsed = if line.overflow {
+            Err(format!(
+                "longer than {} MiB",
+                super::stats::MAX_REPORT_LINE >> 20
+            ))
+        } else {
+            serde_json::from_slice::<Head>(&buf).map_err(|e| e.to_string())
+        };
+        let head = parsed.map_err(|reason| OutputError::NotAReport {
             path: path.to_path_buf(),
             line: line_no,
-            reason: e.to_string(),
+            reason,
         })?;
         ledger.insert_done(fnv1a64(head.target.url.as_bytes()));
         resumed.reports += 1;
-        good_end += n as u64;
+        good_end += n;
     }
     drop(reader);
     if good_end < len {
@@ -277,14 +300,34 @@ pub fn previous_runs(path: &Path) -> Vec<serde_json::Value> {
     runs
 }
 
-/// Write the metadata atomically (a temporary file, then a rename).
+/// Write the metadata atomically (a temporary file, then a rename). When
+/// that fails — a full disk — the temporary file is removed, and a final
+/// status (`complete`, `failed`) is written over the old file in place:
+/// truncating it frees the blocks the new text needs, so the file does not
+/// keep saying `running` for a run that has ended. The error of the
+/// atomic write is returned if the fallback fails too.
 pub fn write_meta(path: &Path, meta: &Meta) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(meta).map_err(std::io::Error::other)?;
+    let text = serde_json::to_string_pretty(meta).map_err(std::io::Error::other)? + "\n";
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, text + "\n")?;
-    std::fs::rename(&tmp, path)
+    let atomic = std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, path));
+    let Err(e) = atomic else {
+        return Ok(());
+    };
+    let _ = std::fs::remove_file(&tmp);
+    if meta.status == "running" {
+        // The next tick, or the final write, tries again.
+        return Err(e);
+    }
+    use std::io::Write as _;
+    let in_place = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    in_place.map_err(|_| e)
 }
 
 #[cfg(test)]
@@ -344,6 +387,73 @@ mod tests {
         // An empty file, or none, is a fresh start either way.
         std::fs::write(&p, "").unwrap();
         assert!(open(&p, false, &mut Ledger::default()).is_ok());
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_output_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.jsonl");
+        let (first, _) = open(&p, false, &mut Ledger::default()).unwrap();
+        for resume in [false, true] {
+            let e = open(&p, resume, &mut Ledger::default()).unwrap_err();
+            assert!(matches!(e, OutputError::Locked(_)), "{e}");
+            assert!(e.to_string().contains("in use by another agentready batch"));
+        }
+        drop(first);
+        assert!(
+            open(&p, false, &mut Ledger::default()).is_ok(),
+            "the lock ends with the run"
+        );
+    }
+
+    fn meta(status: &str) -> Meta {
+        Meta {
+            format: META_FORMAT.into(),
+            tool: Tool::default(),
+            schema_version: "1".into(),
+            algorithm_version: "x".into(),
+            status: status.into(),
+            input: "-".into(),
+            output: "r.jsonl".into(),
+            shard: "0/1".into(),
+            options: serde_json::json!({}),
+            started_at: "2026-01-01T00:00:00Z".into(),
+            finished_at: None,
+            duration_ms: 0,
+            effective_concurrency: 1,
+            resumed: None,
+            counts: Counts::default(),
+            requests: super::super::polite::CountersSnapshot::default(),
+            error: None,
+            previous_runs: Vec::new(),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_full_disk_leaves_no_temporary_file_and_no_running_status() {
+        // Writes to /dev/full fail with ENOSPC, as on a full disk.
+        if !Path::new("/dev/full").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.jsonl.meta.json");
+        write_meta(&p, &meta("running")).unwrap();
+        let tmp = dir.path().join("r.jsonl.meta.json.tmp");
+        std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+        // A tick during the run: fails, and cleans up after itself.
+        assert!(write_meta(&p, &meta("running")).is_err());
+        assert!(
+            !tmp.exists() && tmp.symlink_metadata().is_err(),
+            "no .tmp left"
+        );
+        // The final write: in place.
+        std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+        write_meta(&p, &meta("complete")).unwrap();
+        assert!(tmp.symlink_metadata().is_err(), "no .tmp left");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert_eq!(v["status"], "complete");
     }
 
     #[test]

@@ -718,6 +718,14 @@ impl Transport for PoliteClient {
     ) -> impl Future<Output = Exchange> + Send {
         self.0.exchange(probe, spec, user_origin)
     }
+
+    fn allows_private(&self, host: &str) -> bool {
+        self.0.http.config().private_allowed(host)
+    }
+
+    fn redactor(&self) -> Option<&crate::http::Redactor> {
+        Some(self.0.http.redactor())
+    }
 }
 
 #[cfg(test)]

@@ -382,6 +382,11 @@ pub fn compute(input: impl BufRead) -> std::io::Result<Stats> {
     Ok(c.finish())
 }
 
+/// Longest results line read (a report line is 50–100 KB): a longer one
+/// is not a report agentready wrote, and is counted and skipped without
+/// being kept in memory.
+pub const MAX_REPORT_LINE: usize = 32 << 20;
+
 /// Statistics over several results files read in turn (the shards of one
 /// run): one set of figures, as if the files were one, except that each
 /// file's own last line may be torn (concatenating the files first would
@@ -396,22 +401,20 @@ impl Collector {
     /// Add one results file. Lines that are not reports are counted and
     /// skipped; only a read error fails.
     pub fn read(&mut self, mut input: impl BufRead) -> std::io::Result<()> {
-        loop {
-            self.buf.clear();
-            if input.read_until(b'\n', &mut self.buf)? == 0 {
-                return Ok(());
-            }
-            let complete = self.buf.last() == Some(&b'\n');
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
+        while let Some(line) =
+            super::input::read_line_capped(&mut input, &mut self.buf, MAX_REPORT_LINE)?
+        {
+            if !line.overflow && self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
             self.acc.lines += 1;
             match serde_json::from_slice::<LineReport>(&self.buf) {
-                Ok(r) => self.acc.add(r),
-                Err(_) if !complete => self.acc.torn = true,
-                Err(_) => self.acc.unparseable += 1,
+                Ok(r) if !line.overflow => self.acc.add(r),
+                _ if !line.complete => self.acc.torn = true,
+                _ => self.acc.unparseable += 1,
             }
         }
+        Ok(())
     }
 
     /// The statistics of everything read.
@@ -429,7 +432,12 @@ fn cell(s: Share) -> String {
 }
 
 /// The statistics as tables for people.
+///
+/// Results files are data: every text taken from them (check ids, question
+/// texts, causes) is passed through [`crate::render::terminal_line`].
 pub fn table(s: &Stats, source: &str) -> String {
+    let t = |x: &str| crate::render::terminal_line(x);
+    let source = t(source);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -463,7 +471,7 @@ pub fn table(s: &Stats, source: &str) -> String {
     }
     out.push_str("\nGrades\n");
     for (g, sh) in &s.grades {
-        let _ = writeln!(out, "  {g:<15} {:>14}  {}", cell(*sh), bar(*sh));
+        let _ = writeln!(out, "  {:<15} {:>14}  {}", t(g), cell(*sh), bar(*sh));
     }
     out.push_str("\nScores\n");
     for (b, sh) in &s.scores {
@@ -478,7 +486,10 @@ pub fn table(s: &Stats, source: &str) -> String {
     head.extend(ANSWERS.iter().map(|a| (*a).to_string()));
     q.set_header(head);
     for qs in &s.questions {
-        let mut row = vec![format!("{} {}", qs.id, qs.text), qs.reports.to_string()];
+        let mut row = vec![
+            format!("{} {}", t(&qs.id), t(&qs.text)),
+            qs.reports.to_string(),
+        ];
         row.extend(
             ANSWERS
                 .iter()
@@ -496,7 +507,7 @@ pub fn table(s: &Stats, source: &str) -> String {
     head.extend(OUTCOMES.iter().map(|o| (*o).to_string()));
     c.set_header(head);
     for cs in &s.checks {
-        let mut row = vec![cs.id.clone(), cs.reports.to_string()];
+        let mut row = vec![t(&cs.id), cs.reports.to_string()];
         row.extend(
             OUTCOMES
                 .iter()
@@ -511,12 +522,12 @@ pub fn table(s: &Stats, source: &str) -> String {
         out.push_str("  (every scan was complete)\n");
     }
     for (k, sh) in &s.error_causes {
-        let _ = writeln!(out, "  {k:<15} {:>14}", cell(*sh));
+        let _ = writeln!(out, "  {:<15} {:>14}", t(k), cell(*sh));
     }
     if !s.not_sent.is_empty() {
         out.push_str("\nRequests not sent (politeness)\n");
         for (k, n) in &s.not_sent {
-            let _ = writeln!(out, "  {k:<15} {n:>8}");
+            let _ = writeln!(out, "  {:<15} {n:>8}", t(k));
         }
     }
     out
@@ -532,11 +543,21 @@ pub fn json(s: &Stats) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// One CSV cell (RFC 4180 quoting). A cell that a spreadsheet would read
+/// as a formula — starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return (OWASP's CSV injection list) — gets a leading `'`, which
+/// spreadsheets show as text: keys come from results files, which come
+/// from the sites scanned.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 

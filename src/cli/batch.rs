@@ -10,6 +10,7 @@ use agentready::evidence::Mode;
 use agentready::exit;
 use agentready::http::{self, HttpClient, HttpConfig};
 use agentready::probe::GatherOptions;
+use agentready::render;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
@@ -90,6 +91,9 @@ pub(crate) struct BatchArgs {
     /// Reach private, loopback and link-local addresses (off: such targets and documents are refused).
     #[arg(long)]
     allow_private: bool,
+    /// Send every request through this HTTP proxy (HTTP_PROXY and the like are never read); each name is resolved and checked by the SSRF guard before it goes to the proxy.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Run only these checks or categories (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "ID|CATEGORY,…")]
     only: Vec<String>,
@@ -154,7 +158,13 @@ fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
         dns_cache: true,
         ..HttpConfig::default()
     };
-    super::client_options(&mut c, &a.headers, &a.resolve, &a.cacert)?;
+    super::client_options(
+        &mut c,
+        &a.headers,
+        &a.resolve,
+        &a.cacert,
+        a.proxy.as_deref(),
+    )?;
     Ok(c)
 }
 
@@ -185,11 +195,26 @@ fn options_record(
         "resolve": a.resolve,
         "cacert": a.cacert.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "allow_private": a.allow_private,
+        // Without its user name and password.
+        "proxy": a.proxy.as_deref().and_then(|p| url::Url::parse(p).ok()).map(|u| {
+            format!("{}://{}{}", u.scheme(), u.host_str().unwrap_or_default(), u.port().map(|p| format!(":{p}")).unwrap_or_default())
+        }),
         "only": a.only,
         "skip": a.skip,
         "checks_dir": a.checks_dir.as_ref().map(|p| p.display().to_string()),
         "resume": a.resume,
     })
+}
+
+/// Text from an input line as stderr shows it: at most `max` characters
+/// (an ellipsis marks the cut), with every control character replaced
+/// ([`render::terminal_line`]).
+fn shown(text: &str, max: usize) -> String {
+    let mut s: String = text.chars().take(max).collect();
+    if text.chars().nth(max).is_some() {
+        s.push('…');
+    }
+    render::terminal_line(&s)
 }
 
 /// Invalid lines printed at most (the metadata file counts them all).
@@ -229,6 +254,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
     let concurrency = a
         .concurrency
         .map_or(batch::DEFAULT_CONCURRENCY, |c| c as usize);
+    let mut config = config;
+    // An address on the opt-out list is never contacted, by whatever name.
+    config.excluded_addrs = exclude.addresses();
     let ua = config.user_agent.clone();
     let http = match HttpClient::new(config) {
         Ok(h) => h,
@@ -318,8 +346,12 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
                 Event::Invalid { line, text, reason } => {
                     let n = warned.fetch_add(1, Ordering::Relaxed);
                     let msg = if n < MAX_LINE_WARNINGS {
+                        // The line is whatever the input held: shortened,
+                        // and no control character reaches the terminal.
                         Some(format!(
-                            "agentready: line {line}: skipped `{text}`: {reason}"
+                            "agentready: line {line}: skipped `{}`: {}",
+                            shown(text, 120),
+                            shown(reason, 240)
                         ))
                     } else if n == MAX_LINE_WARNINGS {
                         Some("agentready: more invalid lines skipped (the metadata file counts them)".into())
@@ -407,6 +439,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
                 res.reports, res.torn_bytes_dropped
             );
         }
+    }
+    if let Some(e) = &summary.meta_error {
+        eprintln!("agentready: {e} (the results file is complete)");
     }
     if summary.interrupted {
         eprintln!(
@@ -501,13 +536,46 @@ impl Signals {
 
 /// This command again, with `--resume` (shell-quoted).
 fn resume_command() -> String {
-    let mut args: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    resume_command_of(
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+    )
+}
+
+/// The command line that resumes a run, shell-quoted, with the values of
+/// `-H`/`--header` and `--proxy` elided: they may be secrets, and stderr is
+/// no place for them (the user gives them again).
+fn resume_command_of(mut args: Vec<String>) -> String {
     if !args.iter().any(|a| a == "--resume") {
         args.push("--resume".into());
     }
-    args.iter()
+    let mut elided = false;
+    let mut secret_next = false;
+    for a in &mut args {
+        if std::mem::take(&mut secret_next) {
+            *a = elide_value(a);
+            elided = true;
+            continue;
+        }
+        match a.as_str() {
+            "-H" | "--header" | "--proxy" => secret_next = true,
+            _ => {
+                for flag in ["--header=", "--proxy="] {
+                    if let Some(v) = a.strip_prefix(flag) {
+                        *a = format!("{flag}{}", elide_value(v));
+                        elided = true;
+                    }
+                }
+                if let Some(v) = a.strip_prefix("-H").filter(|v| !v.is_empty()) {
+                    *a = format!("-H{}", elide_value(v));
+                    elided = true;
+                }
+            }
+        }
+    }
+    let line = args
+        .iter()
         .map(|a| {
             if !a.is_empty()
                 && a.chars()
@@ -519,7 +587,20 @@ fn resume_command() -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    if elided {
+        format!("{line}\n(header and proxy values are elided here: give them again)")
+    } else {
+        line
+    }
+}
+
+/// `Name: value` → `Name: …`; anything else (a proxy URL) → `…`.
+fn elide_value(v: &str) -> String {
+    match v.split_once(':') {
+        Some((name, _)) if !name.contains('/') => format!("{name}: …"),
+        _ => "…".into(),
+    }
 }
 
 fn style(with_total: bool) -> ProgressStyle {
@@ -620,7 +701,7 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::countable;
+    use super::{countable, resume_command_of};
 
     #[test]
     fn only_a_regular_file_is_read_twice_for_the_progress_total() {
@@ -635,5 +716,29 @@ mod tests {
         if made.is_ok_and(|s| s.success()) {
             assert!(!countable(&fifo), "a FIFO is shared with the scan's reader");
         }
+    }
+
+    #[test]
+    fn the_resume_command_elides_header_and_proxy_values() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let line = resume_command_of(args(&[
+            "agentready",
+            "batch",
+            "in.txt",
+            "-H",
+            "Authorization: Bearer sk-live-1",
+            "--header=X-Key: abc",
+            "-HX-Other: tiny",
+            "--proxy",
+            "http://user:pw@proxy.test:8080",
+        ]));
+        for secret in ["sk-live-1", "abc", "tiny", "pw@", "user:"] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+        assert!(line.contains("'Authorization: …'"), "{line}");
+        assert!(line.contains("--resume"), "{line}");
+        assert!(line.contains("give them again"), "{line}");
+        let plain = resume_command_of(args(&["agentready", "batch", "in.txt", "-o", "r.jsonl"]));
+        assert_eq!(plain, "agentready batch in.txt -o r.jsonl --resume");
     }
 }

@@ -86,12 +86,17 @@ pub(crate) struct ScanArgs {
     /// target's documents or redirects lead there (the SSRF guard is off).
     #[arg(long)]
     allow_private: bool,
+    /// Send every request through this HTTP proxy (HTTP_PROXY and the like
+    /// are never read); each name is resolved and checked by the SSRF guard
+    /// before it goes to the proxy.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
     /// Refuse every destination that is not a loopback address (for tests
     /// and fixtures: documents that name real hosts are not followed).
     #[arg(long, hide = true)]
     loopback_only: bool,
     /// Evaluate evidence saved earlier instead of scanning (no network).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert", "api_url"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["passive", "headers", "resolve", "cacert", "api_url", "proxy"])]
     from_evidence: Option<PathBuf>,
 
     /// Read options from this file instead of ./agentready.toml.
@@ -155,6 +160,7 @@ struct Options {
     token_env: Option<String>,
     max_token_lifetime: f64,
     allow_private: bool,
+    proxy: Option<String>,
     loopback_only: bool,
     headers: Vec<String>,
     resolve: Vec<String>,
@@ -240,6 +246,7 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
             .or(k.max_token_lifetime)
             .unwrap_or(24.0),
         allow_private: a.allow_private || k.allow_private.unwrap_or(false),
+        proxy: a.proxy.or_else(|| k.proxy.clone()),
         loopback_only: a.loopback_only || k.loopback_only.unwrap_or(false),
         headers: or_list(a.headers, k.headers.as_ref()),
         resolve: or_list(a.resolve, k.resolve.as_ref()),
@@ -391,7 +398,13 @@ fn http_config(o: &Options) -> Result<HttpConfig, String> {
     if let Some(ua) = &o.user_agent {
         c.user_agent.clone_from(ua);
     }
-    super::client_options(&mut c, &o.headers, &o.resolve, &o.cacert)?;
+    super::client_options(
+        &mut c,
+        &o.headers,
+        &o.resolve,
+        &o.cacert,
+        o.proxy.as_deref(),
+    )?;
     Ok(c)
 }
 
@@ -647,7 +660,7 @@ fn append(path: &Path, text: &str) -> Result<(), String> {
 fn exit_code(report: &Report) -> ExitCode {
     if report.incomplete() {
         if let Some(e) = &report.error {
-            eprintln!("agentready: {e}");
+            eprintln!("agentready: {}", render::terminal_line(e));
         } else {
             eprintln!(
                 "agentready: the scan is incomplete (a check could not be evaluated); score withheld"
@@ -663,7 +676,7 @@ fn exit_code(report: &Report) -> ExitCode {
                 if n == 1 { "reason" } else { "reasons" }
             );
             for f in &g.failures {
-                eprintln!("  - {}", f.message);
+                eprintln!("  - {}", render::terminal_line(&f.message));
             }
             ExitCode::from(exit::GATE_FAILED)
         }

@@ -339,6 +339,13 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                 p,
             ));
         }
+        for r in ev.json_repairs_at(c.exchange).iter() {
+            findings.push(finding(
+                "protected-resource-metadata-json-member",
+                format!("{url}: {r}"),
+                p,
+            ));
+        }
         for e in prm_schema().iter_errors(doc) {
             findings.push(finding(
                 "protected-resource-metadata-type",

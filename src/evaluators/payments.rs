@@ -56,7 +56,8 @@ pub fn decode_payment_required(value: &str) -> Result<Value, String> {
         .iter()
         .find_map(|e| e.decode(value).ok())
         .ok_or_else(|| "the header is not base64".to_string())?;
-    serde_json::from_slice::<Value>(&bytes)
+    crate::evidence::json::parse(&bytes, crate::evidence::JSON_VIEW_BUDGET, None)
+        .map(|p| p.value)
         .map_err(|e| format!("the decoded header is not JSON ({e})"))
 }
 

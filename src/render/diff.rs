@@ -84,14 +84,27 @@ fn finding_line(f: &DiffFinding) -> String {
     )
 }
 
+/// The diff for a terminal: every text of the two reports is passed
+/// through [`super::terminal_line`] (no control character, no forged line).
 fn text(d: &ReportDiff) -> String {
+    let t = |s: &str| super::terminal_line(s);
     let mut out = String::new();
     let _ = writeln!(out, "agentready diff");
-    let _ = writeln!(out, "  old: {} ({})", d.old.target, d.old.started_at);
-    let _ = writeln!(out, "  new: {} ({})", d.new.target, d.new.started_at);
-    let _ = writeln!(out, "{}", headline(d));
+    let _ = writeln!(
+        out,
+        "  old: {} ({})",
+        t(&d.old.target),
+        t(&d.old.started_at)
+    );
+    let _ = writeln!(
+        out,
+        "  new: {} ({})",
+        t(&d.new.target),
+        t(&d.new.started_at)
+    );
+    let _ = writeln!(out, "{}", t(&headline(d)));
     for n in &d.notes {
-        let _ = writeln!(out, "Note: {n}");
+        let _ = writeln!(out, "Note: {}", t(n));
     }
     let _ = writeln!(out, "\nChecks that changed ({})", d.checks.len());
     if d.checks.is_empty() {
@@ -102,7 +115,7 @@ fn text(d: &ReportDiff) -> String {
             out,
             "  {:<9} {:<28} {} → {}",
             change_word(c.change),
-            c.id,
+            t(&c.id),
             outcome_name(c.old),
             outcome_name(c.new)
         );
@@ -117,7 +130,7 @@ fn text(d: &ReportDiff) -> String {
             let _ = writeln!(out, "  none");
         }
         for f in list {
-            let _ = writeln!(out, "  {}", finding_line(f));
+            let _ = writeln!(out, "  {}", t(&finding_line(f)));
         }
     }
     out
@@ -126,7 +139,7 @@ fn text(d: &ReportDiff) -> String {
 fn markdown(d: &ReportDiff) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## agentready diff: {}\n", md_escape(&d.new.target));
-    let _ = writeln!(out, "**{}**\n", headline(d));
+    let _ = writeln!(out, "**{}**\n", md_escape(&headline(d)));
     if d.old.target != d.new.target {
         let _ = writeln!(out, "Old target: {}\n", md_escape(&d.old.target));
     }

@@ -23,7 +23,9 @@ pub(crate) fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
+            // Controls and bidi overrides (which could make a URL read as
+            // another) become U+FFFD.
+            c if super::is_terminal_unsafe(c) && c != '\n' && c != '\t' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -519,6 +521,15 @@ mod tests {
             "add <code>&quot;S256&quot;</code> to &lt;metadata&gt;"
         );
         assert_eq!(link("x", "javascript:alert(1)"), "x (javascript:alert(1))");
+        // Controls and bidi overrides (a URL that reads backwards).
+        assert_eq!(
+            esc("https://a.example/\u{202e}gpj.exe\u{1b}[2J\u{9b}"),
+            "https://a.example/\u{fffd}gpj.exe\u{fffd}[2J\u{fffd}"
+        );
+        assert_eq!(
+            super::super::md_escape("a\u{202e}b\u{1b}c\u{2066}d"),
+            "abcd"
+        );
         assert!(
             link("RFC", "https://www.rfc-editor.org/rfc/rfc8414").starts_with("<a href=\"https://")
         );

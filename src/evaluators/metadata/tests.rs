@@ -602,3 +602,18 @@ fn a_public_target_cannot_send_the_scanner_to_a_private_address() {
     );
     assert!(r.summary.contains("--allow-private"), "{}", r.summary);
 }
+
+#[test]
+fn a_signed_metadata_payload_is_read_within_the_memory_budget() {
+    use base64::Engine as _;
+    // 1.6 MB of small objects: ~150 MB once parsed without a budget.
+    let payload = format!("[{}]", vec![r#"{"a":1}"#; 200_000].join(","));
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
+    let doc = serde_json::json!({"signed_metadata": format!("e30.{b64}.c2ln")});
+    let problem = super::signed_metadata_problem(&doc).unwrap();
+    assert!(problem.contains("not base64url-encoded JSON"), "{problem}");
+    let ok =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"iss":"https://a.example"}"#);
+    let doc = serde_json::json!({"signed_metadata": format!("e30.{ok}.c2ln")});
+    assert_eq!(super::signed_metadata_problem(&doc), None);
+}
