@@ -6,11 +6,11 @@
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use agentready::engine::Engine;
-use agentready::evidence::Mode;
 use agentready::fixture::{Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
-use agentready::target::Target;
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 

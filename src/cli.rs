@@ -6,8 +6,10 @@ mod batch;
 mod diff;
 mod scan;
 
-use agentready::catalogue::{self, CheckMeta};
+use agentready::catalogue;
+
 use agentready::engine::Engine;
+use agentready::model::catalogue::CheckMeta;
 use agentready::render::{self, Format};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -224,7 +226,8 @@ fn demo(format: Format) -> ExitCode {
                 .checks
                 .iter()
                 .filter(|c| {
-                    c.category == "discovery" && c.outcome == agentready::check::Outcome::Pass
+                    c.category == "discovery"
+                        && c.outcome == agentready::model::outcome::Outcome::Pass
                 })
                 .count();
             text.push_str(&format!(

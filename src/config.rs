@@ -9,8 +9,8 @@
 //! the file under its own options (the command line wins). Relative paths in
 //! the file are relative to the file's directory.
 
-use crate::catalogue::{Category, CheckMeta};
 use crate::gate::{Level, LevelLayer, Preset};
+use crate::model::catalogue::{Category, CheckMeta};
 use crate::render::Format;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -281,7 +281,7 @@ impl ConfigFile {
             ));
         }
         for url in k.api_url.iter().flatten() {
-            if let Err(e) = crate::target::Target::parse(url.get_ref()) {
+            if let Err(e) = crate::model::target::Target::parse(url.get_ref()) {
                 errors.push(self.error(url.span(), format!("`api_url`: {e}")));
             }
         }
@@ -451,7 +451,7 @@ level = "off"
     /// The example in docs/config.md is a valid file.
     #[test]
     fn documented_example_is_valid() {
-        let doc = include_str!("../docs/config.md");
+        let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/config.md"));
         let start = doc.find("```toml\n").expect("an example") + "```toml\n".len();
         let end = start + doc[start..].find("```").expect("closed");
         let c = parse(&doc[start..end]).unwrap();

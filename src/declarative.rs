@@ -9,59 +9,11 @@
 //! (a random path got the same status and body) fails the first matcher:
 //! a site that answers 200 to everything passes no presence check.
 
-use crate::catalogue::CheckMeta;
-use crate::check::{Evaluation, finding};
 use crate::evidence::Evidence;
+use crate::model::catalogue::{CheckMeta, Matcher, Rule};
+use crate::model::outcome::{Evaluation, finding};
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// A declarative rule.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    /// Path (and query) on the target origin.
-    pub path: String,
-    /// Matchers that must all hold.
-    #[serde(rename = "match")]
-    pub matchers: Vec<Matcher>,
-}
-
-/// One matcher. Exactly one subject (`status`, `header`, `json_pointer`,
-/// `body`, `json_schema`) — the schema enforces it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Matcher {
-    /// Finding code when the matcher does not hold.
-    pub code: String,
-    /// Allowed statuses.
-    #[serde(default)]
-    pub status: Option<Vec<u16>>,
-    /// Header name.
-    #[serde(default)]
-    pub header: Option<String>,
-    /// JSON pointer into the JSON body.
-    #[serde(default)]
-    pub json_pointer: Option<String>,
-    /// Match the body text.
-    #[serde(default)]
-    pub body: Option<bool>,
-    /// A JSON Schema the body must satisfy.
-    #[serde(default)]
-    pub json_schema: Option<Value>,
-    /// The subject exists (true) or not (false).
-    #[serde(default)]
-    pub exists: Option<bool>,
-    /// The subject equals this value.
-    #[serde(default)]
-    pub equals: Option<Value>,
-    /// The array contains this value, or the string this substring.
-    #[serde(default)]
-    pub contains: Option<Value>,
-    /// The (string) subject matches this regex.
-    #[serde(default)]
-    pub regex: Option<String>,
-}
 
 impl Rule {
     /// Checks the schema cannot express: codes declared, regexes and
@@ -145,7 +97,7 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
                 ),
                 Some(&probe),
             )],
-            vec![probe.clone(), crate::probe::CATCH_ALL.to_string()],
+            vec![probe.clone(), crate::model::probe::CATCH_ALL.to_string()],
         );
     }
     let json = ev.json(&probe);
@@ -171,7 +123,7 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
 
 fn check_matcher(
     m: &Matcher,
-    resp: &crate::evidence::ResponseRecord,
+    resp: &crate::model::exchange::ResponseRecord,
     json: Option<&Value>,
 ) -> Result<(), String> {
     if let Some(statuses) = &m.status {

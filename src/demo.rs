@@ -4,9 +4,9 @@
 use crate::engine::Engine;
 use crate::fixture::{self, Site};
 use crate::http::{HttpClient, HttpConfig};
+use crate::model::target::Target;
 use crate::probe::GatherOptions;
 use crate::report::Report;
-use crate::target::Target;
 use std::time::Duration;
 
 /// The bundled sites in demo order (best first).
@@ -27,7 +27,7 @@ pub struct DemoResult {
 pub async fn run(engine: &Engine) -> anyhow::Result<Vec<DemoResult>> {
     let client = HttpClient::new(HttpConfig::loopback_only())?;
     let opts = GatherOptions {
-        mode: crate::evidence::Mode::Safe,
+        mode: crate::model::exchange::Mode::Safe,
         target_timeout: Duration::from_secs(20),
         ..GatherOptions::default()
     };

@@ -3,7 +3,7 @@
 //! `agentready diff` and by the gate when `--baseline` is a previous report.
 //! Pure: no I/O.
 
-use crate::check::{FindingLevel, Outcome};
+use crate::model::outcome::{FindingLevel, Outcome};
 use crate::report::{CheckResult, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,16 +1,18 @@
 //! The engine: select checks, plan probes, gather evidence, evaluate, score,
 //! and assemble the report. `plan → gather → evaluate → score`.
 
-use crate::catalogue::{self, Category, CheckMeta, Implementation, Reference};
-use crate::check::{EvalStatus, Evaluation, FindingLevel, Outcome};
+use crate::catalogue;
+
 use crate::evaluators::{self, Requires};
 use crate::evidence::Evidence;
+use crate::model::catalogue::{Category, CheckMeta, Implementation, Reference};
+use crate::model::outcome::{EvalStatus, Evaluation, FindingLevel, Outcome};
+use crate::model::target::Target;
 use crate::probe::{self, GatherOptions, Needs, Transport};
 use crate::report::{
     CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Shared, Tool,
 };
 use crate::scoring;
-use crate::target::Target;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
@@ -363,7 +365,7 @@ fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResul
 
 /// What an evaluation could not verify, and how to verify it: `None` when
 /// it verified everything it needed.
-fn not_verified(items: &[crate::check::Unverified]) -> Option<String> {
+fn not_verified(items: &[crate::model::outcome::Unverified]) -> Option<String> {
     const SHOWN: usize = 3;
     if items.is_empty() {
         return None;

@@ -7,10 +7,12 @@
 //! [`Site::respond`] answers for the HTTP server (tests, `agentready demo`)
 //! and for the in-memory transport of unit tests.
 
-use crate::evidence::{Exchange, Header, ProbeError, RequestRecord, ResponseRecord};
 use crate::http::RequestSpec;
+use crate::model::exchange::{
+    ErrorKind, Exchange, Header, ProbeError, RequestRecord, ResponseRecord,
+};
+use crate::model::target::origin_of;
 use crate::probe::Transport;
-use crate::target::origin_of;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use include_dir::{Dir, include_dir};
@@ -665,7 +667,7 @@ impl Transport for MemorySite {
                 request,
                 response: None,
                 error: Some(ProbeError {
-                    kind: "connect".into(),
+                    kind: ErrorKind::Connect,
                     message: "connection refused (in-memory site)".into(),
                 }),
                 elapsed_ms: 0,

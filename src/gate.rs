@@ -26,9 +26,9 @@
 //! When the scan is incomplete the verdict is `incomplete` (exit code 3
 //! wins over 1): a null score cannot be compared with `fail_under`.
 
-use crate::catalogue::{Category, CheckMeta, Severity};
-use crate::check::{FindingLevel, Outcome};
 use crate::diff;
+use crate::model::catalogue::{Category, CheckMeta, Severity};
+use crate::model::outcome::{FindingLevel, Outcome};
 use crate::report::{CheckResult, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

@@ -16,8 +16,10 @@ mod redact;
 pub use redact::Redactor;
 
 use crate::cache::BoundedCache;
-use crate::evidence::{Exchange, Header, ProbeError, Redirect, RequestRecord, ResponseRecord};
-use crate::target::origin_of;
+use crate::model::exchange::{
+    ErrorKind, Exchange, Header, ProbeError, Redirect, RequestRecord, ResponseRecord,
+};
+use crate::model::target::origin_of;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -133,7 +135,7 @@ impl HttpConfig {
     fn loopback_target(&self) -> bool {
         self.private_hosts
             .iter()
-            .any(|h| crate::target::is_loopback_host(h))
+            .any(|h| crate::model::target::is_loopback_host(h))
     }
 
     /// True when a private destination `host` may be reached: with
@@ -141,24 +143,24 @@ impl HttpConfig {
     /// `--api-url`) or pinned it with `--resolve`, and, for a loopback
     /// target, every loopback host.
     pub fn private_allowed(&self, host: &str) -> bool {
-        let h = crate::target::normalise_host(host);
+        let h = crate::model::target::normalise_host(host);
         self.allow_private
             || self
                 .private_hosts
                 .iter()
-                .any(|p| crate::target::normalise_host(p) == h)
+                .any(|p| crate::model::target::normalise_host(p) == h)
             || self.resolve.iter().any(|p| p.matches(&h))
-            || (self.loopback_target() && crate::target::is_loopback_host(&h))
+            || (self.loopback_target() && crate::model::target::is_loopback_host(&h))
     }
 
     /// The SSRF guard for a URL whose host is an address literal or a
     /// `localhost` name (other names go through [`GuardedResolver`]).
     /// Literals are judged by the address they really reach
-    /// ([`crate::target::canonical_ip`]: `::ffff:127.0.0.1` is 127.0.0.1).
+    /// ([`crate::model::target::canonical_ip`]: `::ffff:127.0.0.1` is 127.0.0.1).
     fn guard(&self, url: &Url) -> Option<ProbeError> {
         let host = url.host_str()?;
-        (crate::target::is_private_host(host) && !self.private_allowed(host)).then(|| ProbeError {
-            kind: "refused".into(),
+        (crate::model::target::is_private_host(host) && !self.private_allowed(host)).then(|| ProbeError {
+            kind: ErrorKind::Refused,
             message: format!(
                 "not fetched: {host} is a private or loopback address and the target is not (SSRF guard; --allow-private to override)"
             ),
@@ -167,14 +169,14 @@ impl HttpConfig {
 
     fn refuses(&self, url: &Url) -> Option<ProbeError> {
         let loopback = url.host_str().is_some_and(|h| {
-            crate::target::is_loopback_host(h)
+            crate::model::target::is_loopback_host(h)
                 || self
                     .resolve
                     .iter()
-                    .any(|p| p.matches(h) && crate::target::is_loopback_ip(p.addr))
+                    .any(|p| p.matches(h) && crate::model::target::is_loopback_ip(p.addr))
         });
         (self.loopback_only && !loopback).then(|| ProbeError {
-            kind: "restricted".into(),
+            kind: ErrorKind::Restricted,
             message: format!("not fetched: {url} is not a loopback address and this run is restricted to loopback"),
         })
     }
@@ -306,19 +308,16 @@ pub struct RequestSpec {
     pub headers: Vec<Header>,
     /// Body, if any.
     pub body: Option<String>,
-    /// An API description: the body cap is [`DESCRIPTION_CAP_FACTOR`] times
+    /// An API description: the body cap is [`crate::model::probe::DESCRIPTION_CAP_FACTOR`] times
     /// the usual one (real OpenAPI documents of large APIs run to several
     /// MiB; only the few description URLs of a scan get the larger cap).
     pub large_body: bool,
 }
 
-/// How many times the body cap an API description may be.
-pub const DESCRIPTION_CAP_FACTOR: usize = 10;
-
 impl RequestSpec {
-    /// The de-duplication key (see [`crate::evidence::request_key`]).
+    /// The de-duplication key (see [`crate::model::exchange::request_key`]).
     pub fn key(&self) -> String {
-        crate::evidence::request_key(
+        crate::model::exchange::request_key(
             self.method.as_str(),
             self.url.as_str(),
             &self.headers,
@@ -328,7 +327,7 @@ impl RequestSpec {
 
     /// True when `key` is this request's [`RequestSpec::key`].
     pub fn has_key(&self, key: &str) -> bool {
-        crate::evidence::key_matches(
+        crate::model::exchange::key_matches(
             key,
             self.method.as_str(),
             self.url.as_str(),
@@ -341,7 +340,7 @@ impl RequestSpec {
 /// DNS resolution with the SSRF guard (DESIGN §7): a name that resolves
 /// only to addresses that are not globally reachable (loopback, private,
 /// link-local, and IPv6 addresses embedding such an IPv4 address, such as
-/// `::ffff:127.0.0.1`; see [`crate::target::is_public_ip`]) is refused
+/// `::ffff:127.0.0.1`; see [`crate::model::target::is_public_ip`]) is refused
 /// unless the user named that host or gave `--allow-private`; such
 /// addresses are dropped from mixed answers, so no connection is ever
 /// attempted to them. A loopback target may reach names that resolve to
@@ -445,7 +444,7 @@ impl GuardedResolver {
             private_hosts: config
                 .private_hosts
                 .iter()
-                .map(|h| crate::target::normalise_host(h))
+                .map(|h| crate::model::target::normalise_host(h))
                 .collect(),
             loopback_target: config.loopback_target(),
             wildcard_pins: config
@@ -457,12 +456,12 @@ impl GuardedResolver {
             static_hosts: config
                 .static_hosts
                 .iter()
-                .map(|(h, a)| (crate::target::normalise_host(h), a.clone()))
+                .map(|(h, a)| (crate::model::target::normalise_host(h), a.clone()))
                 .collect(),
             excluded_addrs: config
                 .excluded_addrs
                 .iter()
-                .map(|a| crate::target::canonical_ip(*a))
+                .map(|a| crate::model::target::canonical_ip(*a))
                 .collect(),
             cache: config.dns_cache.then(|| Arc::new(DnsCache::new())),
         }))
@@ -471,7 +470,7 @@ impl GuardedResolver {
     /// Resolve `host` and judge the answer; the error says why not.
     pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, String> {
         let r = &self.0;
-        let host = crate::target::normalise_host(host);
+        let host = crate::model::target::normalise_host(host);
         if let Some(p) = r.wildcard_pins.iter().find(|p| p.matches(&host)) {
             // The user pinned it: reachable, like an exact --resolve pin.
             return Ok(vec![SocketAddr::new(p.addr, 0)]);
@@ -482,7 +481,7 @@ impl GuardedResolver {
             ));
         }
         let allowed = r.allow_private || r.private_hosts.contains(&host);
-        let mut addrs: Vec<SocketAddr> = if crate::target::is_localhost_name(&host) {
+        let mut addrs: Vec<SocketAddr> = if crate::model::target::is_localhost_name(&host) {
             vec![
                 SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0),
                 SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), 0),
@@ -501,7 +500,7 @@ impl GuardedResolver {
                 .into_iter()
                 .filter(|a| {
                     !r.excluded_addrs
-                        .contains(&crate::target::canonical_ip(a.ip()))
+                        .contains(&crate::model::target::canonical_ip(a.ip()))
                 })
                 .collect();
             if kept.is_empty() && before > 0 {
@@ -518,8 +517,8 @@ impl GuardedResolver {
             .iter()
             .copied()
             .filter(|a| {
-                crate::target::is_public_ip(a.ip())
-                    || (r.loopback_target && crate::target::is_loopback_ip(a.ip()))
+                crate::model::target::is_public_ip(a.ip())
+                    || (r.loopback_target && crate::model::target::is_loopback_ip(a.ip()))
             })
             .collect();
         if reachable.is_empty() && !addrs.is_empty() {
@@ -649,27 +648,27 @@ impl HttpClient {
     /// cannot be honoured through a proxy and the CLI refuses them.)
     async fn vet_for_proxy(&self, url: &Url) -> Option<ProbeError> {
         let host = url.host_str()?;
-        if crate::target::host_ip(host).is_some() {
+        if crate::model::target::host_ip(host).is_some() {
             return None; // literals: `guard` has judged them
         }
         match self.resolver.lookup(host).await {
             Ok(addrs) if !addrs.is_empty() => None,
             Ok(_) => Some(ProbeError {
-                kind: "dns".into(),
+                kind: ErrorKind::Dns,
                 message: format!(
                     "not sent to the proxy: {host} has no address here, so the SSRF guard cannot judge it"
                 ),
             }),
             Err(e) if e.contains(SSRF_MARK) => Some(ProbeError {
-                kind: "refused".into(),
+                kind: ErrorKind::Refused,
                 message: format!("not sent to the proxy: {e}"),
             }),
             Err(e) if e.contains(EXCLUDED_MARK) => Some(ProbeError {
-                kind: "excluded".into(),
+                kind: ErrorKind::Excluded,
                 message: format!("not sent to the proxy: {e}"),
             }),
             Err(e) => Some(ProbeError {
-                kind: "dns".into(),
+                kind: ErrorKind::Dns,
                 message: format!(
                     "not sent to the proxy: {host} does not resolve here ({e}), so the SSRF guard cannot judge it"
                 ),
@@ -720,7 +719,7 @@ impl HttpClient {
         .await
         .unwrap_or_else(|_| {
             Err(ProbeError {
-                kind: "timeout".into(),
+                kind: ErrorKind::Timeout,
                 message: format!(
                     "no complete answer within {} s (raise --timeout if the server is slow)",
                     self.config.request_timeout.as_secs_f64()
@@ -818,7 +817,7 @@ impl HttpClient {
             {
                 if redirects.len() >= self.config.max_redirects {
                     return Err(ProbeError {
-                        kind: "redirect-limit".into(),
+                        kind: ErrorKind::RedirectLimit,
                         message: format!(
                             "more than {} redirects (last hop {} → {})",
                             self.config.max_redirects,
@@ -829,12 +828,12 @@ impl HttpClient {
                 }
                 let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
                 let next = url.join(&loc).map_err(|e| ProbeError {
-                    kind: "invalid-url".into(),
+                    kind: ErrorKind::InvalidUrl,
                     message: format!("redirect to unusable Location `{loc}`: {e}"),
                 })?;
                 if next.scheme() != "http" && next.scheme() != "https" {
                     return Err(ProbeError {
-                        kind: "redirect-refused".into(),
+                        kind: ErrorKind::RedirectRefused,
                         message: format!("redirect to non-HTTP URL `{next}` refused"),
                     });
                 }
@@ -869,7 +868,9 @@ impl HttpClient {
                 match resp.chunk().await {
                     Ok(Some(chunk)) => {
                         let cap = if spec.large_body {
-                            self.config.max_body.saturating_mul(DESCRIPTION_CAP_FACTOR)
+                            self.config
+                                .max_body
+                                .saturating_mul(crate::model::probe::DESCRIPTION_CAP_FACTOR)
                         } else {
                             self.config.max_body
                         };
@@ -884,7 +885,7 @@ impl HttpClient {
                     Ok(None) => break,
                     Err(e) if e.is_timeout() => {
                         return Err(ProbeError {
-                            kind: "timeout".into(),
+                            kind: ErrorKind::Timeout,
                             message: format!(
                                 "the body did not arrive within {} s (raise --timeout if the server is slow)",
                                 self.config.request_timeout.as_secs_f64()
@@ -893,7 +894,7 @@ impl HttpClient {
                     }
                     Err(e) => {
                         return Err(ProbeError {
-                            kind: "body".into(),
+                            kind: ErrorKind::Body,
                             message: format!(
                                 "the body could not be read to the end: {}",
                                 error_chain(&e)
@@ -943,34 +944,34 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
     let chain = error_chain(&e);
     let lower = chain.to_ascii_lowercase();
     let kind = if chain.contains(SSRF_MARK) {
-        "refused"
+        ErrorKind::Refused
     } else if chain.contains(EXCLUDED_MARK) {
-        "excluded"
+        ErrorKind::Excluded
     } else if e.is_timeout() {
-        "timeout"
+        ErrorKind::Timeout
     } else if lower.contains("dns error")
         || lower.contains("failed to lookup")
         || lower.contains("name or service not known")
     {
-        "dns"
+        ErrorKind::Dns
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
-        "tls"
+        ErrorKind::Tls
     } else if e.is_connect() {
-        "connect"
+        ErrorKind::Connect
     } else if e.is_builder() {
-        "invalid-url"
+        ErrorKind::InvalidUrl
     } else {
-        "http"
+        ErrorKind::Http
     };
     let hint = match kind {
-        "dns" => " (check the name, or pin it with --resolve HOST:ADDR)",
-        "tls" => " (for a private CA, add it with --cacert FILE)",
-        "connect" => " (is the server up and listening on that port?)",
+        ErrorKind::Dns => " (check the name, or pin it with --resolve HOST:ADDR)",
+        ErrorKind::Tls => " (for a private CA, add it with --cacert FILE)",
+        ErrorKind::Connect => " (is the server up and listening on that port?)",
         _ => "",
     };
     ProbeError {
-        kind: kind.into(),
+        kind,
         message: format!("{chain}{hint}"),
     }
 }
@@ -1043,7 +1044,7 @@ mod tests {
             "http://0.0.0.0/",
         ] {
             let e = c.guard(&Url::parse(refused).unwrap());
-            assert_eq!(e.map(|e| e.kind), Some("refused".into()), "{refused}");
+            assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Refused), "{refused}");
         }
         // A public target reaches none of them, in any spelling.
         let public = HttpConfig::default();
@@ -1060,7 +1061,7 @@ mod tests {
             "http://2130706433/",
         ] {
             let e = public.guard(&Url::parse(refused).unwrap());
-            assert_eq!(e.map(|e| e.kind), Some("refused".into()), "{refused}");
+            assert_eq!(e.map(|e| e.kind), Some(ErrorKind::Refused), "{refused}");
         }
         // A private (not loopback) target reaches only its own host.
         let private = HttpConfig {

@@ -18,7 +18,7 @@
 //! token). User-supplied secrets (`-H`) are the HTTP client's concern
 //! (`crate::http`).
 
-use crate::evidence::Exchange;
+use crate::model::exchange::Exchange;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -248,7 +248,7 @@ pub fn redact_exchange(x: &mut Exchange, known: &[IssuedSecret]) -> Vec<IssuedSe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Exchange, RequestRecord, ResponseRecord};
+    use crate::model::exchange::{Exchange, RequestRecord, ResponseRecord};
 
     fn exchange(body: &str, headers: Vec<(String, String)>) -> Exchange {
         Exchange {

@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use agentready::{engine::Engine, http::{HttpClient, HttpConfig}, probe::GatherOptions, target::Target};
+//! use agentready::{engine::Engine, http::{HttpClient, HttpConfig}, probe::GatherOptions, model::target::Target};
 //! let engine = Engine::new(Vec::new(), &[], &[])?;
 //! let client = HttpClient::new(HttpConfig::default())?;
 //! let target = Target::parse("example.com")?;
@@ -21,14 +21,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod apidesc;
 pub mod batch;
 pub(crate) mod cache;
 pub mod catalogue;
-pub mod check;
+pub mod classify;
 pub mod config;
-pub mod credential;
-pub mod datafile;
 pub mod declarative;
 pub mod demo;
 pub mod diff;
@@ -36,16 +33,14 @@ pub mod engine;
 pub mod evaluators;
 pub mod evidence;
 pub mod exit;
-pub mod fingerprints;
 pub mod fixture;
 pub mod gate;
 pub mod http;
 pub mod issued;
+pub mod model;
+pub mod parse;
 pub mod probe;
 pub mod render;
 pub mod report;
-pub mod scopes;
 pub mod scoring;
-pub mod target;
 pub mod testing;
-pub mod www_authenticate;

@@ -9,46 +9,21 @@
 //! URL and body) is never sent again: the new probe id becomes an alias of
 //! the stored exchange.
 
-use crate::evidence::{Evidence, Exchange, Mode, ProbeError, RequestRecord};
+use crate::evidence::Evidence;
 use crate::http::{HttpClient, RequestSpec};
-use crate::target::{Target, TargetKind};
+use crate::model::exchange::{ErrorKind, Exchange, Mode, ProbeError, RequestRecord};
+use crate::model::probe::{
+    API, API_BASE, API_BASE_V1, API_CATALOG, API_DESCRIPTION, API_SERVER, API_TARGET, AUTH_MD,
+    ApiForm, ApiSource, CATCH_ALL, DescriptionSource, EndpointKind, INVALID_TOKEN_SUFFIX,
+    IssuerSource, JWKS, MetadataForm, OPENAPI_LOCATION, PRM_CHALLENGE, PRM_PATH, PRM_ROOT, PrmForm,
+    ProbeMeta, REGISTRATION_CLEANUP,
+};
+use crate::model::target::{Target, TargetKind};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use tokio::time::Instant;
 use url::Url;
 
-/// Probe id of the random-path request.
-pub const CATCH_ALL: &str = "catch-all";
-/// Probe id of the root protected-resource metadata.
-pub const PRM_ROOT: &str = "prm-root";
-/// Probe id of `/auth.md` on the target origin.
-pub const AUTH_MD: &str = "auth-md";
-/// Probe id of the path-suffixed protected-resource metadata.
-pub const PRM_PATH: &str = "prm-path";
-/// Probe id of the unauthenticated request to the target URL.
-pub const API: &str = "api-unauthenticated";
-/// Suffix of the probe that repeats an API request with an invalid token.
-pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
-/// Prefix of the probe ids of PRM documents named by a challenge.
-pub const PRM_CHALLENGE: &str = "prm-challenge";
-/// Prefix of the probe ids of JWK Sets.
-pub const JWKS: &str = "jwks";
-/// Probe id of the GET of the target URL as an agent would call it.
-pub const API_TARGET: &str = "api-target";
-/// Probe id of the GET of `/api` on the target origin.
-pub const API_BASE: &str = "api-base";
-/// Probe id of the GET of `/api/v1` on the target origin.
-pub const API_BASE_V1: &str = "api-base-v1";
-/// Probe id of the RFC 9727 API catalog.
-pub const API_CATALOG: &str = "api-catalog";
-/// Prefix of the probe ids of API descriptions a catalog or a `Link`
-/// header names.
-pub const API_DESCRIPTION: &str = "api-description";
-/// Prefix of the probe ids of conventional API-description locations.
-pub const OPENAPI_LOCATION: &str = "openapi-location";
-/// Prefix of the probe ids of API URLs an API description's `servers` name.
-pub const API_SERVER: &str = "api-server";
 /// Linked descriptions (catalog or `Link` header) followed per scan, at most.
 pub const MAX_LINKED_DESCRIPTIONS: usize = 4;
 /// API base URLs taken from descriptions' `servers` per scan, at most.
@@ -64,296 +39,6 @@ pub const CONCURRENCY_PER_TARGET: usize = 8;
 /// protected-resource metadata it names → the authorization server's
 /// metadata → the endpoints that metadata advertises.
 const MAX_ROUNDS: usize = 6;
-
-/// Which well-known document an authorization-server metadata URL names, and
-/// how it was built from the issuer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MetadataForm {
-    /// RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted
-    /// between host and path.
-    Rfc8414,
-    /// OIDC discovery with the well-known string inserted (RFC 8414 §5).
-    OidcInserted,
-    /// OIDC Discovery §4: `/.well-known/openid-configuration` appended to
-    /// the issuer.
-    OidcAppended,
-}
-
-impl MetadataForm {
-    /// Human name used in findings.
-    pub fn describe(self) -> &'static str {
-        match self {
-            MetadataForm::Rfc8414 => "RFC 8414 (path-inserted)",
-            MetadataForm::OidcInserted => "OpenID discovery (path-inserted)",
-            MetadataForm::OidcAppended => "OpenID discovery (path-appended)",
-        }
-    }
-
-    /// True for the two OpenID discovery forms.
-    pub fn is_oidc(self) -> bool {
-        !matches!(self, MetadataForm::Rfc8414)
-    }
-}
-
-/// Where an issuer candidate came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "kebab-case")]
-pub enum IssuerSource {
-    /// The target's origin (MCP 2025-03-26 "authorization base URL").
-    Origin,
-    /// The target URL with its path (an issuer with a path, e.g. a tenant).
-    TargetPath,
-    /// Listed in `authorization_servers` of a protected-resource document.
-    AuthorizationServers {
-        /// The probe id of that document.
-        prm: String,
-    },
-    /// Named by an API description's security scheme (`openIdConnectUrl`,
-    /// or OpenAPI 3.2 `oauth2MetadataUrl`).
-    ApiDescription {
-        /// The probe id of that description.
-        description: String,
-    },
-}
-
-/// Which protected-resource metadata URL a probe asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum PrmForm {
-    /// `/.well-known/oauth-protected-resource` at the root.
-    Root,
-    /// The well-known string inserted before the target's path (RFC 9728 §3.1).
-    PathSuffixed,
-    /// The `resource_metadata` URL of a challenge (RFC 9728 §5.1).
-    Challenge {
-        /// The probe whose response carried the challenge.
-        from: String,
-    },
-}
-
-/// Why an API endpoint was probed without credentials.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "kebab-case")]
-pub enum ApiSource {
-    /// The target URL itself (an API base URL or MCP endpoint).
-    Target,
-    /// Named with `--api-url`.
-    ApiUrl,
-    /// The `resource` of a protected-resource document.
-    PrmResource {
-        /// The probe id of that document.
-        prm: String,
-    },
-    /// A `servers` URL of an API description (bare-domain targets only).
-    ApiDescription {
-        /// The probe id of that description.
-        description: String,
-    },
-}
-
-/// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ApiForm {
-    /// The target URL itself.
-    Target,
-    /// `/api` on the target origin.
-    Api,
-    /// `/api/v1` on the target origin.
-    ApiV1,
-    /// A `servers` URL of an API description (bare-domain targets only).
-    Server,
-}
-
-/// How an API-description URL was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "kebab-case")]
-pub enum DescriptionSource {
-    /// A link of the RFC 9727 API catalog.
-    Catalog {
-        /// The relation (`service-desc` or `service-doc`).
-        rel: String,
-        /// The link context (`anchor`), when given.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        anchor: Option<String>,
-    },
-    /// A `Link` response header (RFC 8288, RFC 8631).
-    LinkHeader {
-        /// The probe whose response carried it.
-        probe: String,
-        /// The relation.
-        rel: String,
-    },
-    /// A conventional location (checks/openapi/openapi.toml), tried because
-    /// nothing announced a description.
-    Conventional {
-        /// The path tried.
-        path: String,
-    },
-}
-
-impl DescriptionSource {
-    /// True for descriptions the target announced (catalog or header).
-    pub fn announced(&self) -> bool {
-        !matches!(self, DescriptionSource::Conventional { .. })
-    }
-
-    /// The link relation, for announced descriptions.
-    pub fn rel(&self) -> Option<&str> {
-        match self {
-            DescriptionSource::Catalog { rel, .. } | DescriptionSource::LinkHeader { rel, .. } => {
-                Some(rel)
-            }
-            DescriptionSource::Conventional { .. } => None,
-        }
-    }
-}
-
-/// What a probe was for: the context checks need to judge its exchange.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum ProbeMeta {
-    /// A random path that no real site serves.
-    CatchAll,
-    /// An authorization-server metadata URL built from `issuer`.
-    AsMetadata {
-        /// The issuer string exactly as it was taken (no normalisation).
-        issuer: String,
-        /// How the URL was built.
-        form: MetadataForm,
-        /// Position in the MCP 2025-11-25 order for this issuer (0 first).
-        order: usize,
-        /// Where the issuer came from.
-        source: IssuerSource,
-    },
-    /// A protected-resource metadata URL for `resource`.
-    ProtectedResource {
-        /// The resource identifier the document must declare: the one the
-        /// well-known URL was built from, or the URL whose challenge named it.
-        resource: String,
-        /// Root, path-suffixed, or from a challenge.
-        form: PrmForm,
-    },
-    /// A request to an API or MCP endpoint as an agent without a token
-    /// makes it (`invalid_token`: with a bogus bearer token).
-    Api {
-        /// The endpoint URL.
-        url: String,
-        /// Where the URL came from.
-        source: ApiSource,
-        /// True for an MCP endpoint (POST `initialize`).
-        mcp: bool,
-        /// True when the request carried a deliberately invalid token.
-        #[serde(default)]
-        invalid_token: bool,
-    },
-    /// A request designed to be rejected, sent to an endpoint the
-    /// metadata advertises (safe mode only).
-    Endpoint {
-        /// Which endpoint.
-        endpoint: EndpointKind,
-        /// Its URL.
-        url: String,
-        /// The metadata probes that name it.
-        named_by: Vec<String>,
-    },
-    /// An auth.md document: `/auth.md` on the target origin, or the URL an
-    /// `agent_auth.skill` names.
-    AuthMd {
-        /// The metadata probe whose `agent_auth.skill` named it (none for
-        /// the conventional `/auth.md`).
-        skill_of: Option<String>,
-    },
-    /// An empty JSON object POSTed to an `agent_auth` registration endpoint
-    /// (safe mode): it names no registration type, so nothing can be
-    /// registered.
-    AgentRegistration {
-        /// The endpoint.
-        url: String,
-        /// The metadata probe that names it.
-        named_by: String,
-    },
-    /// The RFC 7592 §2.3 deletion of a client that a registration probe
-    /// created although it was designed to be rejected: sent at once, with
-    /// the registration access token the server issued (redacted in the
-    /// evidence).
-    RegistrationCleanup {
-        /// The registration probe whose answer created the client.
-        registration: String,
-        /// The client id the server issued.
-        client_id: String,
-    },
-    /// A JWK Set named by `jwks_uri`.
-    Jwks {
-        /// The probes of the documents that name it.
-        named_by: Vec<String>,
-    },
-    /// An unauthenticated GET of an API URL, sent as an agent would
-    /// (`Accept: application/json`): what it answers shows payment
-    /// challenges (x402), rate-limit fields, request ids and bot challenges.
-    ApiResource {
-        /// Which URL.
-        form: ApiForm,
-    },
-    /// `/.well-known/api-catalog` (RFC 9727 §2).
-    ApiCatalog,
-    /// An API description (OpenAPI or Swagger), or the human documentation
-    /// a catalog links.
-    ApiDescription {
-        /// How the URL was found.
-        via: DescriptionSource,
-    },
-    /// The GET of a user's declarative check.
-    UserCheck {
-        /// The check id.
-        check: String,
-    },
-}
-
-/// The advertised endpoints agentready sends a rejected request to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EndpointKind {
-    /// RFC 8628 device authorization endpoint.
-    DeviceAuthorization,
-    /// RFC 7591 dynamic client registration endpoint.
-    Registration,
-    /// RFC 7009 revocation endpoint.
-    Revocation,
-    /// RFC 7662 introspection endpoint.
-    Introspection,
-}
-
-impl EndpointKind {
-    /// All kinds.
-    pub const ALL: [EndpointKind; 4] = [
-        EndpointKind::DeviceAuthorization,
-        EndpointKind::Registration,
-        EndpointKind::Revocation,
-        EndpointKind::Introspection,
-    ];
-
-    /// The metadata member that names it.
-    pub fn member(self) -> &'static str {
-        match self {
-            EndpointKind::DeviceAuthorization => "device_authorization_endpoint",
-            EndpointKind::Registration => "registration_endpoint",
-            EndpointKind::Revocation => "revocation_endpoint",
-            EndpointKind::Introspection => "introspection_endpoint",
-        }
-    }
-
-    /// Probe id prefix.
-    pub fn probe_prefix(self) -> &'static str {
-        match self {
-            EndpointKind::DeviceAuthorization => "device-authorization",
-            EndpointKind::Registration => "registration",
-            EndpointKind::Revocation => "revocation",
-            EndpointKind::Introspection => "introspection",
-        }
-    }
-}
 
 /// The client id agentready presents where one is needed: registered
 /// nowhere, and saying what it is.
@@ -475,15 +160,6 @@ impl RegistrationProbe {
     }
 }
 
-/// Probe id prefix of the RFC 7592 deletion of a client a registration
-/// probe created by accident.
-pub const REGISTRATION_CLEANUP: &str = "registration-cleanup";
-
-/// Error kind of a deletion that was not sent because the server's
-/// `registration_client_uri` is on another origin than its registration
-/// endpoint.
-pub const CLEANUP_CROSS_ORIGIN: &str = "cross-origin";
-
 /// When the answer to a registration probe created a client (2xx with a
 /// `client_id`): the RFC 7592 §2.3 request that deletes it — `DELETE` of
 /// the `registration_client_uri` with the `registration_access_token` as a
@@ -529,21 +205,13 @@ pub fn registration_cleanup(
             body: None,
         },
     };
-    let refusal = (crate::target::origin_of(&url) != crate::target::origin_of(registration_url))
+    let refusal = (crate::model::target::origin_of(&url) != crate::model::target::origin_of(registration_url))
         .then(|| {
             format!(
                 "not sent: registration_client_uri {url} is not on the registration endpoint's origin; agentready sends the deletion only there"
             )
         });
     Some((probe, refusal))
-}
-
-impl ProbeMeta {
-    /// True for requests an agent would make of the target: every probe but
-    /// the random catch-all path and users' declarative checks.
-    pub fn is_agent_request(&self) -> bool {
-        !matches!(self, ProbeMeta::CatchAll | ProbeMeta::UserCheck { .. })
-    }
 }
 
 /// One planned probe.
@@ -605,7 +273,7 @@ pub struct GatherOptions {
     /// API or MCP endpoints to probe besides the target (`--api-url`).
     pub api_urls: Vec<Url>,
     /// Facts of a user-supplied token (credentialed mode).
-    pub credential: Option<crate::credential::CredentialFacts>,
+    pub credential: Option<crate::model::credential::CredentialFacts>,
 }
 
 impl Default for GatherOptions {
@@ -821,18 +489,21 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
         out.extend(api_resource_probes(target));
     }
     if needs.api_description
-        && let Ok(url) = Url::parse(&format!("{origin}{}", crate::apidesc::API_CATALOG_PATH))
+        && let Ok(url) = Url::parse(&format!(
+            "{origin}{}",
+            crate::parse::description::API_CATALOG_PATH
+        ))
     {
         out.push(PlannedProbe {
             id: API_CATALOG.into(),
             meta: ProbeMeta::ApiCatalog,
-            request: get(url, crate::apidesc::CATALOG_ACCEPT, target),
+            request: get(url, crate::parse::description::CATALOG_ACCEPT, target),
         });
     }
     for (check, path) in &needs.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
             // Only the target's own origin: a path that escapes it is dropped.
-            if crate::target::origin_of(&url) == origin {
+            if crate::model::target::origin_of(&url) == origin {
                 out.push(PlannedProbe {
                     id: format!("user:{check}"),
                     meta: ProbeMeta::UserCheck {
@@ -990,7 +661,7 @@ pub fn derived_probes(
                 continue;
             };
             let (challenges, _) =
-                crate::www_authenticate::parse_all(resp.header_all("www-authenticate"));
+                crate::parse::www_authenticate::parse_all(resp.header_all("www-authenticate"));
             let Some(rm) = challenges.iter().find_map(|c| c.param("resource_metadata")) else {
                 continue;
             };
@@ -1152,7 +823,7 @@ pub fn derived_probes(
                 .exchanges
                 .get(rec.exchange)
                 .and_then(|x| Url::parse(&x.request.url).ok())
-                .map(|u| crate::target::origin_of(&u));
+                .map(|u| crate::model::target::origin_of(&u));
             if let Some(skill) = block.get("skill").and_then(|v| v.as_str())
                 && let Ok(url) = Url::parse(skill)
                 && (url.scheme() == "https" || url.scheme() == "http")
@@ -1175,7 +846,7 @@ pub fn derived_probes(
                     continue;
                 };
                 let same_origin =
-                    doc_origin.as_deref() == Some(crate::target::origin_of(&url).as_str());
+                    doc_origin.as_deref() == Some(crate::model::target::origin_of(&url).as_str());
                 if !same_origin
                     || planned.iter().any(|p| p == endpoint)
                     || (url.scheme() != "https" && url.scheme() != "http")
@@ -1247,7 +918,7 @@ pub fn derived_probes(
 /// order an agent would follow them: the catalog's (service-desc first),
 /// then `Link: rel="service-desc"` headers of responses to agent requests.
 pub fn announced_links(evidence: &Evidence) -> Vec<(String, DescriptionSource)> {
-    use crate::apidesc::links::{Linkset, parse_link_headers, parse_linkset};
+    use crate::parse::links::{Linkset, parse_link_headers, parse_linkset};
     let mut out: Vec<(String, DescriptionSource)> = Vec::new();
     if let Some(resp) = evidence.response(API_CATALOG)
         && resp.status == 200
@@ -1303,7 +974,7 @@ pub fn announced_links(evidence: &Evidence) -> Vec<(String, DescriptionSource)> 
 /// reported, not followed).
 pub fn issuer_of_metadata_url(url: &str) -> Option<(String, MetadataForm, usize)> {
     let parsed = Url::parse(url).ok()?;
-    let origin = crate::target::origin_of(&parsed);
+    let origin = crate::model::target::origin_of(&parsed);
     let path = parsed.path();
     let issuer = if let Some(rest) = path.strip_prefix("/.well-known/oauth-authorization-server") {
         format!("{origin}{rest}")
@@ -1347,12 +1018,12 @@ fn description_probes(
         let Ok(url) = Url::parse(href) else { continue };
         if budget == 0
             || !matches!(url.scheme(), "http" | "https")
-            || !crate::apidesc::links::same_site(target_host, url.host_str().unwrap_or_default())
+            || !crate::parse::links::same_site(target_host, url.host_str().unwrap_or_default())
         {
             continue;
         }
         budget -= 1;
-        let mut request = get(url, crate::apidesc::DESCRIPTION_ACCEPT, target);
+        let mut request = get(url, crate::parse::description::DESCRIPTION_ACCEPT, target);
         request.large_body = true;
         out.push(PlannedProbe {
             id,
@@ -1378,10 +1049,10 @@ fn description_probes(
             _ => Some(target.url.clone()),
         };
         let urls = base
-            .map(|b| crate::apidesc::conventional_urls(&target.origin(), &b))
+            .map(|b| crate::parse::description::conventional_urls(&target.origin(), &b))
             .unwrap_or_default();
         for (path, url) in urls {
-            let request = get(url, crate::apidesc::DESCRIPTION_ACCEPT, target);
+            let request = get(url, crate::parse::description::DESCRIPTION_ACCEPT, target);
             out.push(PlannedProbe {
                 id: format!("{OPENAPI_LOCATION}@{path}"),
                 meta: ProbeMeta::ApiDescription {
@@ -1392,7 +1063,7 @@ fn description_probes(
         }
     }
     // What the descriptions found name.
-    let found = crate::apidesc::found(evidence);
+    let found = crate::evidence::views::descriptions::found(evidence);
     let mut servers: Vec<String> = evidence
         .probes_where(|m| {
             matches!(
@@ -1424,7 +1095,7 @@ fn description_probes(
         .map(|x| x.request.url.clone())
         .collect();
     for f in &found {
-        let crate::apidesc::DescState::Found(desc) = &f.state else {
+        let crate::evidence::views::descriptions::DescState::Found(desc) = &f.state else {
             continue;
         };
         if bare_domain && (needs.api || needs.api_resources) {
@@ -1434,10 +1105,8 @@ fn description_probes(
                 };
                 // Only the target's own site: descriptions often name
                 // placeholder or third-party hosts (`api.example.com`).
-                let own = crate::apidesc::links::same_site(
-                    target_host,
-                    url.host_str().unwrap_or_default(),
-                );
+                let own =
+                    crate::parse::links::same_site(target_host, url.host_str().unwrap_or_default());
                 if !own
                     || servers.iter().any(|s| s == url.as_str())
                     || servers.len() >= MAX_SERVER_URLS
@@ -1469,8 +1138,8 @@ fn description_probes(
         if needs.as_metadata {
             for scheme in &desc.schemes {
                 let url = match &scheme.kind {
-                    crate::apidesc::openapi::SchemeKind::OpenIdConnect { url } => Some(url),
-                    crate::apidesc::openapi::SchemeKind::OAuth2 { metadata_url, .. } => {
+                    crate::model::api::SchemeKind::OpenIdConnect { url } => Some(url),
+                    crate::model::api::SchemeKind::OAuth2 { metadata_url, .. } => {
                         metadata_url.as_ref()
                     }
                     _ => None,
@@ -1610,12 +1279,12 @@ async fn run_round(
         }
         if guard
             && let Some(host) = p.request.url.host_str()
-            && crate::target::is_private_host(host)
+            && crate::model::target::is_private_host(host)
             && !client.allows_private(host)
         {
             let x = unsent(
                 &p,
-                "refused",
+                ErrorKind::Refused,
                 format!(
                     "not fetched: {host} is a private or loopback address and the target is not (SSRF guard)"
                 ),
@@ -1657,7 +1326,7 @@ async fn run_round(
             {
                 let cx = match refusal {
                     None => client.exchange(&c.id, &c.request, user_origin).await,
-                    Some(why) => unsent(&c, CLEANUP_CROSS_ORIGIN, why),
+                    Some(why) => unsent(&c, ErrorKind::CrossOrigin, why),
                 };
                 cleanup = Some((c, cx));
             }
@@ -1693,7 +1362,7 @@ async fn run_round(
     for p in pending {
         let x = unsent(
             &p,
-            "deadline",
+            ErrorKind::Deadline,
             format!(
                 "not finished within the per-target deadline of {} s",
                 opts.target_timeout.as_secs_f64()
@@ -1713,7 +1382,7 @@ async fn run_round(
 type Sent = (Exchange, Option<(PlannedProbe, Exchange)>);
 
 /// An exchange for a probe that was planned but not sent (or not finished).
-fn unsent(p: &PlannedProbe, kind: &str, message: String) -> Exchange {
+fn unsent(p: &PlannedProbe, kind: ErrorKind, message: String) -> Exchange {
     Exchange {
         probe: p.id.clone(),
         request: RequestRecord {
@@ -1723,10 +1392,7 @@ fn unsent(p: &PlannedProbe, kind: &str, message: String) -> Exchange {
             body: p.request.body.clone(),
         },
         response: None,
-        error: Some(ProbeError {
-            kind: kind.into(),
-            message,
-        }),
+        error: Some(ProbeError { kind, message }),
         elapsed_ms: 0,
     }
 }

@@ -12,9 +12,9 @@ pub use html::html;
 pub use junit::junit;
 pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, sarif};
 
-use crate::catalogue::CheckMeta;
-use crate::check::Outcome;
 use crate::gate::{GateResult, ItemKind, Verdict};
+use crate::model::catalogue::CheckMeta;
+use crate::model::outcome::Outcome;
 use crate::report::Report;
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
@@ -201,7 +201,7 @@ pub fn table(report: &Report, color: bool) -> String {
         for f in c
             .findings
             .iter()
-            .filter(|f| f.level != crate::check::FindingLevel::Info)
+            .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
         {
             let _ = write!(finding, "\n• [{}] {}", f.code, f.message);
         }
@@ -587,7 +587,7 @@ pub fn markdown(report: &Report) -> String {
         for f in c
             .findings
             .iter()
-            .filter(|f| f.level != crate::check::FindingLevel::Info)
+            .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
         {
             let _ = writeln!(out, "- {} {}", md_code(&f.code), md_escape(&f.message));
         }
@@ -622,7 +622,7 @@ pub fn markdown(report: &Report) -> String {
         for f in c
             .findings
             .iter()
-            .filter(|f| f.level != crate::check::FindingLevel::Info)
+            .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
         {
             let _ = write!(
                 finding,
@@ -668,15 +668,15 @@ pub fn catalogue_table(checks: &[CheckMeta], color: bool) -> String {
     ]);
     for m in checks {
         let status = match m.implementation {
-            crate::catalogue::Implementation::Rust => "built-in",
-            crate::catalogue::Implementation::Declarative => {
+            crate::model::catalogue::Implementation::Rust => "built-in",
+            crate::model::catalogue::Implementation::Declarative => {
                 if m.user {
                     "user"
                 } else {
                     "declarative"
                 }
             }
-            crate::catalogue::Implementation::Planned => "planned",
+            crate::model::catalogue::Implementation::Planned => "planned",
         };
         t.add_row(vec![
             Cell::new(&m.id),
@@ -702,9 +702,9 @@ pub fn explain(m: &CheckMeta) -> String {
         m.severity.as_str(),
         m.weight(),
         match m.implementation {
-            crate::catalogue::Implementation::Rust => "built-in evaluator",
-            crate::catalogue::Implementation::Declarative => "declarative rule",
-            crate::catalogue::Implementation::Planned =>
+            crate::model::catalogue::Implementation::Rust => "built-in evaluator",
+            crate::model::catalogue::Implementation::Declarative => "declarative rule",
+            crate::model::catalogue::Implementation::Planned =>
                 "planned (reported as skip: not implemented yet)",
         }
     );
@@ -716,9 +716,9 @@ pub fn explain(m: &CheckMeta) -> String {
     let _ = writeln!(out, "\nFinding codes");
     for f in &m.findings {
         let level = match f.outcome {
-            crate::check::FindingLevel::Fail => "fail",
-            crate::check::FindingLevel::Warn => "warn",
-            crate::check::FindingLevel::Info => "info",
+            crate::model::outcome::FindingLevel::Fail => "fail",
+            crate::model::outcome::FindingLevel::Warn => "warn",
+            crate::model::outcome::FindingLevel::Info => "info",
         };
         let _ = writeln!(out, "  {} ({level}): {}", f.code, f.description);
     }

@@ -1,8 +1,9 @@
 //! The report: what a scan concluded, as DESIGN §4 fixes it (schema_version
 //! "1"). Renderers format a finished `Report`; they compute nothing.
 
-use crate::catalogue::Reference;
-use crate::check::{FindingLevel, Outcome};
+use crate::model::catalogue::Reference;
+use crate::model::outcome::{FindingLevel, Outcome};
+use crate::model::texts::value_texts_mut;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -400,32 +401,6 @@ impl Report {
                 }
             }
         }
-    }
-}
-
-/// Apply `f` to every string of a JSON value, member names included.
-pub fn value_texts_mut(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(a) => {
-            for x in a {
-                value_texts_mut(x, f);
-            }
-        }
-        Value::Object(m) => {
-            // Member names may change (two may become one), so the map is
-            // rebuilt.
-            let entries: Vec<(String, Value)> = std::mem::take(m)
-                .into_iter()
-                .map(|(mut k, mut x)| {
-                    f(&mut k);
-                    value_texts_mut(&mut x, f);
-                    (k, x)
-                })
-                .collect();
-            m.extend(entries);
-        }
-        _ => {}
     }
 }
 

@@ -2,8 +2,8 @@
 //! the nine questions. The formula is documented in `docs/scoring.md`; bump
 //! [`ALGORITHM_VERSION`] whenever it changes.
 
-use crate::catalogue::{Category, CheckMeta, Implementation, Question};
-use crate::check::Outcome;
+use crate::model::catalogue::{Category, CheckMeta, Implementation, Question};
+use crate::model::outcome::Outcome;
 use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
 
 /// Version of the scoring algorithm.

@@ -3,11 +3,12 @@
 #![doc(hidden)]
 
 use crate::engine::Engine;
-use crate::evidence::{Evidence, Mode};
+use crate::evidence::Evidence;
 use crate::fixture::{MemorySite, Route, Site};
+use crate::model::exchange::Mode;
+use crate::model::target::Target;
 use crate::probe::{self, GatherOptions};
 use crate::report::Report;
-use crate::target::Target;
 use std::time::Duration;
 
 /// The origin in-memory sites pretend to live at.
@@ -87,7 +88,7 @@ pub fn evidence_with(
     site: Site,
     target: &str,
     mode: Mode,
-    credential: Option<crate::credential::CredentialFacts>,
+    credential: Option<crate::model::credential::CredentialFacts>,
 ) -> Evidence {
     let target = Target::parse(target).expect("test target parses");
     let transport = MemorySite {
@@ -123,8 +124,8 @@ pub fn report(ev: &Evidence) -> Report {
 /// one YAML). Used by the fuzz targets to run every evaluator on hostile
 /// input; a check must never panic on what a server sends.
 pub fn hostile_evidence(data: &[u8]) -> Evidence {
-    use crate::evidence::{Exchange, RequestRecord, ResponseRecord};
-    use crate::probe::{ApiSource, IssuerSource, MetadataForm, PrmForm, ProbeMeta};
+    use crate::model::exchange::{Exchange, RequestRecord, ResponseRecord};
+    use crate::model::probe::{ApiSource, IssuerSource, MetadataForm, PrmForm, ProbeMeta};
     let text: String = String::from_utf8_lossy(&data[..data.len().min(8192)]).into_owned();
     let header = text.replace(['\r', '\n'], " ");
     let target = Target::parse("https://as.example.com/mcp").expect("static target");
@@ -210,7 +211,7 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
             ("traceparent".into(), header.clone()),
         ],
         ProbeMeta::ApiResource {
-            form: crate::probe::ApiForm::Api,
+            form: crate::model::probe::ApiForm::Api,
         },
     );
     add(
@@ -229,7 +230,7 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
             ("link".into(), header.clone()),
         ],
         ProbeMeta::ApiDescription {
-            via: crate::probe::DescriptionSource::Catalog {
+            via: crate::model::probe::DescriptionSource::Catalog {
                 rel: "service-desc".into(),
                 anchor: None,
             },
@@ -241,7 +242,7 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
         200,
         vec![("content-type".into(), "application/yaml".into())],
         ProbeMeta::ApiDescription {
-            via: crate::probe::DescriptionSource::Conventional {
+            via: crate::model::probe::DescriptionSource::Conventional {
                 path: "/openapi.yaml".into(),
             },
         },

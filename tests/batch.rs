@@ -7,9 +7,9 @@ mod common;
 
 use agentready::batch::input::Exclusions;
 use agentready::batch::polite::{PoliteClient, Politeness};
-use agentready::evidence::Exchange;
 use agentready::fixture::{Route, RunningSite, Site, serve};
 use agentready::http::{HttpClient, HttpConfig, RequestSpec, parse_resolve};
+use agentready::model::exchange::Exchange;
 use agentready::probe::Transport;
 use assert_cmd::Command;
 use serde_json::Value;
@@ -601,7 +601,7 @@ fn an_excluded_host_is_not_followed_by_a_redirect() {
             .exchange("p", &get(&format!("{}/start", server.uri())), "")
             .await;
         let e = x.error.expect("refused");
-        assert_eq!(e.kind, "excluded", "{}", e.message);
+        assert_eq!(e.kind.as_str(), "excluded", "{}", e.message);
         assert!(e.message.contains("blocked.test"));
     });
 }
@@ -913,7 +913,10 @@ fn a_robots_txt_that_redirects_is_followed_without_waiting_on_itself() {
         let x = client
             .exchange("p", &get(&format!("{}/private", server.uri())), "")
             .await;
-        assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()));
+        assert_eq!(
+            x.error.map(|e| e.kind.to_string()),
+            Some("robots".to_string())
+        );
         assert_eq!(client.counters().snapshot().robots_fetched, 1);
         server.verify().await;
     });
@@ -951,7 +954,10 @@ fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_ho
             let x = client
                 .exchange("p", &get(&format!("{}/away", server.uri())), "")
                 .await;
-            assert_eq!(x.error.map(|e| e.kind), Some("connect".to_string()));
+            assert_eq!(
+                x.error.map(|e| e.kind.to_string()),
+                Some("connect".to_string())
+            );
         }
         // The redirecting host still answers…
         let x = client
@@ -967,7 +973,7 @@ fn a_failing_redirect_target_uses_up_its_own_error_budget_not_the_redirecting_ho
             )
             .await;
         let e = x.error.unwrap();
-        assert_eq!(e.kind, "host-skipped", "{}", e.message);
+        assert_eq!(e.kind.as_str(), "host-skipped", "{}", e.message);
         assert!(e.message.contains(&dead_port.to_string()), "{}", e.message);
         server.verify().await;
     });
@@ -1005,7 +1011,7 @@ fn a_retry_after_longer_than_the_wait_allowed_skips_the_host_meanwhile() {
             .exchange("q", &get(&format!("{}/other", server.uri())), "")
             .await;
         let e = x.error.unwrap();
-        assert_eq!(e.kind, "host-skipped", "{}", e.message);
+        assert_eq!(e.kind.as_str(), "host-skipped", "{}", e.message);
         assert!(e.message.contains("Retry-After"), "{}", e.message);
         assert_eq!(client.counters().snapshot().retries, 0);
         server.verify().await;
@@ -1036,7 +1042,7 @@ fn a_robots_txt_too_long_to_keep_whole_closes_its_origin() {
         let client = polite(&[], Politeness::default());
         let url = format!("{}/.well-known/openid-configuration", server.uri());
         let e = client.exchange("p", &get(&url), "").await.error.unwrap();
-        assert_eq!(e.kind, "robots");
+        assert_eq!(e.kind.as_str(), "robots");
         assert!(
             e.message.contains("more rules for agentready"),
             "{}",
@@ -1081,7 +1087,12 @@ fn robots_txt_verdicts_past_the_memory_budget_are_not_kept() {
         };
         let allowed =
             |x: Exchange| assert_eq!(x.response.map(|r| r.status), Some(200), "{:?}", x.error);
-        let refused = |x: Exchange| assert_eq!(x.error.map(|e| e.kind), Some("robots".to_string()));
+        let refused = |x: Exchange| {
+            assert_eq!(
+                x.error.map(|e| e.kind.to_string()),
+                Some("robots".to_string())
+            )
+        };
         allowed(ask("a", "/open").await);
         refused(ask("a", "/private").await);
         assert_eq!(fetched(), 1, "a's verdict is kept");

@@ -2,8 +2,10 @@
 //! unique and stable, metadata is complete, and built-in evaluators and
 //! catalogue files match one to one.
 
-use agentready::catalogue::{self, Implementation, parse_check};
+use agentready::catalogue::{self, parse_check};
+
 use agentready::evaluators::builtin_ids;
+use agentready::model::catalogue::Implementation;
 use std::collections::BTreeSet;
 
 /// The ids DESIGN §2 fixes (a contract).
@@ -82,7 +84,7 @@ fn metadata_is_complete() {
         assert!(
             m.findings
                 .iter()
-                .any(|f| f.outcome != agentready::check::FindingLevel::Info),
+                .any(|f| f.outcome != agentready::model::outcome::FindingLevel::Info),
             "{}: no finding can fail or warn",
             m.id
         );
@@ -129,7 +131,7 @@ fn declared_codes_are_used_by_the_evaluators() {
         std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/evaluators")),
         &mut source,
     );
-    let rust: Vec<&agentready::catalogue::CheckMeta> = catalogue::builtin()
+    let rust: Vec<&agentready::model::catalogue::CheckMeta> = catalogue::builtin()
         .iter()
         .filter(|m| m.implementation == Implementation::Rust)
         .collect();
@@ -173,9 +175,9 @@ fn ids_and_codes_snapshot() {
             .iter()
             .map(|f| {
                 let level = match f.outcome {
-                    agentready::check::FindingLevel::Fail => "fail",
-                    agentready::check::FindingLevel::Warn => "warn",
-                    agentready::check::FindingLevel::Info => "info",
+                    agentready::model::outcome::FindingLevel::Fail => "fail",
+                    agentready::model::outcome::FindingLevel::Warn => "warn",
+                    agentready::model::outcome::FindingLevel::Info => "info",
                 };
                 format!("  {} ({level})\n", f.code)
             })

@@ -85,7 +85,7 @@ fn scan_json_report_validates_and_exits_zero() {
     // A check not built yet is reported as skip, never as a pass.
     if let Some(planned) = agentready::catalogue::builtin()
         .iter()
-        .find(|m| m.implementation == agentready::catalogue::Implementation::Planned)
+        .find(|m| m.implementation == agentready::model::catalogue::Implementation::Planned)
     {
         assert_eq!(outcome_of(&report, &planned.id), "skip", "{}", planned.id);
     }

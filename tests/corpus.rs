@@ -10,15 +10,16 @@
 //! that its issuer does not name the place it is served from (Salesforce's
 //! api host, swmansion.com), that issuer is left as published.
 
-use agentready::check::Outcome::{self, Fail, Pass, Skip, Warn};
 use agentready::engine::Engine;
 use agentready::evaluators::metadata::issuer_matches;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::fixture::{Route, RunningSite, Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::outcome::Outcome::{self, Fail, Pass, Skip, Warn};
+use agentready::model::target::Target;
 use agentready::probe::{GatherOptions, issuer_metadata_urls};
 use agentready::report::Report;
-use agentready::target::Target;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

@@ -5,9 +5,9 @@
 
 mod common;
 
-use agentready::evidence::Mode;
 use agentready::fixture::{Site, serve};
 use agentready::http::HttpConfig;
+use agentready::model::exchange::Mode;
 use common::{codes, outcome, scan, scan_with_options};
 use std::time::Duration;
 

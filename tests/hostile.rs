@@ -7,11 +7,12 @@
 //! outcome, time, peak RSS of the test process so far.
 
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::report::Report;
-use agentready::target::Target;
 use std::io::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -117,7 +118,7 @@ fn peak_rss_kib() -> u64 {
 fn error_kinds(ev: &Evidence) -> Vec<String> {
     ev.exchanges
         .iter()
-        .filter_map(|x| x.error.as_ref().map(|e| e.kind.clone()))
+        .filter_map(|x| x.error.as_ref().map(|e| e.kind.to_string()))
         .collect()
 }
 

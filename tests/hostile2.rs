@@ -8,11 +8,12 @@
 mod common;
 
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::report::Report;
-use agentready::target::Target;
 use assert_cmd::Command;
 use common::{RawRequest, decoded, http_response, json_escaped, json_response, raw_http};
 use serde_json::Value;

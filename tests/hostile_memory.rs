@@ -9,10 +9,10 @@
 mod common;
 
 use agentready::engine::Engine;
-use agentready::evidence::Mode;
 use agentready::http::HttpConfig;
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
-use agentready::target::Target;
 use common::{RawRequest, http_response, peak_rss_kib, raw_http};
 use std::io::Write as _;
 use std::sync::Arc;

@@ -294,7 +294,10 @@ async fn redirects_are_followed_recorded_and_bounded() {
     assert_eq!(resp.redirects[0].status, 301);
     assert!(resp.final_url.ends_with("/meta/v2"));
     let looped = ev.get("oidc-config").unwrap();
-    assert_eq!(looped.error.as_ref().unwrap().kind, "redirect-limit");
+    assert_eq!(
+        looped.error.as_ref().unwrap().kind.as_str(),
+        "redirect-limit"
+    );
 }
 
 #[tokio::test]
@@ -369,11 +372,11 @@ async fn the_target_deadline_bounds_a_slow_server() {
         Duration::from_millis(300),
     )
     .await;
-    assert!(
-        ev.exchanges
-            .iter()
-            .all(|x| x.error.as_ref().is_some_and(|e| e.kind == "deadline"))
-    );
+    assert!(ev.exchanges.iter().all(|x| {
+        x.error
+            .as_ref()
+            .is_some_and(|e| e.kind.as_str() == "deadline")
+    }));
     assert!(report.incomplete());
     assert_eq!(report.score, None);
     assert_eq!(report.grade, None);

@@ -3,7 +3,7 @@
 //! overall, with every miss, and holds the overall accuracy at 95 % or more.
 //! Run with `cargo test --test scope_labels -- --nocapture` to see it.
 
-use agentready::scopes::{Hints, ScopeClass, classify};
+use agentready::classify::scopes::{Hints, ScopeClass, classify};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The accuracy the classifier must keep on the labelled set.

@@ -5,15 +5,15 @@
 
 mod common;
 
-use agentready::check::Outcome::{self, Fail, Pass, Skip, Warn};
 use agentready::engine::Engine;
-use agentready::evidence::Mode;
 use agentready::fixture::{Route, Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::outcome::Outcome::{self, Fail, Pass, Skip, Warn};
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::render::{Format, render};
 use agentready::report::Report;
-use agentready::target::Target;
 use common::{assert_report_schema, codes, outcome, scan};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

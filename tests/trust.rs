@@ -7,13 +7,14 @@
 mod common;
 
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::fixture::{RunningSite, Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::render::{self, Format};
 use agentready::report::Report;
-use agentready::target::Target;
 use assert_cmd::Command;
 use common::{codes, outcome, scan};
 use serde_json::{Value, json};
@@ -321,7 +322,7 @@ async fn endpoints_the_guard_refuses_are_not_verified() {
     {
         assert!(x.response.is_none());
         assert_eq!(
-            x.error.as_ref().unwrap().kind,
+            x.error.as_ref().unwrap().kind.as_str(),
             "refused",
             "{}",
             x.request.url

@@ -3,12 +3,13 @@
 //! scanner's work on.
 
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::fixture::{Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::report::Report;
-use agentready::target::Target;
 use std::time::Duration;
 
 /// The whole catalogue, and a loopback client to gather with.

@@ -2,7 +2,7 @@
 //! an IPv6 address that embeds an IPv4 address (mapped, translated,
 //! compatible, NAT64, 6to4) is judged exactly as that IPv4 address.
 #![no_main]
-use agentready::target::{canonical_ip, embedded_ipv4, is_private_host, is_public_ip};
+use agentready::model::target::{canonical_ip, embedded_ipv4, is_private_host, is_public_ip};
 use libfuzzer_sys::fuzz_target;
 use std::net::IpAddr;
 
@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
     let s = s.trim();
     let _ = is_private_host(s);
-    let _ = agentready::target::is_loopback_host(s);
+    let _ = agentready::model::target::is_loopback_host(s);
     let _ = agentready::batch::input::Exclusions::parse(s);
     if let Ok(u) = url::Url::parse(&format!("http://{s}/"))
         && let Some(h) = u.host_str()

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let report = engine().evaluate(&ev, String::new(), 0);
     for c in &report.checks {
         assert!(
-            c.outcome != agentready::check::Outcome::Error || !c.summary.contains("panicked"),
+            c.outcome != agentready::model::outcome::Outcome::Error || !c.summary.contains("panicked"),
             "{} panicked",
             c.id
         );

@@ -8,7 +8,7 @@ const BUDGET: usize = 4 << 20;
 
 fuzz_target!(|data: &[u8]| {
     let strict = serde_json::from_slice::<serde_json::Value>(data);
-    match agentready::evidence::json::parse(data, BUDGET, None) {
+    match agentready::parse::json::parse(data, BUDGET, None) {
         Ok(p) => {
             assert!(p.cost <= BUDGET);
             match strict {
@@ -26,9 +26,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = agentready::evidence::json::parse(
+    let _ = agentready::parse::json::parse(
         data,
         BUDGET,
-        Some(agentready::evidence::json::description_prune),
+        Some(agentready::parse::json::description_prune),
     );
 });

@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
             let _ = url::Url::parse(&u);
         }
     }
-    let _ = agentready::target::Target::parse(&s);
+    let _ = agentready::model::target::Target::parse(&s);
 });

@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
-    let (challenges, _) = agentready::www_authenticate::parse_lenient(&s);
+    let (challenges, _) = agentready::parse::www_authenticate::parse_lenient(&s);
     for c in &challenges {
         let _ = c.duplicate_params();
         let _ = c.param("resource_metadata");

@@ -8,10 +8,10 @@ use libfuzzer_sys::fuzz_target;
 const BUDGET: usize = 4 << 20;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok((_, cost)) = agentready::apidesc::parse_description(data, BUDGET) {
+    if let Ok((_, cost)) = agentready::parse::description::parse_description(data, BUDGET) {
         assert!(cost <= BUDGET, "charged {cost} over a budget of {BUDGET}");
     }
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = agentready::apidesc::yaml::to_json_within(text, BUDGET, None);
+        let _ = agentready::parse::yaml::to_json_within(text, BUDGET, None);
     }
 });

@@ -14,7 +14,7 @@
 //! randomised `SipHash`. A line that is not a valid target is assigned by
 //! the hash of its trimmed text, so exactly one shard reports it.
 
-use crate::target::Target;
+use crate::model::target::Target;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -193,11 +193,11 @@ pub fn count_lines(mut input: impl std::io::BufRead, shard: Shard) -> u64 {
 /// or a trailing dot, and an address in its canonical form (an IPv6
 /// address embedding an IPv4 address is that IPv4 address, so an entry
 /// `127.0.0.1` covers `[::ffff:127.0.0.1]`; see
-/// [`crate::target::canonical_ip`]).
+/// [`crate::model::target::canonical_ip`]).
 fn canonical_host(host: &str) -> String {
-    let h = crate::target::normalise_host(host.trim_end_matches('.'));
-    match crate::target::host_ip(&h) {
-        Some(ip) => crate::target::canonical_ip(ip).to_string(),
+    let h = crate::model::target::normalise_host(host.trim_end_matches('.'));
+    match crate::model::target::host_ip(&h) {
+        Some(ip) => crate::model::target::canonical_ip(ip).to_string(),
         None => h,
     }
 }
@@ -265,7 +265,7 @@ impl Exclusions {
             return None;
         }
         let host = canonical_host(host);
-        if crate::target::host_ip(&host).is_some() {
+        if crate::model::target::host_ip(&host).is_some() {
             // An address covers itself only, in every spelling.
             return self.domains.get(&host).map(String::as_str);
         }
@@ -286,7 +286,7 @@ impl Exclusions {
     pub fn addresses(&self) -> Vec<std::net::IpAddr> {
         self.domains
             .iter()
-            .filter_map(|d| crate::target::host_ip(d))
+            .filter_map(|d| crate::model::target::host_ip(d))
             .collect()
     }
 

@@ -36,12 +36,12 @@
 //! does not grow with the number of hosts.
 
 use super::input::Exclusions;
-use super::robots::{self, Robots};
 use crate::cache::BoundedCache;
-use crate::evidence::{Exchange, ProbeError, RequestRecord};
 use crate::http::{HopGate, HttpClient, RequestSpec};
+use crate::model::exchange::{ErrorKind, Exchange, ProbeError, RequestRecord};
+use crate::model::target::origin_of;
+use crate::parse::robots;
 use crate::probe::Transport;
-use crate::target::origin_of;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -51,6 +51,23 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+/// What the robots.txt of an origin says for agentready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Robots {
+    /// Every path is allowed (no file, 4xx, or no group applies).
+    AllowAll,
+    /// The rules to apply.
+    Rules(robots::Rules),
+    /// Nothing may be fetched: why (the file's server error or the network
+    /// error), and the error kind to record for probes not sent.
+    DisallowAll {
+        /// Error kind for probes not sent (`robots`, or the network error's).
+        kind: ErrorKind,
+        /// Why.
+        reason: String,
+    },
+}
+
 /// Probe id under which robots.txt fetches are made (they are not part of
 /// any report's evidence; the run metadata counts them).
 pub const ROBOTS_PROBE: &str = "robots-txt";
@@ -59,7 +76,12 @@ pub const ROBOTS_PROBE: &str = "robots-txt";
 pub const NOT_SENT_KINDS: [&str; 3] = ["excluded", "host-skipped", "robots"];
 
 /// Connection-level failures that count against a host's error budget.
-const BUDGET_KINDS: [&str; 4] = ["dns", "connect", "tls", "timeout"];
+const BUDGET_KINDS: [ErrorKind; 4] = [
+    ErrorKind::Dns,
+    ErrorKind::Connect,
+    ErrorKind::Tls,
+    ErrorKind::Timeout,
+];
 
 /// Politeness settings.
 #[derive(Debug, Clone)]
@@ -379,7 +401,7 @@ impl Shared {
         if let Some(entry) = self.opts.exclude.covering(host) {
             Counters::add(&self.counters.excluded, 1);
             return Some(ProbeError {
-                kind: "excluded".into(),
+                kind: ErrorKind::Excluded,
                 message: format!(
                     "not sent: {host} is on the opt-out list (--exclude entry `{entry}`)"
                 ),
@@ -400,7 +422,7 @@ impl Shared {
                     None => url.path().to_string(),
                 };
                 r.disallowed_by(&path).map(|pattern| ProbeError {
-                    kind: "robots".into(),
+                    kind: ErrorKind::Robots,
                     message: format!(
                         "not sent: {}/robots.txt disallows {path} for {} (rule `Disallow: {pattern}`; --ignore-robots to override)",
                         origin_of(url),
@@ -425,7 +447,7 @@ impl Shared {
         (errors >= self.opts.max_host_errors).then(|| {
             Counters::add(&self.counters.host_skipped, 1);
             ProbeError {
-                kind: "host-skipped".into(),
+                kind: ErrorKind::HostSkipped,
                 message: format!(
                     "not sent: {errors} consecutive requests to {key} failed to connect, so the host is skipped for the rest of the run (--max-host-errors)"
                 ),
@@ -446,7 +468,7 @@ impl Shared {
             let usable = cache.get(&origin).filter(|e| {
                 let transient = matches!(
                     e.verdict.get().map(|v| &**v),
-                    Some(Robots::DisallowAll { kind, .. }) if kind != "robots"
+                    Some(Robots::DisallowAll { kind, .. }) if *kind != ErrorKind::Robots
                 );
                 !(transient && e.created.elapsed() > ROBOTS_RETRY_AFTER_ERROR)
             });
@@ -511,7 +533,7 @@ impl Shared {
                 let rules = robots::parse(&r.body, r.truncated);
                 if rules.overflowed() {
                     Robots::DisallowAll {
-                        kind: "robots".into(),
+                        kind: ErrorKind::Robots,
                         reason: format!(
                             "{origin}/robots.txt holds more rules for agentready than the {} KiB it keeps, so none of its verdicts is sure and nothing is fetched (--ignore-robots to override)",
                             robots::MAX_RULE_BYTES / 1024
@@ -524,7 +546,7 @@ impl Shared {
                 }
             }
             (Some(r), _) if r.status == 429 || r.status >= 500 => Robots::DisallowAll {
-                kind: "robots".into(),
+                kind: ErrorKind::Robots,
                 reason: format!(
                     "{origin}/robots.txt answered {}, which RFC 9309 §2.3.1.4 asks crawlers to read as disallowing everything (--ignore-robots to override)",
                     r.status
@@ -532,7 +554,7 @@ impl Shared {
             },
             // 3xx without a Location, and 4xx: "unavailable", allow all.
             (Some(_), _) => Robots::AllowAll,
-            (None, Some(e)) if e.kind == "redirect-limit" => Robots::AllowAll,
+            (None, Some(e)) if e.kind == ErrorKind::RedirectLimit => Robots::AllowAll,
             (None, Some(e)) => Robots::DisallowAll {
                 kind: e.kind.clone(),
                 reason: format!(
@@ -585,7 +607,7 @@ impl Shared {
                         probe,
                         spec,
                         ProbeError {
-                            kind: "host-skipped".into(),
+                            kind: ErrorKind::HostSkipped,
                             message: format!(
                                 "not sent: {key} asked (Retry-After) not to be sent anything for another {} s, longer than --max-retry-wait",
                                 left.as_secs()
@@ -610,7 +632,11 @@ impl Shared {
             drop(permit);
             let sent = match (&x.response, &x.error) {
                 (Some(r), _) => 1 + r.redirects.len() as u64,
-                (None, Some(e)) if e.kind == "refused" || e.kind == "restricted" => 0,
+                (None, Some(e))
+                    if e.kind == ErrorKind::Refused || e.kind == ErrorKind::Restricted =>
+                {
+                    0
+                }
                 (None, Some(e)) if NOT_SENT_KINDS.contains(&e.kind.as_str()) => 0,
                 _ => 1,
             };
@@ -645,7 +671,7 @@ impl Shared {
                         }
                     }
                 }
-                (None, Some(e)) if BUDGET_KINDS.contains(&e.kind.as_str()) => {
+                (None, Some(e)) if BUDGET_KINDS.contains(&e.kind) => {
                     // The host that failed: the last redirect hop, if any.
                     let failed = match &last_hop {
                         Some(hop) => self.host(&host_key(hop)),

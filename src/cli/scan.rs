@@ -4,14 +4,15 @@
 use super::{color_enabled, runtime, secs, usage_error, user_checks, write_output};
 use agentready::config::{ConfigErrors, ConfigFile};
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::exit;
 use agentready::gate::{self, Baseline, GatePolicy, Level, LevelLayer, Preset, Verdict};
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::render::{self, Format};
 use agentready::report::Report;
-use agentready::target::Target;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -457,7 +458,7 @@ fn gather(engine: &Engine, o: &Options) -> Result<(Report, Evidence), String> {
     config.private_hosts = std::iter::once(&target.url)
         .chain(api_urls.iter())
         .filter_map(|u| u.host_str())
-        .filter(|h| agentready::target::is_private_host(h))
+        .filter(|h| agentready::model::target::is_private_host(h))
         .map(str::to_string)
         .collect();
     let client = HttpClient::new(config).map_err(|e| e.to_string())?;
@@ -478,7 +479,9 @@ fn gather(engine: &Engine, o: &Options) -> Result<(Report, Evidence), String> {
 
 /// Read the token named by `--token-env` and keep only its facts. The
 /// value is dropped here and never reaches output.
-fn token_facts(o: &Options) -> Result<Option<agentready::credential::CredentialFacts>, String> {
+fn token_facts(
+    o: &Options,
+) -> Result<Option<agentready::model::credential::CredentialFacts>, String> {
     let Some(var) = &o.token_env else {
         return Ok(None);
     };
@@ -492,7 +495,7 @@ fn token_facts(o: &Options) -> Result<Option<agentready::credential::CredentialF
         return Err("--max-token-lifetime must be a positive number of hours".into());
     }
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    Ok(Some(agentready::credential::facts(
+    Ok(Some(agentready::model::credential::facts(
         &token,
         now,
         (hours * 3600.0) as u64,

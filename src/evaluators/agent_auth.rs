@@ -6,10 +6,11 @@
 
 use super::headless::{JWT_BEARER, effective_docs};
 use super::metadata::{DocState, describe, state_of, transport_ok};
-use crate::check::{Evaluation, finding};
-use crate::evidence::{Evidence, Mode, ResponseRecord};
-use crate::probe::{AUTH_MD, ProbeMeta};
-use crate::target::origin_of;
+use crate::evidence::Evidence;
+use crate::model::exchange::{Mode, ResponseRecord};
+use crate::model::outcome::{Evaluation, finding};
+use crate::model::probe::{AUTH_MD, ProbeMeta};
+use crate::model::target::origin_of;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde_json::{Map, Value, json};
 
@@ -754,7 +755,7 @@ pub fn identity_assertion(ev: &Evidence) -> Evaluation {
 
 /// `agent_auth.skill` ↔ the `/auth.md` the resource serves: findings of
 /// `discovery-consistency`, and whether there was a link to judge.
-pub fn skill_consistency(ev: &Evidence) -> (bool, Vec<crate::check::Finding>) {
+pub fn skill_consistency(ev: &Evidence) -> (bool, Vec<crate::model::outcome::Finding>) {
     let docs = auth_md_docs(ev);
     let Some(root) = docs.iter().find(|d| d.skill_of.is_none()) else {
         return (false, Vec::new());

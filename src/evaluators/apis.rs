@@ -5,20 +5,23 @@
 //! that risk (RFC 9700 §2.3), and whether the API is protected only by
 //! unscoped API keys.
 //!
-//! The checks read [`crate::apidesc::found`] (every description URL the
+//! The checks read [`crate::evidence::views::descriptions::found`] (every description URL the
 //! scan fetched, parsed once per exchange) and the catalog probe; the
 //! planner in `src/probe.rs` decides what is fetched.
 
 use super::discovery::{api_view, prm_view};
 use super::metadata::as_view;
-use crate::apidesc::links::{Linkset, WebLink, parse_linkset, same_site};
-use crate::apidesc::openapi::{Description, Operation, SchemeKind};
-use crate::apidesc::{self, DescState, Fetched};
-use crate::check::{Evaluation, Finding, finding};
+use crate::classify::operations::classify_operation;
+use crate::classify::scopes::{self, Classification, Hints, ScopeClass};
 use crate::evidence::Evidence;
-use crate::probe::{self, DescriptionSource, ProbeMeta};
-use crate::scopes::{self, Classification, Hints, ScopeClass};
-use crate::target::TargetKind;
+use crate::evidence::views::descriptions::{DescState, Fetched};
+use crate::model::api::{Description, Operation, SchemeKind};
+use crate::model::outcome::{Evaluation, Finding, finding};
+use crate::model::probe;
+use crate::model::probe::{DescriptionSource, ProbeMeta};
+use crate::model::target::TargetKind;
+use crate::parse::description as apidesc;
+use crate::parse::links::{Linkset, WebLink, parse_linkset, same_site};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -128,7 +131,7 @@ fn via_json(via: &DescriptionSource) -> Value {
     }
 }
 
-fn scheme_json(s: &crate::apidesc::openapi::SecurityScheme) -> Value {
+fn scheme_json(s: &crate::model::api::SecurityScheme) -> Value {
     match &s.kind {
         SchemeKind::ApiKey { location, param } => {
             json!({"name": s.name, "type": "apiKey", "in": location, "param": param})
@@ -189,7 +192,7 @@ fn scheme_names(d: &Description) -> String {
 /// Every readable description of the scan, one per exchange.
 pub fn descriptions(ev: &Evidence) -> Vec<(Fetched<'_>, Description)> {
     let mut seen = BTreeSet::new();
-    apidesc::found(ev)
+    crate::evidence::views::descriptions::found(ev)
         .into_iter()
         .filter_map(|f| match &f.state {
             DescState::Found(d) if seen.insert(f.exchange) => {
@@ -229,7 +232,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
     let Some(catalog) = catalog_view(ev) else {
         return Evaluation::skip("the API catalog was not probed");
     };
-    let fetched = apidesc::found(ev);
+    let fetched = crate::evidence::views::descriptions::found(ev);
     let mut evidence: Vec<String> = vec![probe::API_CATALOG.to_string()];
     evidence.extend(fetched.iter().map(|f| f.probe.to_string()));
     let mut findings: Vec<Finding> = Vec::new();
@@ -374,7 +377,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                         "{} (found through {}) is larger than {} times --max-body, the cap for announced descriptions, and was not read",
                         f.url,
                         via_text(f.via),
-                        crate::http::DESCRIPTION_CAP_FACTOR
+                        crate::model::probe::DESCRIPTION_CAP_FACTOR
                     )
                 } else {
                     format!(
@@ -550,237 +553,6 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
 
 // ---------------------------------------------------------------------------
 // Operations
-
-/// How an operation was classified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationClass {
-    /// Read, write, destructive or unknown.
-    pub class: ScopeClass,
-    /// `hint`, `method` or `name`.
-    pub source: &'static str,
-    /// Why.
-    pub reason: String,
-    /// A GET (or other safe method) whose name says it changes state.
-    pub unsafe_get: bool,
-    /// An operation that obtains credentials (sign-in, token): expected to
-    /// be callable without them.
-    pub credential: bool,
-}
-
-fn safe_method(m: &str) -> bool {
-    matches!(m, "GET" | "HEAD" | "OPTIONS" | "TRACE" | "QUERY")
-}
-
-/// The words of an operation id and the first word of its summary.
-fn name_words(op: &Operation) -> (Vec<String>, Option<String>) {
-    let id = op
-        .operation_id
-        .as_deref()
-        .map(scopes::tokenize)
-        .unwrap_or_default();
-    let first = op.summary.as_deref().and_then(|s| {
-        s.split(|c: char| !c.is_alphanumeric())
-            .find(|w| !w.is_empty())
-            .map(str::to_lowercase)
-    });
-    (id, first)
-}
-
-/// The class a verb names. `inflected` also tries simple English
-/// inflections (`deletes`, `removes`, `searches`): right for the first word
-/// of a summary, which is a verb by position, wrong for the words of an
-/// operation id, where `posts` or `updates` are usually resource nouns.
-fn verb_class(
-    v: &scopes::Vocabulary,
-    words: &apidesc::OperationWords,
-    w: &str,
-    inflected: bool,
-) -> Option<ScopeClass> {
-    let mut candidates = vec![w.to_string()];
-    if inflected {
-        for suffix in ["es", "s"] {
-            if let Some(stem) = w.strip_suffix(suffix)
-                && stem.len() >= 3
-            {
-                candidates.push(stem.to_string());
-            }
-        }
-    }
-    candidates.iter().find_map(|c| {
-        if words.destructive.iter().any(|d| d == c) {
-            Some(ScopeClass::Destructive)
-        } else if words.read.iter().any(|r| r == c) {
-            Some(ScopeClass::Read)
-        } else {
-            v.action(c)
-        }
-    })
-}
-
-/// Classify one operation: explicit hints, then the HTTP method (RFC 9110
-/// §9.2.1), then the words of its id and summary.
-pub fn classify_operation(
-    v: &scopes::Vocabulary,
-    words: &apidesc::OperationWords,
-    op: &Operation,
-) -> OperationClass {
-    let segments: Vec<String> = op
-        .path
-        .split('/')
-        .filter(|s| !s.is_empty() && !s.starts_with('{'))
-        .flat_map(scopes::tokenize)
-        .collect();
-    let (id_words, first) = name_words(op);
-    let credential = segments
-        .iter()
-        .chain(id_words.iter())
-        .any(|w| words.credential.iter().any(|c| c == w));
-    let make = |class, source, reason: String, unsafe_get| OperationClass {
-        class,
-        source,
-        reason,
-        unsafe_get,
-        credential,
-    };
-    let hint_src = op.hints.source.clone().unwrap_or_default();
-    if op.hints.destructive == Some(true) {
-        return make(
-            ScopeClass::Destructive,
-            "hint",
-            format!("{hint_src} says destructiveHint"),
-            false,
-        );
-    }
-    if op.hints.read_only == Some(true) {
-        return make(
-            ScopeClass::Read,
-            "hint",
-            format!("{hint_src} says readOnlyHint"),
-            false,
-        );
-    }
-    let method_class = match op.method.as_str() {
-        m if safe_method(m) => ScopeClass::Read,
-        "POST" | "PUT" | "PATCH" => ScopeClass::Write,
-        "DELETE" => ScopeClass::Destructive,
-        _ => ScopeClass::Unknown,
-    };
-    let id_classes: Vec<(String, ScopeClass)> = id_words
-        .iter()
-        .filter_map(|w| verb_class(v, words, w, false).map(|c| (w.clone(), c)))
-        .collect();
-    let first_verb: Option<(String, ScopeClass)> = id_words
-        .first()
-        .and_then(|w| verb_class(v, words, w, false).map(|c| (w.clone(), c)))
-        .or_else(|| {
-            first
-                .as_ref()
-                .and_then(|w| verb_class(v, words, w, true).map(|c| (w.clone(), c)))
-        });
-    // Words of the whole summary that change data (exact forms only), so
-    // "Get or create a session" is not read as a read.
-    let summary_changes = op.summary.as_deref().is_some_and(|s| {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .any(|w| {
-                verb_class(v, words, &w.to_lowercase(), false).is_some_and(|c| c.changes_data())
-            })
-    });
-    let named = |w: &str| {
-        if op.operation_id.is_some() && id_words.iter().any(|x| x == w) {
-            format!(
-                "operationId `{}` says \"{w}\"",
-                op.operation_id.as_deref().unwrap_or_default()
-            )
-        } else {
-            format!("the summary says \"{w}\"")
-        }
-    };
-    // A destructive word anywhere in the id, or first in the summary.
-    let destructive_word = id_classes
-        .iter()
-        .find(|(_, c)| *c == ScopeClass::Destructive)
-        .map(|(w, _)| w.clone())
-        .or_else(|| {
-            first
-                .as_ref()
-                .filter(|w| verb_class(v, words, w, true) == Some(ScopeClass::Destructive))
-                .cloned()
-        });
-    if let Some(w) = destructive_word
-        && method_class != ScopeClass::Destructive
-    {
-        let unsafe_get = safe_method(&op.method);
-        return make(
-            ScopeClass::Destructive,
-            "name",
-            format!(
-                "{} ({} alone would be {})",
-                named(&w),
-                op.method,
-                method_class.as_str()
-            ),
-            unsafe_get,
-        );
-    }
-    match method_class {
-        ScopeClass::Read => {
-            if let Some((w, c)) = &first_verb
-                && c.changes_data()
-            {
-                return make(
-                    *c,
-                    "name",
-                    format!("{} although the method is {}", named(w), op.method),
-                    true,
-                );
-            }
-            make(
-                ScopeClass::Read,
-                "method",
-                format!("{} is a safe method (RFC 9110 §9.2.1)", op.method),
-                false,
-            )
-        }
-        ScopeClass::Write if op.method == "POST" => {
-            let writes = id_classes.iter().any(|(_, c)| c.changes_data()) || summary_changes;
-            if let Some((w, ScopeClass::Read)) = &first_verb
-                && !writes
-            {
-                return make(
-                    ScopeClass::Read,
-                    "name",
-                    format!("{} (a POST that only reads)", named(w)),
-                    false,
-                );
-            }
-            make(
-                ScopeClass::Write,
-                "method",
-                "POST changes state unless its name says otherwise".into(),
-                false,
-            )
-        }
-        ScopeClass::Write => make(
-            ScopeClass::Write,
-            "method",
-            format!("{} changes state", op.method),
-            false,
-        ),
-        ScopeClass::Destructive => make(
-            ScopeClass::Destructive,
-            "method",
-            "DELETE removes the resource".into(),
-            false,
-        ),
-        _ => make(
-            ScopeClass::Unknown,
-            "method",
-            format!("{} is not a method whose effect is known", op.method),
-            false,
-        ),
-    }
-}
 
 /// How an operation may be called, per its effective security.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1145,7 +917,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
             })
         })
         .collect();
-    let schemes: Vec<(&Fetched<'_>, &crate::apidesc::openapi::SecurityScheme)> = descs
+    let schemes: Vec<(&Fetched<'_>, &crate::model::api::SecurityScheme)> = descs
         .iter()
         .flat_map(|(f, d)| d.schemes.iter().map(move |s| (f, s)))
         .collect();

@@ -6,8 +6,9 @@
 //! request or correlation id header, a JSON `request_id` member, or a W3C
 //! Trace Context id. Edge ids (a CDN hop) are recognised and set apart.
 
-use crate::check::{Evaluation, finding};
-use crate::evidence::{Evidence, ResponseRecord};
+use crate::evidence::Evidence;
+use crate::model::exchange::ResponseRecord;
+use crate::model::outcome::{Evaluation, finding};
 use regex::Regex;
 use serde_json::{Value, json};
 use std::sync::OnceLock;

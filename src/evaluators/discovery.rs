@@ -6,11 +6,12 @@
 use super::metadata::{
     DocState, as_view, describe, issuer_matches, signed_metadata_problem, state_of, transport_ok,
 };
-use crate::check::{EvalStatus, Evaluation, Finding, Unverified, finding};
-use crate::evidence::{Evidence, ResponseRecord};
-use crate::probe::{ApiSource, PrmForm, ProbeMeta};
-use crate::target::TargetKind;
-use crate::www_authenticate::{Challenge, parse_all};
+use crate::evidence::Evidence;
+use crate::model::exchange::ResponseRecord;
+use crate::model::outcome::{EvalStatus, Evaluation, Finding, Unverified, finding};
+use crate::model::probe::{ApiSource, PrmForm, ProbeMeta};
+use crate::model::target::TargetKind;
+use crate::parse::www_authenticate::{Challenge, parse_all};
 use base64::Engine;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
@@ -30,12 +31,22 @@ fn schema(text: &str) -> jsonschema::Validator {
 
 fn prm_schema() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| schema(include_str!("../../checks/schema/prm.schema.json")))
+    V.get_or_init(|| {
+        schema(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/checks/schema/prm.schema.json"
+        )))
+    })
 }
 
 fn jwks_schema() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| schema(include_str!("../../checks/schema/jwks.schema.json")))
+    V.get_or_init(|| {
+        schema(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/checks/schema/jwks.schema.json"
+        )))
+    })
 }
 
 /// One protected-resource metadata URL tried, and what it answered.

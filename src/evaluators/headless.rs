@@ -8,10 +8,11 @@
 //! passive mode the live half is skipped and said to be unverified.
 
 use super::metadata::{DocState, as_view, describe, state_of};
-use crate::check::{Evaluation, Finding, Unverified, finding};
-use crate::evidence::{Evidence, Exchange, Mode, ResponseRecord};
-use crate::probe::{EndpointKind, ProbeMeta};
-use crate::target::TargetKind;
+use crate::evidence::Evidence;
+use crate::model::exchange::{Exchange, Mode, ResponseRecord};
+use crate::model::outcome::{Evaluation, Finding, Unverified, finding};
+use crate::model::probe::{EndpointKind, ProbeMeta};
+use crate::model::target::TargetKind;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

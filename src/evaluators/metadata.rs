@@ -10,10 +10,11 @@
 //! URL answered 200 with a JSON object that differs from what a random path
 //! gets, so a catch-all site finds nothing.
 
-use crate::check::{Evaluation, Finding, finding};
-use crate::evidence::{Evidence, Exchange};
-use crate::probe::{IssuerSource, MetadataForm, ProbeMeta};
-use crate::target::is_loopback_host;
+use crate::evidence::Evidence;
+use crate::model::exchange::{ErrorKind, Exchange};
+use crate::model::outcome::{Evaluation, Finding, finding};
+use crate::model::probe::{IssuerSource, MetadataForm, ProbeMeta};
+use crate::model::target::is_loopback_host;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::sync::{Arc, OnceLock};
@@ -106,8 +107,8 @@ fn source_rank(s: &IssuerSource) -> usize {
 pub fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
     let Some(resp) = &x.response else {
         return match &x.error {
-            Some(e) if e.kind == "refused" => DocState::Refused(e.message.clone()),
-            Some(e) if e.kind == "restricted" => DocState::Restricted(e.message.clone()),
+            Some(e) if e.kind == ErrorKind::Refused => DocState::Refused(e.message.clone()),
+            Some(e) if e.kind == ErrorKind::Restricted => DocState::Restricted(e.message.clone()),
             Some(e) => DocState::Failed(e.message.clone()),
             None => DocState::Failed("no response".into()),
         };
@@ -323,7 +324,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                 // A metadata URL not fetched (the SSRF guard, a run
                 // restricted to loopback) or not answered might have held
                 // the document: not verified.
-                let not_verified: Vec<crate::check::Unverified> = iv
+                let not_verified: Vec<crate::model::outcome::Unverified> = iv
                     .candidates
                     .iter()
                     .filter_map(|c| {
@@ -413,7 +414,7 @@ fn reached_by_challenge(ev: &Evidence, prm: &str) -> bool {
         matches!(
             m,
             ProbeMeta::ProtectedResource {
-                form: crate::probe::PrmForm::Challenge { .. },
+                form: crate::model::probe::PrmForm::Challenge { .. },
                 ..
             }
         )
@@ -427,9 +428,11 @@ fn reached_by_challenge(ev: &Evidence, prm: &str) -> bool {
 fn as_metadata_schema() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
-        let s: Value =
-            serde_json::from_str(include_str!("../../checks/schema/as-metadata.schema.json"))
-                .expect("embedded schema is JSON");
+        let s: Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/checks/schema/as-metadata.schema.json"
+        )))
+        .expect("embedded schema is JSON");
         jsonschema::validator_for(&s).expect("embedded schema compiles")
     })
 }
@@ -472,7 +475,7 @@ pub fn signed_metadata_problem(doc: &Value) -> Option<String> {
         // Within the budget of any JSON view: a payload of small values
         // inside a 1 MiB document would otherwise cost ~90 MB.
         .and_then(|b| {
-            crate::evidence::json::parse(&b, crate::evidence::JSON_VIEW_BUDGET, None)
+            crate::parse::json::parse(&b, crate::parse::json::JSON_VIEW_BUDGET, None)
                 .ok()
                 .map(|p| p.value)
         });

@@ -13,7 +13,11 @@ pub mod metadata;
 pub mod payments;
 pub mod scopes;
 
-use crate::check::Evaluator;
+use crate::evidence::Evidence;
+use crate::model::outcome::Evaluation;
+
+/// A built-in evaluator: pure, synchronous, over the whole evidence.
+pub type Evaluator = fn(&Evidence) -> Evaluation;
 
 /// What evidence a built-in check reads, so the planner sends only what the
 /// selected checks need.
@@ -111,7 +115,10 @@ pub fn builtin_ids() -> Vec<&'static str> {
 /// request deliberately not sent (the check is `skip`).
 ///
 /// `what` names the request for the reason, e.g. "POST https://…/revoke".
-pub fn unverified(x: &crate::evidence::Exchange, what: &str) -> Option<crate::check::Unverified> {
+pub fn unverified(
+    x: &crate::model::exchange::Exchange,
+    what: &str,
+) -> Option<crate::model::outcome::Unverified> {
     if x.response.is_some() {
         return None;
     }
@@ -149,7 +156,7 @@ pub fn unverified(x: &crate::evidence::Exchange, what: &str) -> Option<crate::ch
     } else {
         "was not sent"
     };
-    Some(crate::check::Unverified {
+    Some(crate::model::outcome::Unverified {
         probe: Some(x.probe.clone()),
         reason: format!("{what} {verb}: {message}"),
         remedy: remedy.to_string(),
@@ -158,8 +165,8 @@ pub fn unverified(x: &crate::evidence::Exchange, what: &str) -> Option<crate::ch
 }
 
 /// A request passive mode did not send (`--passive` sends GETs only).
-pub fn passive_unverified(what: &str) -> crate::check::Unverified {
-    crate::check::Unverified {
+pub fn passive_unverified(what: &str) -> crate::model::outcome::Unverified {
+    crate::model::outcome::Unverified {
         probe: None,
         reason: format!("{what} was not sent: passive mode sends GET requests only"),
         remedy: "scan without --passive".to_string(),

@@ -8,8 +8,9 @@
 //! sends is capped before it is decoded, and nothing it sends can make the
 //! evaluator panic.
 
-use crate::check::{Evaluation, Finding, finding};
-use crate::evidence::{Evidence, Exchange};
+use crate::evidence::Evidence;
+use crate::model::exchange::Exchange;
+use crate::model::outcome::{Evaluation, Finding, finding};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
@@ -56,7 +57,7 @@ pub fn decode_payment_required(value: &str) -> Result<Value, String> {
         .iter()
         .find_map(|e| e.decode(value).ok())
         .ok_or_else(|| "the header is not base64".to_string())?;
-    crate::evidence::json::parse(&bytes, crate::evidence::JSON_VIEW_BUDGET, None)
+    crate::parse::json::parse(&bytes, crate::parse::json::JSON_VIEW_BUDGET, None)
         .map(|p| p.value)
         .map_err(|e| format!("the decoded header is not JSON ({e})"))
 }

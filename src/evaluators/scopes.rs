@@ -12,9 +12,9 @@
 
 use super::discovery::{api_view, prm_view};
 use super::metadata::as_view;
-use crate::check::{Evaluation, Finding, finding};
+use crate::classify::scopes::{self, Classification, Hints, RiskEntry, ScopeClass};
 use crate::evidence::Evidence;
-use crate::scopes::{self, Classification, Hints, RiskEntry, ScopeClass};
+use crate::model::outcome::{Evaluation, Finding, finding};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -483,8 +483,8 @@ pub fn scope_view(ev: &Evidence) -> ScopeView {
     }
     // Scope descriptions of API descriptions' OAuth flows (the OpenAPI
     // `scopes` map: scope → description), after the metadata's own.
-    for f in crate::apidesc::found(ev) {
-        let crate::apidesc::DescState::Found(d) = &f.state else {
+    for f in crate::evidence::views::descriptions::found(ev) {
+        let crate::evidence::views::descriptions::DescState::Found(d) = &f.state else {
             continue;
         };
         for (scope, text) in d.scope_descriptions().into_iter().take(MAX_SCOPES) {

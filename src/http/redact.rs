@@ -30,7 +30,8 @@
 //! sink.
 
 use super::REDACTED;
-use crate::evidence::{Evidence, Header};
+use crate::evidence::Evidence;
+use crate::model::exchange::Header;
 use crate::report::Report;
 use base64::Engine as _;
 

@@ -76,9 +76,9 @@ fn finding_line(f: &DiffFinding) -> String {
         f.check,
         f.code,
         match f.level {
-            crate::check::FindingLevel::Fail => "fail",
-            crate::check::FindingLevel::Warn => "warn",
-            crate::check::FindingLevel::Info => "info",
+            crate::model::outcome::FindingLevel::Fail => "fail",
+            crate::model::outcome::FindingLevel::Warn => "warn",
+            crate::model::outcome::FindingLevel::Info => "info",
         },
         f.message
     )

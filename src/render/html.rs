@@ -7,8 +7,8 @@
 //! only from catalogue references with an `https://` URL, never from what
 //! the target sent.
 
-use crate::check::{FindingLevel, Outcome};
 use crate::gate::{ItemKind, Verdict};
+use crate::model::outcome::{FindingLevel, Outcome};
 use crate::report::{CheckResult, ExchangeSummary, Report};
 use crate::scoring::level_name;
 use std::fmt::Write as _;

@@ -3,11 +3,12 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use agentready::engine::Engine;
-use agentready::evidence::{Evidence, Mode};
+use agentready::evidence::Evidence;
 use agentready::http::{HttpClient, HttpConfig};
+use agentready::model::exchange::Mode;
+use agentready::model::target::Target;
 use agentready::probe::GatherOptions;
 use agentready::report::Report;
-use agentready::target::Target;
 use std::time::Duration;
 
 /// Scan `url` with the whole catalogue and the given client settings.

@@ -16,9 +16,10 @@
 //! that allow-lists a CAPTCHA host is never matched), at most 8 KiB of a
 //! header value and the first 64 KiB of a body.
 
-use crate::check::{Evaluation, Finding, finding};
-use crate::evidence::{Evidence, Exchange, ResponseRecord};
-use crate::fingerprints::{self, Kind, Means, Signature};
+use crate::classify::fingerprints::{self, Kind, Means, Signature};
+use crate::evidence::Evidence;
+use crate::model::exchange::{Exchange, ResponseRecord};
+use crate::model::outcome::{Evaluation, Finding, finding};
 use serde_json::{Value, json};
 
 /// Bytes of a body searched for markers.

@@ -21,8 +21,9 @@
 //! `Retry-After` is neither form, or when a 429 carries neither
 //! `Retry-After` nor any rate-limit field.
 
-use crate::check::{Evaluation, Finding, finding};
-use crate::evidence::{Evidence, ResponseRecord};
+use crate::evidence::Evidence;
+use crate::model::exchange::ResponseRecord;
+use crate::model::outcome::{Evaluation, Finding, finding};
 use serde_json::{Value, json};
 use sfv::{BareItem, Dictionary, Item, List, ListEntry, Parameters, Parser};
 

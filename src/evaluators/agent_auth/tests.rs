@@ -1,8 +1,8 @@
 //! Evidence-level tests of the agent-registration checks.
 
 use super::*;
-use crate::check::Outcome;
 use crate::fixture::Route;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, evidence_with, json, route, site};
 use serde_json::json as j;
 

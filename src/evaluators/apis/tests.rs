@@ -725,14 +725,14 @@ fn servers_of_a_bare_domain_become_api_probes_and_oidc_urls_metadata_candidates(
         .expect("openIdConnectUrl is followed");
     assert!(matches!(
         &rec.meta,
-        ProbeMeta::AsMetadata { issuer, source: crate::probe::IssuerSource::ApiDescription { .. }, .. }
+        ProbeMeta::AsMetadata { issuer, source: crate::model::probe::IssuerSource::ApiDescription { .. }, .. }
             if *issuer == format!("{ORIGIN}/tenant")
     ));
 }
 
 #[test]
 fn metadata_urls_map_back_to_issuers() {
-    let f = probe::issuer_of_metadata_url;
+    let f = crate::probe::issuer_of_metadata_url;
     assert_eq!(
         f("https://a.example/.well-known/openid-configuration").map(|(i, _, o)| (i, o)),
         Some(("https://a.example".into(), 1))
@@ -835,7 +835,7 @@ fn linked_descriptions_are_bounded_and_service_docs_do_not_stop_the_guessing() {
     let linked = ev
         .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if via.announced()))
         .count();
-    assert_eq!(linked, probe::MAX_LINKED_DESCRIPTIONS);
+    assert_eq!(linked, crate::probe::MAX_LINKED_DESCRIPTIONS);
     // Announced service-desc links (even dead ones): no guessing.
     assert!(
         ev.probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if !via.announced()))
@@ -866,8 +866,12 @@ fn linked_descriptions_are_bounded_and_service_docs_do_not_stop_the_guessing() {
 
 #[test]
 fn a_description_cut_at_the_body_cap_warns_too_large() {
-    use crate::evidence::{Evidence, Exchange, Mode, RequestRecord, ResponseRecord};
-    let mut ev = Evidence::new(crate::target::Target::parse(ORIGIN).unwrap(), Mode::Safe);
+    use crate::evidence::Evidence;
+    use crate::model::exchange::{Exchange, Mode, RequestRecord, ResponseRecord};
+    let mut ev = Evidence::new(
+        crate::model::target::Target::parse(ORIGIN).unwrap(),
+        Mode::Safe,
+    );
     let mut add = |probe: &str, path: &str, status: u16, truncated: bool, meta: ProbeMeta| {
         ev.push(
             Exchange {

@@ -1,8 +1,8 @@
 //! Evidence-level tests of `request-attribution`.
 
 use super::{IdKind, classify_header, is_trace_context};
-use crate::check::Outcome;
 use crate::evidence::Evidence;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, report, route, site, with_headers};
 use serde_json::json as j;
 
@@ -205,7 +205,7 @@ fn the_catch_all_does_not_count_and_nothing_answering_skips() {
     // Every agent exchange gets the fallback too; drop their ids by hand:
     // keep only the catch-all's response with the header.
     for x in &mut ev.exchanges {
-        if x.probe != crate::probe::CATCH_ALL
+        if x.probe != crate::model::probe::CATCH_ALL
             && let Some(r) = &mut x.response
         {
             r.headers.retain(|(n, _)| n != "x-request-id");

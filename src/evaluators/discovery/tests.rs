@@ -1,9 +1,9 @@
 //! Evidence-level tests of the discovery family, on in-memory sites run
 //! through the real planner.
 
-use crate::check::Outcome;
 use crate::evidence::Evidence;
 use crate::fixture::Route;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, json, route, site};
 use serde_json::{Value, json as j};
 

@@ -1,9 +1,9 @@
 //! Evidence-level tests of the browserless and lifecycle checks.
 
 use super::*;
-use crate::check::Outcome;
-use crate::credential::facts;
 use crate::fixture::Route;
+use crate::model::credential::facts;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, evidence_with, json, route, site};
 use serde_json::json as j;
 

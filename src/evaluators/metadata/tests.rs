@@ -1,8 +1,8 @@
 //! Evidence-level tests of the metadata family: each site is written by
 //! hand, answered in memory through the real planner, and judged.
 
-use crate::check::Outcome;
 use crate::evidence::Evidence;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, json, route, site};
 use serde_json::{Value, json as j};
 
@@ -587,7 +587,11 @@ fn a_public_target_cannot_send_the_scanner_to_a_private_address() {
         "as-metadata@http://localhost:8080",
     ] {
         let x = ev.get(id).unwrap();
-        assert_eq!(x.error.as_ref().unwrap().kind, "refused", "{id}");
+        assert_eq!(
+            x.error.as_ref().unwrap().kind,
+            crate::model::exchange::ErrorKind::Refused,
+            "{id}"
+        );
     }
     // Refused, not fetched: not verified, so no warning (the origin's own
     // metadata passes), and discovery-consistency says what it could not

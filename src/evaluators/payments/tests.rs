@@ -2,8 +2,8 @@
 //! the real planner, then judged.
 
 use super::{decode_payment_required, is_caip2};
-use crate::check::Outcome;
 use crate::evidence::Evidence;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, route, site, with_headers};
 use base64::Engine;
 use serde_json::{Value, json as j};

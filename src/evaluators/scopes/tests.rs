@@ -2,8 +2,8 @@
 //! not-applicable cases, and the `data` each check reports.
 
 use super::*;
-use crate::check::Outcome;
 use crate::fixture::Route;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, json, route, site};
 use serde_json::json as j;
 

@@ -2,8 +2,8 @@
 //! vendor signature (every signature of `checks/fingerprints/` must be
 //! exercised here), and the false positives that must pass.
 
-use crate::check::Outcome;
 use crate::evidence::Evidence;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, route, site, with_headers};
 use serde_json::{Value, json as j};
 use std::collections::BTreeSet;
@@ -505,7 +505,7 @@ fn every_vendor_fixture_gets_its_verdict() {
 /// Every signature of `checks/fingerprints/` is exercised by a fixture.
 #[test]
 fn every_fingerprint_signature_has_a_fixture() {
-    let all: BTreeSet<String> = crate::fingerprints::builtin()
+    let all: BTreeSet<String> = crate::classify::fingerprints::builtin()
         .unwrap()
         .iter()
         .map(|s| s.id.clone())
@@ -673,7 +673,7 @@ fn a_challenge_on_the_catch_all_path_only_does_not_count() {
     let mut ev = evidence(site(vec![], Some(fallback)), ORIGIN);
     // Every agent exchange got a plain 404 instead.
     for x in &mut ev.exchanges {
-        if x.probe != crate::probe::CATCH_ALL
+        if x.probe != crate::model::probe::CATCH_ALL
             && let Some(r) = &mut x.response
         {
             r.status = 404;

@@ -5,8 +5,8 @@ use super::{
     PolicyField, RateLimitField, ResetReading, RetryAfter, parse_legacy_integer,
     parse_legacy_limit, parse_policy, parse_ratelimit, parse_retry_after, read_x_reset,
 };
-use crate::check::Outcome;
 use crate::evidence::Evidence;
+use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, route, site, with_headers};
 use serde_json::{Value, json as j};
 

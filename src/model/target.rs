@@ -61,7 +61,7 @@ impl Target {
     /// Parse and normalise user input.
     ///
     /// ```
-    /// use agentready::target::Target;
+    /// use agentready::model::target::Target;
     /// let t = Target::parse("example.com").unwrap();
     /// assert_eq!(t.url.as_str(), "https://example.com/");
     /// ```
@@ -247,7 +247,7 @@ pub fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
 /// itself. The SSRF guard, `--exclude` and loopback tests judge this.
 ///
 /// ```
-/// use agentready::target::canonical_ip;
+/// use agentready::model::target::canonical_ip;
 /// let mapped: std::net::IpAddr = "::ffff:7f00:1".parse().unwrap();
 /// assert_eq!(canonical_ip(mapped).to_string(), "127.0.0.1");
 /// ```

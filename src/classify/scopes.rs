@@ -21,9 +21,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// The embedded vocabulary.
-pub const VOCABULARY: &str = include_str!("../checks/scopes/vocabulary.toml");
+pub const VOCABULARY: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/checks/scopes/vocabulary.toml"
+));
 /// The JSON Schema the vocabulary must satisfy.
-pub const VOCABULARY_SCHEMA: &str = include_str!("../checks/schema/scope-vocabulary.schema.json");
+pub const VOCABULARY_SCHEMA: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/checks/schema/scope-vocabulary.schema.json"
+));
 
 /// Longest scope string looked at (longer ones are cut, never rejected).
 pub const MAX_SCOPE_LEN: usize = 512;
@@ -465,9 +471,11 @@ impl Vocabulary {
 /// schema cannot express).
 pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
     let file: VocabularyFile =
-        crate::datafile::parse(text, schema_validator()?).map_err(|e| match e {
-            crate::datafile::DataFileError::Toml(reason) => format!("not valid TOML: {reason}"),
-            crate::datafile::DataFileError::Schema(errors) => format!(
+        crate::model::datafile::parse(text, schema_validator()?).map_err(|e| match e {
+            crate::model::datafile::DataFileError::Toml(reason) => {
+                format!("not valid TOML: {reason}")
+            }
+            crate::model::datafile::DataFileError::Schema(errors) => format!(
                 "does not match checks/schema/scope-vocabulary.schema.json:\n{}",
                 errors.join("\n")
             ),

@@ -40,23 +40,6 @@ pub struct Rules {
     overflowed: bool,
 }
 
-/// What the robots.txt of an origin says for agentready.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Robots {
-    /// Every path is allowed (no file, 4xx, or no group applies).
-    AllowAll,
-    /// The rules to apply.
-    Rules(Rules),
-    /// Nothing may be fetched: why (the file's server error or the network
-    /// error), and the error kind to record for probes not sent.
-    DisallowAll {
-        /// Error kind for probes not sent (`robots`, or the network error's).
-        kind: String,
-        /// Why.
-        reason: String,
-    },
-}
-
 fn product_token(value: &str) -> &str {
     let end = value
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))

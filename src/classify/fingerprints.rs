@@ -17,7 +17,10 @@ use std::sync::OnceLock;
 static FINGERPRINTS_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/checks/fingerprints");
 
 /// The JSON Schema every fingerprint file must satisfy.
-pub const FINGERPRINT_SCHEMA: &str = include_str!("../checks/schema/fingerprint.schema.json");
+pub const FINGERPRINT_SCHEMA: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/checks/schema/fingerprint.schema.json"
+));
 
 /// Compiled size limit of one fingerprint regex.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
@@ -173,16 +176,17 @@ fn compile(file: &str, id: &str, what: &str, pattern: &str) -> Result<Regex, Fin
 
 /// Parse, validate and compile one fingerprint file.
 pub fn parse_file(file: &str, text: &str) -> Result<Vec<Signature>, FingerprintError> {
-    let data: FileData = crate::datafile::parse(text, schema_validator()).map_err(|e| match e {
-        crate::datafile::DataFileError::Toml(reason) => FingerprintError::Toml {
-            file: file.to_string(),
-            reason,
-        },
-        crate::datafile::DataFileError::Schema(errors) => FingerprintError::Schema {
-            file: file.to_string(),
-            errors,
-        },
-    })?;
+    let data: FileData =
+        crate::model::datafile::parse(text, schema_validator()).map_err(|e| match e {
+            crate::model::datafile::DataFileError::Toml(reason) => FingerprintError::Toml {
+                file: file.to_string(),
+                reason,
+            },
+            crate::model::datafile::DataFileError::Schema(errors) => FingerprintError::Schema {
+                file: file.to_string(),
+                errors,
+            },
+        })?;
     let mut out = Vec::new();
     for s in data.signature {
         let header = match s.header {

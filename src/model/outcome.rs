@@ -6,7 +6,6 @@
 //! of `fail`, `warn`; only `info` findings (or none) mean `pass`. A check may
 //! also declare itself not applicable (`skip`) or not evaluable (`error`).
 
-use crate::evidence::Evidence;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -184,6 +183,3 @@ pub fn finding(code: &str, message: impl Into<String>, probe: Option<&str>) -> F
         probe: probe.map(str::to_string),
     }
 }
-
-/// A built-in evaluator: pure, synchronous, over the whole evidence.
-pub type Evaluator = fn(&Evidence) -> Evaluation;

@@ -8,19 +8,21 @@
 //! `checks/openapi/openapi.toml`, validated against
 //! `checks/schema/openapi.schema.json`.
 
-pub mod links;
-pub mod openapi;
-pub mod yaml;
-
-use serde::Deserialize;
+use crate::model::api::Data;
 use serde_json::Value;
 use std::sync::OnceLock;
 use url::Url;
 
 /// The embedded data file.
-pub const DATA: &str = include_str!("../checks/openapi/openapi.toml");
+pub const DATA: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/checks/openapi/openapi.toml"
+));
 /// Its JSON Schema.
-pub const DATA_SCHEMA: &str = include_str!("../checks/schema/openapi.schema.json");
+pub const DATA_SCHEMA: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/checks/schema/openapi.schema.json"
+));
 
 /// The RFC 9727 well-known path.
 pub const API_CATALOG_PATH: &str = "/.well-known/api-catalog";
@@ -31,54 +33,15 @@ pub const CATALOG_ACCEPT: &str = "application/linkset+json, application/json;q=0
 /// `Accept` sent for an API description.
 pub const DESCRIPTION_ACCEPT: &str = "application/vnd.oai.openapi+json, application/openapi+json, application/json, application/vnd.oai.openapi;q=0.9, application/yaml;q=0.9, text/yaml;q=0.8, */*;q=0.1";
 
-/// One conventional location.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Location {
-    /// Path on the target origin, or relative to the target path.
-    pub path: String,
-    /// Resolve against the target URL's path instead of the origin.
-    #[serde(default)]
-    pub relative: bool,
-    /// Why it is on the list.
-    pub why: String,
-    /// Where the convention is documented.
-    pub source: String,
-}
-
-/// Words operation names are read with.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OperationWords {
-    /// Destructive verbs beyond the scope vocabulary's.
-    pub destructive: Vec<String>,
-    /// Read verbs beyond the scope vocabulary's.
-    pub read: Vec<String>,
-    /// Words of operations that obtain credentials.
-    pub credential: Vec<String>,
-}
-
-/// The data file, parsed.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Data {
-    /// Format version.
-    pub version: u32,
-    /// Conventional locations, in the order they are tried.
-    pub location: Vec<Location>,
-    /// Operation words.
-    pub operations: OperationWords,
-}
-
 /// Parse and validate a data file (see [`crate::datafile`]).
 pub fn parse_data(text: &str) -> Result<Data, String> {
     let schema: Value =
         serde_json::from_str(DATA_SCHEMA).map_err(|e| format!("schema is not JSON: {e}"))?;
     let validator =
         jsonschema::validator_for(&schema).map_err(|e| format!("schema does not compile: {e}"))?;
-    crate::datafile::parse(text, &validator).map_err(|e| match e {
-        crate::datafile::DataFileError::Toml(e) => format!("not valid: {e}"),
-        crate::datafile::DataFileError::Schema(lines) => lines.join("\n"),
+    crate::model::datafile::parse(text, &validator).map_err(|e| match e {
+        crate::model::datafile::DataFileError::Toml(e) => format!("not valid: {e}"),
+        crate::model::datafile::DataFileError::Schema(lines) => lines.join("\n"),
     })
 }
 
@@ -110,7 +73,7 @@ pub fn conventional_urls(origin: &str, target: &Url) -> Vec<(String, Url)> {
             Url::parse(&format!("{origin}{}", loc.path))
         };
         let Ok(url) = url else { continue };
-        if crate::target::origin_of(&url) != origin || out.iter().any(|(_, u)| *u == url) {
+        if crate::model::target::origin_of(&url) != origin || out.iter().any(|(_, u)| *u == url) {
             continue;
         }
         out.push((url.path().to_string(), url));
@@ -129,10 +92,10 @@ pub fn looks_like_json(body: &[u8]) -> bool {
 
 /// Parse a description body: JSON when it looks like JSON (serde_json caps
 /// nesting at 128), else YAML through the bounded reader, keeping only
-/// what the checks read ([`crate::evidence::json::description_prune`])
+/// what the checks read ([`crate::parse::json::description_prune`])
 /// within `budget` bytes of estimated heap. Returns the tree and its cost.
 pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), String> {
-    use crate::evidence::json;
+    use crate::parse::{json, yaml};
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if looks_like_json(body) {
         return json::parse(body, budget, Some(json::description_prune))
@@ -149,119 +112,9 @@ pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), S
     yaml::to_json_within(text, budget, Some(json::description_prune)).map_err(|e| e.0)
 }
 
-/// [`parse_description`] within [`crate::evidence::DESCRIPTION_BUDGET`].
+/// [`parse_description`] within [`crate::parse::json::DESCRIPTION_BUDGET`].
 pub fn parse_body(body: &[u8]) -> Result<Value, String> {
-    parse_description(body, crate::evidence::DESCRIPTION_BUDGET).map(|(v, _)| v)
-}
-
-/// What one description URL answered.
-#[derive(Debug, Clone)]
-pub enum DescState {
-    /// A readable OpenAPI or Swagger document.
-    Found(Box<openapi::Description>),
-    /// No response (the network error, or the SSRF guard's refusal).
-    Failed(String),
-    /// A status other than 2xx.
-    Status(u16),
-    /// The same answer a random path gets (a catch-all site).
-    CatchAll,
-    /// An HTML page.
-    Html,
-    /// Larger than the (raised) body cap.
-    Truncated,
-    /// A body that does not parse as JSON or YAML (why).
-    Unparseable(String),
-    /// JSON or YAML, but not an OpenAPI or Swagger document (why).
-    NotDescription(String),
-}
-
-impl DescState {
-    /// One line for findings.
-    pub fn describe(&self) -> String {
-        match self {
-            DescState::Found(d) => format!(
-                "{}, {} operations",
-                d.describe_version(),
-                d.operations.len()
-            ),
-            DescState::Failed(e) => format!("no response: {e}"),
-            DescState::Status(s) => format!("{s}"),
-            DescState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
-            DescState::Html => "200 but an HTML page".into(),
-            DescState::Truncated => "larger than the body cap".into(),
-            DescState::Unparseable(e) | DescState::NotDescription(e) => e.clone(),
-        }
-    }
-}
-
-/// One API-description URL the scan fetched.
-#[derive(Debug, Clone)]
-pub struct Fetched<'a> {
-    /// Probe id.
-    pub probe: &'a str,
-    /// Exchange index.
-    pub exchange: usize,
-    /// The URL requested.
-    pub url: &'a str,
-    /// How it was found.
-    pub via: &'a crate::probe::DescriptionSource,
-    /// What it answered.
-    pub state: DescState,
-}
-
-/// Every API-description URL of the scan, announced ones first (catalog,
-/// then headers), then the conventional locations, each in probe order.
-pub fn found(ev: &crate::evidence::Evidence) -> Vec<Fetched<'_>> {
-    use crate::probe::ProbeMeta;
-    let mut out: Vec<Fetched<'_>> = ev
-        .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { .. }))
-        .filter_map(|(probe, rec)| {
-            let ProbeMeta::ApiDescription { via } = &rec.meta else {
-                return None;
-            };
-            let x = ev.exchanges.get(rec.exchange)?;
-            let state = match &x.response {
-                None => DescState::Failed(
-                    x.error
-                        .as_ref()
-                        .map_or_else(|| "no response".to_string(), |e| e.message.clone()),
-                ),
-                Some(r) if !r.is_success() => DescState::Status(r.status),
-                Some(r) if ev.is_catch_all_like(r) => DescState::CatchAll,
-                Some(r) if r.truncated => DescState::Truncated,
-                Some(r) if r.looks_like_html() => DescState::Html,
-                Some(r) => match ev.document_at(rec.exchange) {
-                    Err(e) => DescState::Unparseable(e),
-                    Ok(doc) => {
-                        let base = Url::parse(&r.final_url).or_else(|_| Url::parse(&x.request.url));
-                        match base
-                            .map_err(|e| e.to_string())
-                            .and_then(|b| openapi::read(&doc, &b))
-                        {
-                            Ok(d) => DescState::Found(Box::new(d)),
-                            Err(e) => DescState::NotDescription(e),
-                        }
-                    }
-                },
-            };
-            Some(Fetched {
-                probe,
-                exchange: rec.exchange,
-                url: x.request.url.as_str(),
-                via,
-                state,
-            })
-        })
-        .collect();
-    out.sort_by_key(|f| {
-        let rank = match f.via {
-            crate::probe::DescriptionSource::Catalog { .. } => 0,
-            crate::probe::DescriptionSource::LinkHeader { .. } => 1,
-            crate::probe::DescriptionSource::Conventional { .. } => 2,
-        };
-        (rank, f.exchange)
-    });
-    out
+    parse_description(body, crate::parse::json::DESCRIPTION_BUDGET).map(|(v, _)| v)
 }
 
 #[cfg(test)]
@@ -346,8 +199,8 @@ mod properties {
         fn reading_never_panics(text in descriptionish()) {
             if let Ok(v) = parse_body(text.as_bytes()) {
                 let base = Url::parse("https://api.example.com/openapi.yaml").unwrap();
-                let _ = openapi::read(&v, &base);
-                let _ = links::parse_linkset(&v, &base);
+                let _ = crate::parse::openapi::read(&v, &base);
+                let _ = crate::parse::links::parse_linkset(&v, &base);
             }
         }
 

@@ -28,6 +28,12 @@ use serde_json::{Map, Number, Value};
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
+/// Estimated heap one parsed JSON view may take (a metadata document, a
+/// JWK Set, an error body, a linkset: all far smaller in practice).
+pub const JSON_VIEW_BUDGET: usize = 16 << 20;
+/// Estimated heap one parsed API description may take, after what the
+/// checks do not read is skipped ([`json::description_prune`]).
+pub const DESCRIPTION_BUDGET: usize = 32 << 20;
 /// Estimated heap cost, in bytes, of the parts of a parsed tree.
 pub mod cost {
     /// Every value (its slot in a vector or a map).
@@ -65,7 +71,7 @@ pub type Prune = fn(&[String]) -> bool;
 /// The members of an OpenAPI or Swagger description that no check reads
 /// and that make up most of a large one: schemas, examples, parameters,
 /// request bodies, responses, callbacks, webhooks. Everything the reader
-/// (`crate::apidesc::openapi::read`) follows is kept: versions, `info`,
+/// (`crate::parse::openapi::read`) follows is kept: versions, `info`,
 /// `servers`, `host`/`basePath`/`schemes`, security schemes and
 /// requirements, `paths` with their operations' ids, summaries, flags,
 /// extensions and `security`, and `$ref` targets it may follow

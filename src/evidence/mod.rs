@@ -9,10 +9,12 @@
 //! [`Evidence::view`]. The store serialises to JSON
 //! (`--save-evidence`) and back (`--from-evidence`).
 
-pub mod json;
+pub mod views;
 
-use crate::probe::ProbeMeta;
-use crate::target::Target;
+use crate::model::exchange::{Exchange, Mode, ResponseRecord};
+use crate::model::probe::ProbeMeta;
+use crate::model::target::Target;
+use crate::parse::json::{self, DESCRIPTION_BUDGET, JSON_VIEW_BUDGET};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::any::{Any, TypeId};
@@ -20,12 +22,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Estimated heap one parsed JSON view may take (a metadata document, a
-/// JWK Set, an error body, a linkset: all far smaller in practice).
-pub const JSON_VIEW_BUDGET: usize = 16 << 20;
-/// Estimated heap one parsed API description may take, after what the
-/// checks do not read is skipped ([`json::description_prune`]).
-pub const DESCRIPTION_BUDGET: usize = 32 << 20;
 /// Estimated heap all the parsed views of one target may take together:
 /// with the bodies themselves (30-odd of at most `--max-body`, four
 /// descriptions of at most ten times that), this bounds a target's memory.
@@ -33,222 +29,6 @@ pub const EVIDENCE_PARSE_BUDGET: usize = 96 << 20;
 
 /// Version of the evidence file format.
 pub const EVIDENCE_FORMAT: &str = "agentready-evidence/1";
-
-/// What the scanner may send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Mode {
-    /// GET requests only.
-    Passive,
-    /// GETs plus requests designed to be rejected (the default).
-    #[default]
-    Safe,
-    /// Safe, plus a user-supplied token read for its facts.
-    Credentialed,
-}
-
-impl Mode {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Passive => "passive",
-            Mode::Safe => "safe",
-            Mode::Credentialed => "credentialed",
-        }
-    }
-}
-
-/// One header, name lower-cased.
-pub type Header = (String, String);
-
-/// What was sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestRecord {
-    /// HTTP method.
-    pub method: String,
-    /// The URL requested first (before redirects).
-    pub url: String,
-    /// Headers sent by agentready; user-supplied values are redacted.
-    pub headers: Vec<Header>,
-    /// Request body, if any (never a secret: probes send only fixed bodies).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-}
-
-/// What makes two requests the same request: method, URL, body, and the
-/// credentials the probe itself sends. Other header differences (`Accept`)
-/// do not make a second request worth sending.
-pub fn request_key(method: &str, url: &str, headers: &[Header], body: Option<&str>) -> String {
-    let auth = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        .map_or("", |(_, v)| v.as_str());
-    format!("{method} {url}\n{auth}\n{}", body.unwrap_or_default())
-}
-
-/// True when `key` is the [`request_key`] of these parts, compared piece by
-/// piece without building the key (the planner asks this of every exchange
-/// for every planned probe).
-pub fn key_matches(
-    key: &str,
-    method: &str,
-    url: &str,
-    headers: &[Header],
-    body: Option<&str>,
-) -> bool {
-    let auth = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        .map_or("", |(_, v)| v.as_str());
-    let rest = key
-        .strip_prefix(method)
-        .and_then(|r| r.strip_prefix(' '))
-        .and_then(|r| r.strip_prefix(url))
-        .and_then(|r| r.strip_prefix('\n'))
-        .and_then(|r| r.strip_prefix(auth))
-        .and_then(|r| r.strip_prefix('\n'));
-    rest == Some(body.unwrap_or_default())
-}
-
-impl RequestRecord {
-    /// The de-duplication key of this request (see [`request_key`]).
-    pub fn key(&self) -> String {
-        request_key(&self.method, &self.url, &self.headers, self.body.as_deref())
-    }
-
-    /// True when `key` is this request's [`RequestRecord::key`].
-    pub fn has_key(&self, key: &str) -> bool {
-        key_matches(
-            key,
-            &self.method,
-            &self.url,
-            &self.headers,
-            self.body.as_deref(),
-        )
-    }
-}
-
-/// One redirect hop that was followed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Redirect {
-    /// Status of the redirect response.
-    pub status: u16,
-    /// URL that answered with the redirect.
-    pub from: String,
-    /// Where it pointed (resolved).
-    pub to: String,
-}
-
-/// What came back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponseRecord {
-    /// Status code of the final response.
-    pub status: u16,
-    /// URL of the final response (after redirects).
-    pub final_url: String,
-    /// Redirects followed, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub redirects: Vec<Redirect>,
-    /// Response headers, names lower-cased, in order (repeats kept).
-    pub headers: Vec<Header>,
-    /// The body, decompressed and capped.
-    #[serde(with = "body_serde")]
-    pub body: Vec<u8>,
-    /// True when the body was cut at the cap.
-    #[serde(default)]
-    pub truncated: bool,
-}
-
-impl ResponseRecord {
-    /// First value of a header (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// All values of a header, in order.
-    pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The media type of `Content-Type`, lower-cased, without parameters.
-    pub fn media_type(&self) -> Option<String> {
-        self.header("content-type").map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-    }
-
-    /// True when the media type is JSON (`application/json` or `+json`).
-    pub fn is_json_media_type(&self) -> bool {
-        self.media_type()
-            .is_some_and(|m| m == "application/json" || m.ends_with("+json"))
-    }
-
-    /// True when the response looks like an HTML page (by media type or by
-    /// the first bytes of the body).
-    pub fn looks_like_html(&self) -> bool {
-        if self.media_type().is_some_and(|m| m.contains("html")) {
-            return true;
-        }
-        let head: Vec<u8> = self
-            .body
-            .iter()
-            .copied()
-            .skip_while(u8::is_ascii_whitespace)
-            .take(15)
-            .collect();
-        let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-        head.starts_with("<!doctype html") || head.starts_with("<html")
-    }
-
-    /// 2xx status.
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// The body as text (lossy).
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Why an exchange has no response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProbeError {
-    /// Stable kind: `dns`, `connect`, `tls`, `timeout`, `deadline`,
-    /// `redirect-limit`, `redirect-refused`, `invalid-url`, `body`, `http`,
-    /// `refused` (SSRF guard), `restricted` (outside a loopback-only run),
-    /// `other`.
-    pub kind: String,
-    /// Human-readable message with what to check next.
-    pub message: String,
-}
-
-/// One request and its outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exchange {
-    /// The probe that sent it.
-    pub probe: String,
-    /// What was sent.
-    pub request: RequestRecord,
-    /// What came back, if anything.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<ResponseRecord>,
-    /// Why nothing usable came back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ProbeError>,
-    /// Wall time of the whole exchange, redirects included.
-    pub elapsed_ms: u64,
-}
 
 /// A probe id bound to its exchange and to what the probe meant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,7 +54,7 @@ pub struct Evidence {
     pub probes: BTreeMap<String, ProbeRecord>,
     /// Facts of a user-supplied token (never the token itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<crate::credential::CredentialFacts>,
+    pub credential: Option<crate::model::credential::CredentialFacts>,
     /// Memoised JSON views, one slot per exchange, with the members read
     /// leniently.
     #[serde(skip)]
@@ -420,7 +200,7 @@ impl Evidence {
         for (mut id, mut rec) in probes {
             text(&mut id);
             if let Ok(mut v) = serde_json::to_value(&rec.meta) {
-                crate::report::value_texts_mut(&mut v, text);
+                crate::model::texts::value_texts_mut(&mut v, text);
                 if let Ok(meta) = serde_json::from_value(v) {
                     rec.meta = meta;
                 }
@@ -536,7 +316,7 @@ impl Evidence {
     }
 
     /// The body of exchange `idx` parsed as an API description would be:
-    /// JSON, or YAML through the bounded reader of [`crate::apidesc::yaml`]
+    /// JSON, or YAML through the bounded reader of [`crate::parse::yaml`]
     /// (memoised, so the checks and the planner parse a document once).
     /// What no check reads (schemas, examples, responses…) is skipped
     /// ([`json::description_prune`]), and the tree kept is held to
@@ -556,8 +336,10 @@ impl Evidence {
             }
             let left =
                 EVIDENCE_PARSE_BUDGET.saturating_sub(self.parsed_bytes.load(Ordering::Relaxed));
-            let (value, cost) =
-                crate::apidesc::parse_description(&resp.body, DESCRIPTION_BUDGET.min(left))?;
+            let (value, cost) = crate::parse::description::parse_description(
+                &resp.body,
+                DESCRIPTION_BUDGET.min(left),
+            )?;
             self.parsed_bytes.fetch_add(cost, Ordering::Relaxed);
             Ok(Arc::new(value))
         })
@@ -596,7 +378,7 @@ impl Evidence {
     /// The catch-all probe's response, when it answered 2xx: the site answers
     /// success to paths that cannot exist.
     pub fn catch_all_success(&self) -> Option<&ResponseRecord> {
-        self.response(crate::probe::CATCH_ALL)
+        self.response(crate::model::probe::CATCH_ALL)
             .filter(|r| r.is_success())
     }
 
@@ -608,41 +390,10 @@ impl Evidence {
     }
 }
 
-mod body_serde {
-    //! Bodies are stored as text when they are UTF-8, else as base64.
-    use base64::Engine;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    #[derive(Serialize, Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Text(String),
-        Binary { base64: String },
-    }
-
-    pub(super) fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(body) {
-            Ok(t) => Stored::Text(t.to_string()).serialize(s),
-            Err(_) => Stored::Binary {
-                base64: base64::engine::general_purpose::STANDARD.encode(body),
-            }
-            .serialize(s),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        match Stored::deserialize(d)? {
-            Stored::Text(t) => Ok(t.into_bytes()),
-            Stored::Binary { base64 } => base64::engine::general_purpose::STANDARD
-                .decode(base64)
-                .map_err(serde::de::Error::custom),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::exchange::RequestRecord;
 
     fn exchange(probe: &str) -> Exchange {
         Exchange {
@@ -699,47 +450,5 @@ mod tests {
         let copy = ev.clone();
         look(&copy);
         assert_eq!(calls.get(), 5);
-    }
-
-    #[test]
-    fn key_matches_agrees_with_request_key() {
-        let auth: Vec<Header> = vec![("Authorization".into(), "Bearer x".into())];
-        let accept: Vec<Header> = vec![("accept".into(), "application/json".into())];
-        let cases: Vec<(&str, &str, &[Header], Option<&str>)> = vec![
-            ("GET", "https://a.example/x", &[], None),
-            ("GET", "https://a.example/x", &accept, None),
-            ("GET", "https://a.example/x", &auth, None),
-            ("POST", "https://a.example/x", &[], Some("")),
-            ("POST", "https://a.example/x", &[], Some("a=1")),
-            ("POST", "https://a.example/x", &auth, Some("a=1")),
-            ("GET", "https://a.example/xy", &[], None),
-            ("GET", "https://a.example/", &[], None),
-        ];
-        for (m1, u1, h1, b1) in &cases {
-            let key = request_key(m1, u1, h1, *b1);
-            for (m2, u2, h2, b2) in &cases {
-                assert_eq!(
-                    key_matches(&key, m2, u2, h2, *b2),
-                    key == request_key(m2, u2, h2, *b2),
-                    "{m1} {u1} {b1:?} vs {m2} {u2} {b2:?}"
-                );
-            }
-        }
-        // Headers other than Authorization do not make a new request.
-        let key = request_key("GET", "https://a.example/x", &[], None);
-        assert!(key_matches(
-            &key,
-            "GET",
-            "https://a.example/x",
-            &accept,
-            None
-        ));
-        assert!(!key_matches(
-            &key,
-            "GET",
-            "https://a.example/x",
-            &auth,
-            None
-        ));
     }
 }

@@ -4,7 +4,7 @@
 //! Built on the event parser of `yaml-rust2` (a pure-Rust, non-recursive
 //! state machine), so the tree is assembled here under explicit caps:
 //! nesting depth, node count, and memory. Every node is charged its
-//! estimated heap cost in bytes ([`crate::evidence::json::cost`]) against
+//! estimated heap cost in bytes ([`crate::parse::json::cost`]) against
 //! a budget as it is built, and every `*alias` is charged the full size of
 //! what it copies — a string anchored once and aliased a thousand times
 //! costs a thousand copies — so neither the classic "billion laughs" bomb
@@ -17,7 +17,7 @@
 //! quoted or block-styled is a string); map keys become strings. `<<`
 //! merge keys (YAML 1.1, still common in hand-written files) are applied.
 
-use crate::evidence::json::{Prune, cost, cost_of};
+use crate::parse::json::{Prune, cost, cost_of};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, Parser};
@@ -436,7 +436,7 @@ mod tests {
     fn pruned_members_are_skipped_and_their_anchors_read_as_null() {
         let doc = "openapi: 3.0.0\ncomponents:\n  schemas:\n    A: &a {type: object, properties: {x: {type: string}}}\n  securitySchemes:\n    o: {type: oauth2}\npaths:\n  /a:\n    get:\n      operationId: g\n      responses: {'200': {description: ok}}\n      x-ref: *a\n";
         let (v, _) =
-            to_json_within(doc, 1 << 20, Some(crate::evidence::json::description_prune)).unwrap();
+            to_json_within(doc, 1 << 20, Some(crate::parse::json::description_prune)).unwrap();
         assert_eq!(
             v,
             json!({"openapi": "3.0.0", "components": {"securitySchemes": {"o": {"type": "oauth2"}}},

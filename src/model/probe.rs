@@ -1,0 +1,344 @@
+//! What a probe is: the vocabulary the planner writes and the checks read.
+//!
+//! Each request of a scan is sent by a probe with a stable id (a contract:
+//! reports and evidence files name them) and a [`ProbeMeta`] saying why it
+//! was sent — the issuer a metadata URL was built from, the challenge a
+//! protected-resource URL came from, the endpoint a rejected request went
+//! to. Checks judge an exchange by its meaning, never by parsing its id.
+
+use serde::{Deserialize, Serialize};
+
+/// Probe id of the random-path request.
+pub const CATCH_ALL: &str = "catch-all";
+/// Probe id of the root protected-resource metadata.
+pub const PRM_ROOT: &str = "prm-root";
+/// Probe id of `/auth.md` on the target origin.
+pub const AUTH_MD: &str = "auth-md";
+/// Probe id of the path-suffixed protected-resource metadata.
+pub const PRM_PATH: &str = "prm-path";
+/// Probe id of the unauthenticated request to the target URL.
+pub const API: &str = "api-unauthenticated";
+/// Suffix of the probe that repeats an API request with an invalid token.
+pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
+/// Prefix of the probe ids of PRM documents named by a challenge.
+pub const PRM_CHALLENGE: &str = "prm-challenge";
+/// Prefix of the probe ids of JWK Sets.
+pub const JWKS: &str = "jwks";
+/// Probe id of the GET of the target URL as an agent would call it.
+pub const API_TARGET: &str = "api-target";
+/// Probe id of the GET of `/api` on the target origin.
+pub const API_BASE: &str = "api-base";
+/// Probe id of the GET of `/api/v1` on the target origin.
+pub const API_BASE_V1: &str = "api-base-v1";
+/// Probe id of the RFC 9727 API catalog.
+pub const API_CATALOG: &str = "api-catalog";
+/// Prefix of the probe ids of API descriptions a catalog or a `Link`
+/// header names.
+pub const API_DESCRIPTION: &str = "api-description";
+/// Prefix of the probe ids of conventional API-description locations.
+pub const OPENAPI_LOCATION: &str = "openapi-location";
+/// Prefix of the probe ids of API URLs an API description's `servers` name.
+pub const API_SERVER: &str = "api-server";
+/// Probe id prefix of the RFC 7592 deletion of a client a registration
+/// probe created by accident.
+pub const REGISTRATION_CLEANUP: &str = "registration-cleanup";
+
+/// Which well-known document an authorization-server metadata URL names, and
+/// how it was built from the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetadataForm {
+    /// RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted
+    /// between host and path.
+    Rfc8414,
+    /// OIDC discovery with the well-known string inserted (RFC 8414 §5).
+    OidcInserted,
+    /// OIDC Discovery §4: `/.well-known/openid-configuration` appended to
+    /// the issuer.
+    OidcAppended,
+}
+
+impl MetadataForm {
+    /// Human name used in findings.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MetadataForm::Rfc8414 => "RFC 8414 (path-inserted)",
+            MetadataForm::OidcInserted => "OpenID discovery (path-inserted)",
+            MetadataForm::OidcAppended => "OpenID discovery (path-appended)",
+        }
+    }
+
+    /// True for the two OpenID discovery forms.
+    pub fn is_oidc(self) -> bool {
+        !matches!(self, MetadataForm::Rfc8414)
+    }
+}
+
+/// Where an issuer candidate came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum IssuerSource {
+    /// The target's origin (MCP 2025-03-26 "authorization base URL").
+    Origin,
+    /// The target URL with its path (an issuer with a path, e.g. a tenant).
+    TargetPath,
+    /// Listed in `authorization_servers` of a protected-resource document.
+    AuthorizationServers {
+        /// The probe id of that document.
+        prm: String,
+    },
+    /// Named by an API description's security scheme (`openIdConnectUrl`,
+    /// or OpenAPI 3.2 `oauth2MetadataUrl`).
+    ApiDescription {
+        /// The probe id of that description.
+        description: String,
+    },
+}
+
+/// Which protected-resource metadata URL a probe asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PrmForm {
+    /// `/.well-known/oauth-protected-resource` at the root.
+    Root,
+    /// The well-known string inserted before the target's path (RFC 9728 §3.1).
+    PathSuffixed,
+    /// The `resource_metadata` URL of a challenge (RFC 9728 §5.1).
+    Challenge {
+        /// The probe whose response carried the challenge.
+        from: String,
+    },
+}
+
+/// Why an API endpoint was probed without credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum ApiSource {
+    /// The target URL itself (an API base URL or MCP endpoint).
+    Target,
+    /// Named with `--api-url`.
+    ApiUrl,
+    /// The `resource` of a protected-resource document.
+    PrmResource {
+        /// The probe id of that document.
+        prm: String,
+    },
+    /// A `servers` URL of an API description (bare-domain targets only).
+    ApiDescription {
+        /// The probe id of that description.
+        description: String,
+    },
+}
+
+/// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiForm {
+    /// The target URL itself.
+    Target,
+    /// `/api` on the target origin.
+    Api,
+    /// `/api/v1` on the target origin.
+    ApiV1,
+    /// A `servers` URL of an API description (bare-domain targets only).
+    Server,
+}
+
+/// How an API-description URL was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum DescriptionSource {
+    /// A link of the RFC 9727 API catalog.
+    Catalog {
+        /// The relation (`service-desc` or `service-doc`).
+        rel: String,
+        /// The link context (`anchor`), when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        anchor: Option<String>,
+    },
+    /// A `Link` response header (RFC 8288, RFC 8631).
+    LinkHeader {
+        /// The probe whose response carried it.
+        probe: String,
+        /// The relation.
+        rel: String,
+    },
+    /// A conventional location (checks/openapi/openapi.toml), tried because
+    /// nothing announced a description.
+    Conventional {
+        /// The path tried.
+        path: String,
+    },
+}
+
+impl DescriptionSource {
+    /// True for descriptions the target announced (catalog or header).
+    pub fn announced(&self) -> bool {
+        !matches!(self, DescriptionSource::Conventional { .. })
+    }
+
+    /// The link relation, for announced descriptions.
+    pub fn rel(&self) -> Option<&str> {
+        match self {
+            DescriptionSource::Catalog { rel, .. } | DescriptionSource::LinkHeader { rel, .. } => {
+                Some(rel)
+            }
+            DescriptionSource::Conventional { .. } => None,
+        }
+    }
+}
+
+/// What a probe was for: the context checks need to judge its exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ProbeMeta {
+    /// A random path that no real site serves.
+    CatchAll,
+    /// An authorization-server metadata URL built from `issuer`.
+    AsMetadata {
+        /// The issuer string exactly as it was taken (no normalisation).
+        issuer: String,
+        /// How the URL was built.
+        form: MetadataForm,
+        /// Position in the MCP 2025-11-25 order for this issuer (0 first).
+        order: usize,
+        /// Where the issuer came from.
+        source: IssuerSource,
+    },
+    /// A protected-resource metadata URL for `resource`.
+    ProtectedResource {
+        /// The resource identifier the document must declare: the one the
+        /// well-known URL was built from, or the URL whose challenge named it.
+        resource: String,
+        /// Root, path-suffixed, or from a challenge.
+        form: PrmForm,
+    },
+    /// A request to an API or MCP endpoint as an agent without a token
+    /// makes it (`invalid_token`: with a bogus bearer token).
+    Api {
+        /// The endpoint URL.
+        url: String,
+        /// Where the URL came from.
+        source: ApiSource,
+        /// True for an MCP endpoint (POST `initialize`).
+        mcp: bool,
+        /// True when the request carried a deliberately invalid token.
+        #[serde(default)]
+        invalid_token: bool,
+    },
+    /// A request designed to be rejected, sent to an endpoint the
+    /// metadata advertises (safe mode only).
+    Endpoint {
+        /// Which endpoint.
+        endpoint: EndpointKind,
+        /// Its URL.
+        url: String,
+        /// The metadata probes that name it.
+        named_by: Vec<String>,
+    },
+    /// An auth.md document: `/auth.md` on the target origin, or the URL an
+    /// `agent_auth.skill` names.
+    AuthMd {
+        /// The metadata probe whose `agent_auth.skill` named it (none for
+        /// the conventional `/auth.md`).
+        skill_of: Option<String>,
+    },
+    /// An empty JSON object POSTed to an `agent_auth` registration endpoint
+    /// (safe mode): it names no registration type, so nothing can be
+    /// registered.
+    AgentRegistration {
+        /// The endpoint.
+        url: String,
+        /// The metadata probe that names it.
+        named_by: String,
+    },
+    /// The RFC 7592 §2.3 deletion of a client that a registration probe
+    /// created although it was designed to be rejected: sent at once, with
+    /// the registration access token the server issued (redacted in the
+    /// evidence).
+    RegistrationCleanup {
+        /// The registration probe whose answer created the client.
+        registration: String,
+        /// The client id the server issued.
+        client_id: String,
+    },
+    /// A JWK Set named by `jwks_uri`.
+    Jwks {
+        /// The probes of the documents that name it.
+        named_by: Vec<String>,
+    },
+    /// An unauthenticated GET of an API URL, sent as an agent would
+    /// (`Accept: application/json`): what it answers shows payment
+    /// challenges (x402), rate-limit fields, request ids and bot challenges.
+    ApiResource {
+        /// Which URL.
+        form: ApiForm,
+    },
+    /// `/.well-known/api-catalog` (RFC 9727 §2).
+    ApiCatalog,
+    /// An API description (OpenAPI or Swagger), or the human documentation
+    /// a catalog links.
+    ApiDescription {
+        /// How the URL was found.
+        via: DescriptionSource,
+    },
+    /// The GET of a user's declarative check.
+    UserCheck {
+        /// The check id.
+        check: String,
+    },
+}
+
+/// The advertised endpoints agentready sends a rejected request to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndpointKind {
+    /// RFC 8628 device authorization endpoint.
+    DeviceAuthorization,
+    /// RFC 7591 dynamic client registration endpoint.
+    Registration,
+    /// RFC 7009 revocation endpoint.
+    Revocation,
+    /// RFC 7662 introspection endpoint.
+    Introspection,
+}
+
+impl EndpointKind {
+    /// All kinds.
+    pub const ALL: [EndpointKind; 4] = [
+        EndpointKind::DeviceAuthorization,
+        EndpointKind::Registration,
+        EndpointKind::Revocation,
+        EndpointKind::Introspection,
+    ];
+
+    /// The metadata member that names it.
+    pub fn member(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device_authorization_endpoint",
+            EndpointKind::Registration => "registration_endpoint",
+            EndpointKind::Revocation => "revocation_endpoint",
+            EndpointKind::Introspection => "introspection_endpoint",
+        }
+    }
+
+    /// Probe id prefix.
+    pub fn probe_prefix(self) -> &'static str {
+        match self {
+            EndpointKind::DeviceAuthorization => "device-authorization",
+            EndpointKind::Registration => "registration",
+            EndpointKind::Revocation => "revocation",
+            EndpointKind::Introspection => "introspection",
+        }
+    }
+}
+impl ProbeMeta {
+    /// True for requests an agent would make of the target: every probe but
+    /// the random catch-all path and users' declarative checks.
+    pub fn is_agent_request(&self) -> bool {
+        !matches!(self, ProbeMeta::CatchAll | ProbeMeta::UserCheck { .. })
+    }
+}
+
+/// How many times the body cap an API description may be.
+pub const DESCRIPTION_CAP_FACTOR: usize = 10;

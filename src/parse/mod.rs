@@ -1,0 +1,12 @@
+//! Pure parsers of what a target sends: `WWW-Authenticate` challenges,
+//! JSON within a memory budget, YAML, OpenAPI and Swagger descriptions,
+//! RFC 9264 linksets and `Link` headers, robots.txt, and the data files
+//! the catalogue ships. They import only the model.
+
+pub mod description;
+pub mod json;
+pub mod links;
+pub mod openapi;
+pub mod robots;
+pub mod www_authenticate;
+pub mod yaml;
