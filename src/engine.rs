@@ -176,13 +176,13 @@ impl Engine {
         let metas: Vec<&CheckMeta> = self.checks.iter().collect();
         let scored = scoring::score(&checks, &metas);
         let exchanges: Vec<ExchangeSummary> = ev
-            .exchanges
+            .exchanges()
             .iter()
             .enumerate()
             .map(|(i, x)| ExchangeSummary {
                 probe: x.probe.clone(),
                 aliases: ev
-                    .probes
+                    .probes()
                     .iter()
                     .filter(|(id, r)| r.exchange == i && **id != x.probe)
                     .map(|(id, _)| id.clone())
@@ -211,7 +211,7 @@ impl Engine {
         let mut questions = scored.questions;
         let error = ev.unreachable().then(|| {
             let why = ev
-                .exchanges
+                .exchanges()
                 .iter()
                 .find_map(|x| x.error.as_ref())
                 .map_or_else(String::new, |e| e.message.clone());
@@ -222,10 +222,10 @@ impl Engine {
             algorithm_version: scoring::ALGORITHM_VERSION.into(),
             tool: Tool::default(),
             target: ReportTarget {
-                input: ev.target.input.clone(),
-                url: ev.target.url.to_string(),
+                input: ev.target().input.clone(),
+                url: ev.target().url.to_string(),
             },
-            mode: ev.mode.as_str().into(),
+            mode: ev.mode().as_str().into(),
             started_at,
             duration_ms,
             // An unreachable target was not observed: no score, grade or
@@ -251,7 +251,7 @@ impl Engine {
                 questions
             },
             checks,
-            requests_total: ev.exchanges.len(),
+            requests_total: ev.exchanges().len(),
             exchanges,
             error,
             gate: None,

@@ -9,7 +9,7 @@
 //! URL and body) is never sent again: the new probe id becomes an alias of
 //! the stored exchange.
 
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, Recorder};
 use crate::http::{HttpClient, RequestSpec};
 use crate::model::exchange::{ErrorKind, Exchange, Mode, ProbeError, RequestRecord};
 use crate::model::probe::{
@@ -654,7 +654,7 @@ pub fn derived_probes(
                 continue;
             };
             let Some(resp) = evidence
-                .exchanges
+                .exchanges()
                 .get(rec.exchange)
                 .and_then(|x| x.response.as_ref())
             else {
@@ -820,7 +820,7 @@ pub fn derived_probes(
                 continue;
             };
             let doc_origin = evidence
-                .exchanges
+                .exchanges()
                 .get(rec.exchange)
                 .and_then(|x| Url::parse(&x.request.url).ok())
                 .map(|u| crate::model::target::origin_of(&u));
@@ -1091,7 +1091,7 @@ fn description_probes(
                 }
             )
         })
-        .filter_map(|(_, r)| evidence.exchanges.get(r.exchange))
+        .filter_map(|(_, r)| evidence.exchange(r.exchange))
         .map(|x| x.request.url.clone())
         .collect();
     for f in &found {
@@ -1226,8 +1226,7 @@ pub async fn gather(
     needs: &Needs,
     opts: &GatherOptions,
 ) -> Evidence {
-    let mut evidence = Evidence::new(target.clone(), opts.mode);
-    evidence.credential.clone_from(&opts.credential);
+    let mut evidence = Recorder::new(target.clone(), opts.mode, opts.credential.clone());
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
     let mut round = initial_probes(target, needs, opts);
@@ -1257,12 +1256,12 @@ pub async fn gather(
             break;
         }
     }
-    evidence
+    evidence.finish()
 }
 
 async fn run_round(
     client: &impl Transport,
-    evidence: &mut Evidence,
+    evidence: &mut Recorder,
     probes: Vec<PlannedProbe>,
     user_origin: &str,
     deadline: Instant,

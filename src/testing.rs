@@ -129,7 +129,7 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
     let text: String = String::from_utf8_lossy(&data[..data.len().min(8192)]).into_owned();
     let header = text.replace(['\r', '\n'], " ");
     let target = Target::parse("https://as.example.com/mcp").expect("static target");
-    let mut ev = Evidence::new(target, Mode::Safe);
+    let mut ev = crate::evidence::Recorder::new(target, Mode::Safe, None);
     let mut add =
         |probe: &str, url: &str, status: u16, headers: Vec<(String, String)>, meta: ProbeMeta| {
             ev.push(
@@ -247,7 +247,7 @@ pub fn hostile_evidence(data: &[u8]) -> Evidence {
             },
         },
     );
-    ev
+    ev.finish()
 }
 
 /// The report of an in-memory site that serves `doc` as its RFC 8414

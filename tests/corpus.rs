@@ -157,7 +157,7 @@ fn found_at(report: &Report, evidence: &Evidence) -> BTreeSet<String> {
         .iter()
         .filter(|f| f.code == "as-metadata-discovery-found")
         .filter_map(|f| evidence.record(f.probe.as_deref()?))
-        .filter_map(|r| evidence.exchanges.get(r.exchange))
+        .filter_map(|r| evidence.exchange(r.exchange))
         .map(|x| x.request.url.clone())
         .collect()
 }

@@ -178,7 +178,7 @@ async fn passive_mode_sends_no_post() {
             by_method.iter().all(|m| m == "GET"),
             "{name}: {by_method:?}"
         );
-        assert!(ev.exchanges.iter().all(|x| x.request.method == "GET"));
+        assert!(ev.exchanges().iter().all(|x| x.request.method == "GET"));
         assert_eq!(report.mode, "passive");
         // Judged from metadata, and said to be unverified.
         assert!(

@@ -116,7 +116,7 @@ fn peak_rss_kib() -> u64 {
 
 /// Error kinds of every exchange of a scan.
 fn error_kinds(ev: &Evidence) -> Vec<String> {
-    ev.exchanges
+    ev.exchanges()
         .iter()
         .filter_map(|x| x.error.as_ref().map(|e| e.kind.to_string()))
         .collect()
@@ -180,7 +180,7 @@ async fn hostile_servers_are_survived() {
     let truncated = || -> Check {
         Box::new(|_r: &Report, e: &Evidence| {
             let n = e
-                .exchanges
+                .exchanges()
                 .iter()
                 .filter(|x| {
                     x.response
@@ -508,7 +508,7 @@ async fn redirects_to_private_addresses_are_refused_for_public_targets() {
     )
     .await;
     assert!(
-        ev.exchanges
+        ev.exchanges()
             .iter()
             .any(|x| x.response.as_ref().is_some_and(|r| !r.redirects.is_empty()))
     );

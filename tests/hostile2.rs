@@ -77,7 +77,7 @@ fn host_of(url: &str) -> String {
 
 /// Exchanges whose URL host is one of `hosts`, with their error kinds.
 fn exchanges_to<'a>(ev: &'a Evidence, hosts: &[&str]) -> Vec<(&'a str, Option<&'a str>)> {
-    ev.exchanges
+    ev.exchanges()
         .iter()
         .filter(|x| hosts.contains(&host_of(&x.request.url).as_str()))
         .map(|x| {
@@ -182,7 +182,7 @@ async fn ipv6_spellings_of_private_addresses_are_refused_without_a_connection() 
     }
     // The redirect to a mapped address is refused too.
     let root = ev
-        .exchanges
+        .exchanges()
         .iter()
         .find(|x| x.request.url == target)
         .expect("the target URL was requested");
@@ -193,7 +193,7 @@ async fn ipv6_spellings_of_private_addresses_are_refused_without_a_connection() 
     // No connection was tried to the metadata address: the resolver's
     // refusal is the error, not a connect failure or a timeout.
     let meta = ev
-        .exchanges
+        .exchanges()
         .iter()
         .find(|x| x.request.url.contains("metadata.attacker.test"))
         .expect("the revocation probe was planned");

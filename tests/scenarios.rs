@@ -214,9 +214,8 @@ async fn evidence_replays_to_the_same_outcomes() {
         .unwrap();
     let (report, ev) = scan(&running.target).await;
     drop(running);
-    let text = serde_json::to_string(&ev).unwrap();
-    let mut back: agentready::evidence::Evidence = serde_json::from_str(&text).unwrap();
-    back.finish_loading();
+    let text = ev.to_json().unwrap();
+    let back = agentready::evidence::Evidence::from_json(&text).unwrap();
     let engine = agentready::engine::Engine::new(Vec::new(), &[], &[]).unwrap();
     let replayed = engine.evaluate(&back, report.started_at.clone(), report.duration_ms);
     assert_eq!(replayed.checks, report.checks);
@@ -372,7 +371,7 @@ async fn the_target_deadline_bounds_a_slow_server() {
         Duration::from_millis(300),
     )
     .await;
-    assert!(ev.exchanges.iter().all(|x| {
+    assert!(ev.exchanges().iter().all(|x| {
         x.error
             .as_ref()
             .is_some_and(|e| e.kind.as_str() == "deadline")

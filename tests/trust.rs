@@ -119,7 +119,7 @@ async fn a_default_scan_leaves_no_client_on_a_lax_server() {
                     "{requests:?}"
                 );
                 let cleanup = ev
-                    .probes
+                    .probes()
                     .keys()
                     .find(|k| k.starts_with("registration-cleanup@"))
                     .expect("the deletion is an exchange of its own");
@@ -316,7 +316,7 @@ async fn endpoints_the_guard_refuses_are_not_verified() {
     };
     let (report, ev) = common::scan_with(&running.target, config, Duration::from_secs(10)).await;
     for x in ev
-        .exchanges
+        .exchanges()
         .iter()
         .filter(|x| x.request.url.contains("10.0.0.7"))
     {

@@ -45,7 +45,7 @@ pub fn fresh_copies(ev: &Evidence, rounds: usize) -> Vec<Evidence> {
     (0..rounds)
         .map(|_| {
             let e = ev.clone();
-            for i in 0..e.exchanges.len() {
+            for i in 0..e.exchanges().len() {
                 let _ = e.json_at(i);
             }
             e

@@ -417,24 +417,19 @@ fn replay(
 ) -> Result<(Report, Evidence), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut ev: Evidence = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not an agentready evidence file: {e}", path.display()))?;
-    if ev.format != agentready::evidence::EVIDENCE_FORMAT {
-        return Err(format!(
-            "{} has evidence format `{}`; this version reads `{}`",
-            path.display(),
-            ev.format,
-            agentready::evidence::EVIDENCE_FORMAT
-        ));
-    }
-    ev.finish_loading();
+    let ev = Evidence::from_json(&text).map_err(|e| match e {
+        agentready::evidence::EvidenceError::NotEvidence(e) => {
+            format!("{} is not an agentready evidence file: {e}", path.display())
+        }
+        e => format!("{} has {e}", path.display()),
+    })?;
     if let Some(t) = target
-        && Target::parse(t).map(|t| t.url) != Ok(ev.target.url.clone())
+        && Target::parse(t).map(|t| t.url) != Ok(ev.target().url.clone())
     {
         return Err(format!(
             "{} holds evidence for {}, not {t}",
             path.display(),
-            ev.target.url
+            ev.target().url
         ));
     }
     let report = engine.evaluate(&ev, agentready::engine::now_rfc3339(), 0);

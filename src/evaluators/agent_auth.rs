@@ -111,7 +111,7 @@ fn auth_md_docs(ev: &Evidence) -> Vec<AuthMdDoc<'_>> {
             let ProbeMeta::AuthMd { skill_of } = &rec.meta else {
                 return None;
             };
-            let x = ev.exchanges.get(rec.exchange)?;
+            let x = ev.exchange(rec.exchange)?;
             Some(AuthMdDoc {
                 probe,
                 url: x.request.url.as_str(),
@@ -197,7 +197,7 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
         // Not fetched or not answered: says nothing about the document.
         if let Some(u) = ev
             .record(d.probe)
-            .and_then(|r| ev.exchanges.get(r.exchange))
+            .and_then(|r| ev.exchange(r.exchange))
             .and_then(|x| super::unverified(x, &format!("GET {}", d.url)))
         {
             unverified.push(u);
@@ -565,7 +565,7 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
     if advertised.is_empty() {
         return Evaluation::skip("no agent_auth registration endpoint is advertised");
     }
-    if ev.mode == Mode::Passive {
+    if ev.mode() == Mode::Passive {
         return Evaluation::evaluated(
             "The registration endpoint was not probed",
             Vec::new(),
@@ -608,7 +608,7 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
     let mut unverified = Vec::new();
     for (probe, url, idx) in &lives {
         probes.push(probe.to_string());
-        let Some(x) = ev.exchanges.get(*idx) else {
+        let Some(x) = ev.exchange(*idx) else {
             continue;
         };
         let p = Some(*probe);

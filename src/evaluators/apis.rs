@@ -70,7 +70,7 @@ pub struct CatalogView {
 /// The catalog of the scan, if it was probed.
 pub fn catalog_view(ev: &Evidence) -> Option<CatalogView> {
     let rec = ev.record(probe::API_CATALOG)?;
-    let x = ev.exchanges.get(rec.exchange)?;
+    let x = ev.exchange(rec.exchange)?;
     let url = x.request.url.clone();
     let Some(resp) = &x.response else {
         return Some(CatalogView {
@@ -209,7 +209,7 @@ pub fn descriptions(ev: &Evidence) -> Vec<(Fetched<'_>, Description)> {
 /// 404, not an HTML page): such a target has an API whose description an
 /// agent needs.
 fn is_http_api(ev: &Evidence) -> Option<String> {
-    if ev.target.kind == TargetKind::Mcp {
+    if ev.target().kind == TargetKind::Mcp {
         return None;
     }
     api_view(ev)
@@ -237,7 +237,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
     evidence.extend(fetched.iter().map(|f| f.probe.to_string()));
     let mut findings: Vec<Finding> = Vec::new();
     let cat = Some(probe::API_CATALOG);
-    let target_host = ev.target.url.host_str().unwrap_or_default().to_string();
+    let target_host = ev.target().url.host_str().unwrap_or_default().to_string();
     let mut catalog_links: Vec<Value> = Vec::new();
     let mut catalog_ok = false;
     match &catalog.state {

@@ -85,7 +85,7 @@ pub fn prm_view(ev: &Evidence) -> Vec<PrmCandidate<'_>> {
             let ProbeMeta::ProtectedResource { resource, form } = &rec.meta else {
                 return None;
             };
-            let x = ev.exchanges.get(rec.exchange)?;
+            let x = ev.exchange(rec.exchange)?;
             Some(PrmCandidate {
                 probe,
                 exchange: rec.exchange,
@@ -150,7 +150,7 @@ pub fn api_view(ev: &Evidence) -> Vec<ApiExchange<'_>> {
             else {
                 return None;
             };
-            let x = ev.exchanges.get(rec.exchange)?;
+            let x = ev.exchange(rec.exchange)?;
             let response = x.response.as_ref();
             let (challenges, errors) = response
                 .map(|r| parse_all(r.header_all("www-authenticate")))
@@ -215,7 +215,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
             probes,
         );
     }
-    let mcp = ev.target.kind == TargetKind::Mcp;
+    let mcp = ev.target().kind == TargetKind::Mcp;
     let mut findings = Vec::new();
     let found: Vec<&PrmCandidate<'_>> = view.iter().filter(|c| c.doc().is_some()).collect();
     if found.is_empty() {
@@ -248,7 +248,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         let unverified: Vec<Unverified> = view
             .iter()
             .filter_map(|c| {
-                ev.exchanges
+                ev.exchanges()
                     .get(c.exchange)
                     .and_then(|x| super::unverified(x, &format!("GET {}", c.url)))
             })
@@ -336,7 +336,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
             continue;
         }
         if let Some(resp) = ev
-            .exchanges
+            .exchanges()
             .get(c.exchange)
             .and_then(|x| x.response.as_ref())
             && !resp.is_json_media_type()
@@ -434,7 +434,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
     if let Some(ps) = path_suffixed
         && ps.doc().is_none()
         && ev
-            .exchanges
+            .exchanges()
             .get(ps.exchange)
             .is_some_and(|x| super::unverified(x, "").is_none())
         && view
@@ -1016,7 +1016,7 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
     let mut unverified = Vec::new();
     for (probe, named_by, idx) in &sets {
         probes.push(probe.to_string());
-        let Some(x) = ev.exchanges.get(*idx) else {
+        let Some(x) = ev.exchange(*idx) else {
             continue;
         };
         let url = x.request.url.as_str();
@@ -1220,7 +1220,7 @@ fn hop_unverified(
     refused_code: &str,
     what: &str,
 ) -> Option<(Option<Finding>, Unverified)> {
-    let u = super::unverified(ev.exchanges.get(idx)?, what)?;
+    let u = super::unverified(ev.exchange(idx)?, what)?;
     let f = match state {
         DocState::Refused(msg) => {
             Some(finding(refused_code, format!("{what}: {msg}"), Some(probe)))

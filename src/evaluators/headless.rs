@@ -124,7 +124,7 @@ pub fn live(ev: &Evidence, kind: EndpointKind) -> Vec<Live<'_>> {
             let ProbeMeta::Endpoint { url, .. } = &rec.meta else {
                 return None;
             };
-            let x = ev.exchanges.get(rec.exchange)?;
+            let x = ev.exchange(rec.exchange)?;
             Some(Live {
                 probe,
                 url,
@@ -231,7 +231,7 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
     }
     let lives = live(ev, EndpointKind::DeviceAuthorization);
     let mut unverified = Vec::new();
-    if ev.mode == Mode::Passive {
+    if ev.mode() == Mode::Passive {
         let (f, u) = not_verified(
             "device-authorization-not-verified-live",
             "The device authorization endpoint",
@@ -390,7 +390,7 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
         ));
         return Evaluation::evaluated("Clients must be registered by hand", findings, probes);
     }
-    if ev.target.kind == TargetKind::Mcp && !cimd {
+    if ev.target().kind == TargetKind::Mcp && !cimd {
         findings.push(finding(
             "client-registration-mcp-cimd-missing",
             "an MCP server's authorization server should support client ID metadata documents (MCP 2025-11-25); only DCR is offered",
@@ -400,7 +400,7 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
     // With CIMD the answer rests on the metadata; without it, on what the
     // registration endpoint was seen to answer.
     let mut unverified = Vec::new();
-    if !endpoints.is_empty() && ev.mode == Mode::Passive {
+    if !endpoints.is_empty() && ev.mode() == Mode::Passive {
         let (f, u) = not_verified(
             "client-registration-not-verified-live",
             "The registration endpoint",
@@ -523,7 +523,7 @@ fn cleanup_finding(ev: &Evidence, l: &Live<'_>, client_id: &str) -> Finding {
             }
             _ => false,
         })
-        .and_then(|(id, r)| ev.exchanges.get(r.exchange).map(|x| (id, x)));
+        .and_then(|(id, r)| ev.exchange(r.exchange).map(|x| (id, x)));
     match cleanup {
         Some((id, x)) if x.response.as_ref().is_some_and(ResponseRecord::is_success) => finding(
             "client-registration-probe-client-deleted",
@@ -680,7 +680,7 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
             if device_works || answered.is_empty() {
                 paths.push(format!("device authorization ({e})"));
             }
-            if ev.mode == Mode::Passive {
+            if ev.mode() == Mode::Passive {
                 device_unverified.push(super::passive_unverified(&format!("POST {e}")));
             }
         } else if has_grant(d, DEVICE_CODE) {
@@ -802,7 +802,7 @@ pub fn token_revocation(ev: &Evidence) -> Evaluation {
         }
     }
     let mut unverified = Vec::new();
-    if ev.mode == Mode::Passive {
+    if ev.mode() == Mode::Passive {
         let (f, u) = not_verified(
             "token-revocation-not-verified-live",
             "The revocation endpoint",
@@ -894,7 +894,7 @@ pub fn token_introspection(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
     let mut unverified = Vec::new();
-    if ev.mode == Mode::Passive {
+    if ev.mode() == Mode::Passive {
         let (f, u) = not_verified(
             "token-introspection-not-verified-live",
             "The introspection endpoint",
@@ -980,7 +980,7 @@ pub const HARD_LIMIT_SECONDS: i64 = 30 * 24 * 3600;
 /// `token-lifetime`: RFC 7519 §4.1.4 / §4.1.6 claims of a user-supplied
 /// token, read locally (the token itself is never stored).
 pub fn token_lifetime(ev: &Evidence) -> Evaluation {
-    let Some(c) = &ev.credential else {
+    let Some(c) = ev.credential() else {
         return Evaluation::skip("no token supplied (give one with --token-env VAR)");
     };
     let policy = i64::try_from(c.policy_seconds).unwrap_or(i64::MAX);

@@ -144,7 +144,7 @@ pub fn as_view(ev: &Evidence) -> Vec<IssuerView<'_>> {
         else {
             continue;
         };
-        let Some(x) = ev.exchanges.get(rec.exchange) else {
+        let Some(x) = ev.exchange(rec.exchange) else {
             continue;
         };
         let cand = Candidate {
@@ -328,7 +328,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     .candidates
                     .iter()
                     .filter_map(|c| {
-                        ev.exchanges.get(c.exchange).and_then(|x| {
+                        ev.exchange(c.exchange).and_then(|x| {
                             super::unverified(
                                 x,
                                 &format!("GET of {} (for issuer {})", c.url, iv.issuer),
@@ -502,7 +502,7 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         let url = c.url;
         let p = Some(c.probe);
         let resp = ev
-            .exchanges
+            .exchanges()
             .get(c.exchange)
             .and_then(|x| x.response.as_ref());
         if let Some(resp) = resp

@@ -449,7 +449,7 @@ pub fn x402_payment(ev: &Evidence) -> Evaluation {
     let mut evidence = Vec::new();
     let mut challenges = Vec::new();
     let mut found: Vec<String> = Vec::new();
-    for (idx, x) in ev.exchanges.iter().enumerate() {
+    for (idx, x) in ev.exchanges().iter().enumerate() {
         if x.response.as_ref().is_none_or(|r| r.status != 402) {
             continue;
         }

@@ -1,6 +1,7 @@
 //! The evidence store: owned snapshots of every exchange of one scan.
 //!
-//! Probes write here; checks only read. Each exchange is stored once, under
+//! The gatherer writes here through a [`Recorder`]; checks and the planner
+//! only read, mostly through the memoised [`views`]. Each exchange is stored once, under
 //! the id of the probe that sent it; when a second probe plans the very same
 //! request, it is recorded as an alias of the first exchange and nothing is
 //! sent again. Parsed JSON is memoised per exchange, so ten checks reading
@@ -10,6 +11,10 @@
 //! (`--save-evidence`) and back (`--from-evidence`).
 
 pub mod views;
+
+mod error;
+
+pub use error::EvidenceError;
 
 use crate::model::exchange::{Exchange, Mode, ResponseRecord};
 use crate::model::probe::ProbeMeta;
@@ -39,22 +44,23 @@ pub struct ProbeRecord {
     pub meta: ProbeMeta,
 }
 
-/// Everything one scan gathered.
-#[derive(Debug, Serialize, Deserialize)]
+/// Everything one scan gathered. Written by a [`Recorder`], read back from
+/// a file with [`Evidence::from_json`].
+#[derive(Debug, Serialize)]
 pub struct Evidence {
     /// Evidence file format.
-    pub format: String,
+    format: String,
     /// The target scanned.
-    pub target: Target,
+    target: Target,
     /// Probe mode used.
-    pub mode: Mode,
+    mode: Mode,
     /// Every exchange, in the order it finished.
-    pub exchanges: Vec<Exchange>,
+    exchanges: Vec<Exchange>,
     /// Probe id → exchange (several ids may share one exchange).
-    pub probes: BTreeMap<String, ProbeRecord>,
+    probes: BTreeMap<String, ProbeRecord>,
     /// Facts of a user-supplied token (never the token itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<crate::model::credential::CredentialFacts>,
+    credential: Option<crate::model::credential::CredentialFacts>,
     /// Memoised JSON views, one slot per exchange, with the members read
     /// leniently.
     #[serde(skip)]
@@ -68,6 +74,20 @@ pub struct Evidence {
     /// Memoised whole-store views, one per type (see [`Evidence::view`]).
     #[serde(skip)]
     views: Mutex<Vec<MemoView>>,
+}
+
+/// An evidence file as stored: the serialised fields of [`Evidence`]
+/// (named as it, so parse errors read as before).
+#[derive(Deserialize)]
+#[serde(rename = "Evidence")]
+struct EvidenceFile {
+    format: String,
+    target: Target,
+    mode: Mode,
+    exchanges: Vec<Exchange>,
+    probes: BTreeMap<String, ProbeRecord>,
+    #[serde(default)]
+    credential: Option<crate::model::credential::CredentialFacts>,
 }
 
 /// A parsed JSON view and the members read leniently.
@@ -101,8 +121,8 @@ impl Clone for Evidence {
 }
 
 impl Evidence {
-    /// An empty store for a target.
-    pub fn new(target: Target, mode: Mode) -> Self {
+    /// An empty store for a target (see [`Recorder`]).
+    fn new(target: Target, mode: Mode) -> Self {
         Evidence {
             format: EVIDENCE_FORMAT.to_string(),
             target,
@@ -115,6 +135,66 @@ impl Evidence {
             doc_cache: Vec::new(),
             views: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Read an evidence file (`--save-evidence`): JSON of this
+    /// [`EVIDENCE_FORMAT`], ready to evaluate.
+    pub fn from_json(text: &str) -> Result<Evidence, EvidenceError> {
+        let file: EvidenceFile = serde_json::from_str(text).map_err(EvidenceError::NotEvidence)?;
+        if file.format != EVIDENCE_FORMAT {
+            return Err(EvidenceError::Format(file.format));
+        }
+        let mut ev = Evidence::new(file.target, file.mode);
+        ev.exchanges = file.exchanges;
+        ev.probes = file.probes;
+        ev.credential = file.credential;
+        ev.finish_loading();
+        Ok(ev)
+    }
+
+    /// The store as an evidence file (pretty JSON).
+    pub fn to_json(&self) -> Result<String, EvidenceError> {
+        serde_json::to_string_pretty(self).map_err(EvidenceError::Serialise)
+    }
+
+    /// The target scanned.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The probe mode the evidence was gathered in.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Every exchange, in the order it finished.
+    pub fn exchanges(&self) -> &[Exchange] {
+        &self.exchanges
+    }
+
+    /// Exchange `idx`.
+    pub fn exchange(&self, idx: usize) -> Option<&Exchange> {
+        self.exchanges.get(idx)
+    }
+
+    /// Probe id → exchange and meaning (several ids may share one
+    /// exchange), in id order.
+    pub fn probes(&self) -> &BTreeMap<String, ProbeRecord> {
+        &self.probes
+    }
+
+    /// Facts of a user-supplied token (never the token itself).
+    pub fn credential(&self) -> Option<&crate::model::credential::CredentialFacts> {
+        self.credential.as_ref()
+    }
+
+    /// Change exchanges after the fact (tests that need a response no
+    /// server would send); every memoised view is forgotten.
+    pub fn edit_exchanges(&mut self, mut edit: impl FnMut(&mut Exchange)) {
+        for x in &mut self.exchanges {
+            edit(x);
+        }
+        self.finish_loading();
     }
 
     /// A view derived from the whole store, computed by `make` once and
@@ -154,8 +234,8 @@ impl Evidence {
         }
     }
 
-    /// Rebuild memo slots after deserialising.
-    pub fn finish_loading(&mut self) {
+    /// Rebuild memo slots (after deserialising or an edit).
+    fn finish_loading(&mut self) {
         self.json_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
         self.doc_cache = (0..self.exchanges.len()).map(|_| OnceLock::new()).collect();
         *self.parsed_bytes.get_mut() = 0;
@@ -216,7 +296,7 @@ impl Evidence {
     }
 
     /// Store an exchange for a probe; returns its index.
-    pub fn push(&mut self, exchange: Exchange, meta: ProbeMeta) -> usize {
+    fn push(&mut self, exchange: Exchange, meta: ProbeMeta) -> usize {
         let idx = self.exchanges.len();
         self.probes.insert(
             exchange.probe.clone(),
@@ -233,14 +313,14 @@ impl Evidence {
     }
 
     /// Record that `probe` is answered by an existing exchange.
-    pub fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
+    fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
         self.probes
             .insert(probe.to_string(), ProbeRecord { exchange, meta });
         self.forget_views();
     }
 
     /// Index of an exchange already sent with this request key.
-    pub fn find_request(&self, key: &str) -> Option<usize> {
+    fn find_request(&self, key: &str) -> Option<usize> {
         self.exchanges.iter().position(|x| x.request.has_key(key))
     }
 
@@ -390,6 +470,55 @@ impl Evidence {
     }
 }
 
+/// Writes a store as a scan goes: the gatherer's (and hand-built test
+/// evidence's) only way in. Reads as the store so far (`Deref`), so the
+/// planner can derive the next round from the views of what was found.
+#[derive(Debug)]
+pub struct Recorder {
+    evidence: Evidence,
+}
+
+impl Recorder {
+    /// An empty store for a target, gathered in `mode`, with the facts of
+    /// a user-supplied token if there is one.
+    pub fn new(
+        target: Target,
+        mode: Mode,
+        credential: Option<crate::model::credential::CredentialFacts>,
+    ) -> Self {
+        let mut evidence = Evidence::new(target, mode);
+        evidence.credential = credential;
+        Recorder { evidence }
+    }
+
+    /// Store an exchange for a probe; returns its index.
+    pub fn push(&mut self, exchange: Exchange, meta: ProbeMeta) -> usize {
+        self.evidence.push(exchange, meta)
+    }
+
+    /// Record that `probe` is answered by an existing exchange.
+    pub fn alias(&mut self, probe: &str, exchange: usize, meta: ProbeMeta) {
+        self.evidence.alias(probe, exchange, meta);
+    }
+
+    /// Index of an exchange already sent with this request key.
+    pub fn find_request(&self, key: &str) -> Option<usize> {
+        self.evidence.find_request(key)
+    }
+
+    /// The finished store.
+    pub fn finish(self) -> Evidence {
+        self.evidence
+    }
+}
+
+impl std::ops::Deref for Recorder {
+    type Target = Evidence;
+    fn deref(&self) -> &Evidence {
+        &self.evidence
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,7 +545,7 @@ mod tests {
     #[test]
     fn views_are_computed_once_and_forgotten_when_the_store_changes() {
         let target = Target::parse("https://a.example/").unwrap();
-        let mut ev = Evidence::new(target, Mode::Safe);
+        let mut ev = Recorder::new(target, Mode::Safe, None);
         ev.push(exchange("one"), ProbeMeta::CatchAll);
         let calls = std::cell::Cell::new(0);
         let look = |ev: &Evidence| {
@@ -441,11 +570,13 @@ mod tests {
         ev.alias("three", 0, ProbeMeta::CatchAll);
         look(&ev);
         assert_eq!(calls.get(), 3, "alias forgets the views");
-        // The fields are public: a store grown behind push's back is
-        // noticed by its size.
-        ev.exchanges.push(exchange("four"));
-        assert_eq!(look(&ev).0, 3);
-        assert_eq!(calls.get(), 4);
+        // An edit forgets them too.
+        let mut ev = ev.finish();
+        look(&ev);
+        assert_eq!(calls.get(), 3, "finishing keeps the views");
+        ev.edit_exchanges(|x| x.elapsed_ms = 1);
+        assert_eq!(look(&ev).0, 2);
+        assert_eq!(calls.get(), 4, "an edit forgets the views");
         // A clone starts without views.
         let copy = ev.clone();
         look(&copy);

@@ -395,7 +395,7 @@ fn registration_endpoint_outcomes() {
     let e = ev(vec![json(AS, &doc(Some(a)))]);
     assert_eq!(oc(&e, "agent-registration-endpoint").0, Outcome::Skip);
     assert!(
-        e.exchanges
+        e.exchanges()
             .iter()
             .all(|x| !x.request.url.contains("other.example.com"))
     );

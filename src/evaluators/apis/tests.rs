@@ -868,9 +868,10 @@ fn linked_descriptions_are_bounded_and_service_docs_do_not_stop_the_guessing() {
 fn a_description_cut_at_the_body_cap_warns_too_large() {
     use crate::evidence::Evidence;
     use crate::model::exchange::{Exchange, Mode, RequestRecord, ResponseRecord};
-    let mut ev = Evidence::new(
+    let mut ev = crate::evidence::Recorder::new(
         crate::model::target::Target::parse(ORIGIN).unwrap(),
         Mode::Safe,
+        None,
     );
     let mut add = |probe: &str, path: &str, status: u16, truncated: bool, meta: ProbeMeta| {
         ev.push(
@@ -914,6 +915,7 @@ fn a_description_cut_at_the_body_cap_warns_too_large() {
             },
         },
     );
+    let ev: Evidence = ev.finish();
     let r = judge(&ev, "api-catalog");
     assert_eq!(r.outcome.as_str(), "warn", "{}", r.summary);
     assert_eq!(codes(&r), vec!["api-catalog-description-too-large"]);

@@ -204,20 +204,18 @@ fn the_catch_all_does_not_count_and_nothing_answering_skips() {
     let mut ev = evidence(site(vec![], Some(fallback)), ORIGIN);
     // Every agent exchange gets the fallback too; drop their ids by hand:
     // keep only the catch-all's response with the header.
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         if x.probe != crate::model::probe::CATCH_ALL
             && let Some(r) = &mut x.response
         {
             r.headers.retain(|(n, _)| n != "x-request-id");
         }
-    }
-    ev.finish_loading();
+    });
     assert_eq!(judge(&ev, ID).outcome, Outcome::Warn);
     // No response at all: skip, and Q9 unknown.
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         x.response = None;
-    }
-    ev.finish_loading();
+    });
     let r = judge(&ev, ID);
     assert_eq!(r.outcome, Outcome::Skip);
     assert_eq!(q9(&ev), "unknown");

@@ -196,7 +196,7 @@ fn passive_mode_says_what_it_did_not_verify() {
     all.extend(good_routes());
     let ev = evidence_with(site(all, None), ORIGIN, Mode::Passive, None);
     assert!(
-        ev.exchanges.iter().all(|x| x.request.method == "GET"),
+        ev.exchanges().iter().all(|x| x.request.method == "GET"),
         "passive mode sends no POST"
     );
     for (id, code) in [

@@ -553,7 +553,7 @@ fn the_same_url_is_requested_once_even_when_two_probes_plan_it() {
         ORIGIN,
     );
     let urls: Vec<&str> = ev
-        .exchanges
+        .exchanges()
         .iter()
         .map(|x| x.request.url.as_str())
         .collect();

@@ -71,7 +71,7 @@ pub fn found(ev: &Evidence) -> Vec<Fetched<'_>> {
             let ProbeMeta::ApiDescription { via } = &rec.meta else {
                 return None;
             };
-            let x = ev.exchanges.get(rec.exchange)?;
+            let x = ev.exchange(rec.exchange)?;
             let state = match &x.response {
                 None => DescState::Failed(
                     x.error

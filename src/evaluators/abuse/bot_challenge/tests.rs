@@ -672,7 +672,7 @@ fn a_challenge_on_the_catch_all_path_only_does_not_count() {
     );
     let mut ev = evidence(site(vec![], Some(fallback)), ORIGIN);
     // Every agent exchange got a plain 404 instead.
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         if x.probe != crate::model::probe::CATCH_ALL
             && let Some(r) = &mut x.response
         {
@@ -680,22 +680,20 @@ fn a_challenge_on_the_catch_all_path_only_does_not_count() {
             r.headers.clear();
             r.body = b"not found".to_vec();
         }
-    }
-    ev.finish_loading();
+    });
     assert_eq!(judge(&ev, ID).outcome, Outcome::Pass);
 }
 
 #[test]
 fn a_challenge_page_not_requested_as_json_is_information() {
     let mut ev = serve("/api/v1", 503, "text/html", &[], CF_CHALLENGE_PAGE);
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         for (n, v) in &mut x.request.headers {
             if n == "accept" {
                 *v = "text/html".into();
             }
         }
-    }
-    ev.finish_loading();
+    });
     let r = judge(&ev, ID);
     assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.findings);
     assert_eq!(codes(&r), vec!["bot-challenge-captcha-on-html-page"]);
@@ -714,10 +712,9 @@ fn markers_past_the_first_64_kib_are_not_read() {
 #[test]
 fn nothing_answering_is_skip() {
     let mut ev = serve("/api", 200, "application/json", &[], "{}");
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         x.response = None;
-    }
-    ev.finish_loading();
+    });
     assert_eq!(judge(&ev, ID).outcome, Outcome::Skip);
 }
 

@@ -202,15 +202,19 @@ fn the_current_generation_passes() {
 #[test]
 fn a_list_split_over_two_field_lines_is_one_list() {
     let mut ev = api_with(&[]);
-    let idx = ev.record("api-base").unwrap().exchange;
-    let resp = ev.exchanges[idx].response.as_mut().unwrap();
-    resp.headers
-        .push(("ratelimit-policy".into(), r#""burst";q=100;w=60"#.into()));
-    resp.headers.push((
-        "ratelimit-policy".into(),
-        r#""daily";q=1000;w=86400"#.into(),
-    ));
-    ev.finish_loading();
+    let probe = ev.get("api-base").unwrap().probe.clone();
+    ev.edit_exchanges(|x| {
+        if x.probe != probe {
+            return;
+        }
+        let resp = x.response.as_mut().unwrap();
+        resp.headers
+            .push(("ratelimit-policy".into(), r#""burst";q=100;w=60"#.into()));
+        resp.headers.push((
+            "ratelimit-policy".into(),
+            r#""daily";q=1000;w=86400"#.into(),
+        ));
+    });
     let (o, _, data) = verdict(&ev);
     assert_eq!(o, Outcome::Pass);
     let f = &data["fields"][0];
@@ -384,9 +388,8 @@ fn retry_after_on_a_200_is_checked_but_is_not_a_rate_limit_signal() {
 #[test]
 fn nothing_answering_is_skip() {
     let mut ev = api_with(&[]);
-    for x in &mut ev.exchanges {
+    ev.edit_exchanges(|x| {
         x.response = None;
-    }
-    ev.finish_loading();
+    });
     assert_eq!(judge(&ev, ID).outcome, Outcome::Skip);
 }
