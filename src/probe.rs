@@ -9,6 +9,10 @@
 //! URL and body) is never sent again: the new probe id becomes an alias of
 //! the stored exchange.
 
+use crate::evidence::views::api::api_view;
+use crate::evidence::views::descriptions::{announced_links, found};
+use crate::evidence::views::metadata::metadata_docs;
+use crate::evidence::views::prm::prm_view;
 use crate::evidence::{Evidence, Recorder};
 use crate::http::{HttpClient, RequestSpec};
 use crate::model::exchange::{ErrorKind, Exchange, Mode, ProbeError, RequestRecord};
@@ -615,16 +619,6 @@ fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<Planned
     ]
 }
 
-/// A JSON object answered with 200 that differs from the catch-all answer:
-/// a document a probe found (the same rule the checks use).
-fn document(evidence: &Evidence, probe: &str) -> Option<std::sync::Arc<serde_json::Value>> {
-    let resp = evidence.response(probe)?;
-    if resp.status != 200 || evidence.is_catch_all_like(resp) {
-        return None;
-    }
-    evidence.json(probe).filter(|v| v.is_object())
-}
-
 /// Probes derived from the evidence so far (all bounded):
 /// - the `resource_metadata` URL of each challenge to an API probe;
 /// - from each protected-resource document, its `resource` URL (probed as
@@ -641,28 +635,11 @@ pub fn derived_probes(
     let mut out = Vec::new();
     // 1. Challenges → PRM (RFC 9728 §5.1; MCP: clients use it when present).
     if needs.as_metadata {
-        for (probe, rec) in evidence.probes_where(|m| {
-            matches!(
-                m,
-                ProbeMeta::Api {
-                    invalid_token: false,
-                    ..
-                }
-            )
-        }) {
-            let ProbeMeta::Api { url, .. } = &rec.meta else {
+        for a in api_view(evidence).iter().filter(|a| !a.invalid_token) {
+            if !a.answered {
                 continue;
-            };
-            let Some(resp) = evidence
-                .exchanges()
-                .get(rec.exchange)
-                .and_then(|x| x.response.as_ref())
-            else {
-                continue;
-            };
-            let (challenges, _) =
-                crate::parse::www_authenticate::parse_all(resp.header_all("www-authenticate"));
-            let Some(rm) = challenges.iter().find_map(|c| c.param("resource_metadata")) else {
+            }
+            let Some(rm) = a.resource_metadata() else {
                 continue;
             };
             let Ok(prm_url) = Url::parse(rm) else {
@@ -672,24 +649,24 @@ pub fn derived_probes(
                 continue;
             }
             out.push(PlannedProbe {
-                id: format!("{PRM_CHALLENGE}@{probe}"),
+                id: format!("{PRM_CHALLENGE}@{}", a.probe),
                 meta: ProbeMeta::ProtectedResource {
-                    resource: url.clone(),
+                    resource: a.url.clone(),
                     form: PrmForm::Challenge {
-                        from: probe.to_string(),
+                        from: a.probe.clone(),
                     },
                 },
                 request: get(prm_url, "application/json", target),
             });
         }
     }
-    let prms: Vec<(&str, std::sync::Arc<serde_json::Value>)> = evidence
-        .probes_where(|m| matches!(m, ProbeMeta::ProtectedResource { .. }))
-        .filter_map(|(id, _)| document(evidence, id).map(|d| (id, d)))
+    // The protected-resource documents found, challenge-named first (MCP
+    // clients prefer them), as the checks read them.
+    let prm = prm_view(evidence);
+    let prms: Vec<(&str, &serde_json::Value)> = prm
+        .iter()
+        .filter_map(|c| c.doc().map(|d| (c.probe.as_str(), d)))
         .collect();
-    // Challenge-named documents first: MCP clients prefer them.
-    let mut prms = prms;
-    prms.sort_by_key(|(id, _)| (!id.starts_with(PRM_CHALLENGE), *id));
     // 2a. PRM resource URLs → unauthenticated API requests.
     if needs.api {
         let mut resources: Vec<String> = evidence
@@ -778,8 +755,8 @@ pub fn derived_probes(
     if needs.endpoints {
         for kind in EndpointKind::ALL {
             let mut urls: Vec<(String, Vec<String>)> = Vec::new();
-            for (probe, _) in evidence.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
-                let Some(doc) = document(evidence, probe) else {
+            for d in metadata_docs(evidence).iter() {
+                let (probe, Some(doc)) = (d.probe.as_str(), d.state.doc()) else {
                     continue;
                 };
                 let Some(uri) = doc.get(kind.member()).and_then(|v| v.as_str()) else {
@@ -812,17 +789,15 @@ pub fn derived_probes(
     // §10.5 K10/K11: other origins are reported, not fetched).
     if needs.agent_auth {
         let mut planned: Vec<String> = Vec::new();
-        for (probe, rec) in evidence.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
-            let Some(doc) = document(evidence, probe) else {
+        for d in metadata_docs(evidence).iter() {
+            let (probe, Some(doc)) = (d.probe.as_str(), d.state.doc()) else {
                 continue;
             };
             let Some(block) = doc.get("agent_auth").and_then(|v| v.as_object()) else {
                 continue;
             };
-            let doc_origin = evidence
-                .exchanges()
-                .get(rec.exchange)
-                .and_then(|x| Url::parse(&x.request.url).ok())
+            let doc_origin = Url::parse(&d.url)
+                .ok()
                 .map(|u| crate::model::target::origin_of(&u));
             if let Some(skill) = block.get("skill").and_then(|v| v.as_str())
                 && let Ok(url) = Url::parse(skill)
@@ -882,15 +857,15 @@ pub fn derived_probes(
     // 3. jwks_uri of every metadata document found (AS and PRM).
     if needs.jwks {
         let mut jwks: Vec<(String, Vec<String>)> = Vec::new();
-        for (probe, _) in evidence.probes_where(|m| {
-            matches!(
-                m,
-                ProbeMeta::AsMetadata { .. } | ProbeMeta::ProtectedResource { .. }
-            )
-        }) {
-            let Some(doc) = document(evidence, probe) else {
-                continue;
-            };
+        // Every metadata document found, AS and PRM, in probe-id order.
+        let as_docs = metadata_docs(evidence);
+        let mut found: Vec<(&str, &serde_json::Value)> = as_docs
+            .iter()
+            .filter_map(|d| d.state.doc().map(|doc| (d.probe.as_str(), doc.as_ref())))
+            .chain(prms.iter().copied())
+            .collect();
+        found.sort_by_key(|(probe, _)| *probe);
+        for (probe, doc) in found {
             let Some(uri) = doc.get("jwks_uri").and_then(|v| v.as_str()) else {
                 continue;
             };
@@ -911,61 +886,6 @@ pub fn derived_probes(
             });
         }
     }
-    out
-}
-
-/// The service-desc / service-doc links the scan has seen so far, in the
-/// order an agent would follow them: the catalog's (service-desc first),
-/// then `Link: rel="service-desc"` headers of responses to agent requests.
-pub fn announced_links(evidence: &Evidence) -> Vec<(String, DescriptionSource)> {
-    use crate::parse::links::{Linkset, parse_link_headers, parse_linkset};
-    let mut out: Vec<(String, DescriptionSource)> = Vec::new();
-    if let Some(resp) = evidence.response(API_CATALOG)
-        && resp.status == 200
-        && !evidence.is_catch_all_like(resp)
-        && let Some(idx) = evidence.record(API_CATALOG).map(|r| r.exchange)
-        && let Some(doc) = evidence.json_at(idx)
-        && let Ok(base) = Url::parse(&resp.final_url)
-        && let Linkset::Links(links) = parse_linkset(&doc, &base)
-    {
-        for rel in ["service-desc", "service-doc"] {
-            for l in links.iter().filter(|l| l.rel == rel) {
-                out.push((
-                    l.href.clone(),
-                    DescriptionSource::Catalog {
-                        rel: rel.into(),
-                        anchor: l.anchor.clone(),
-                    },
-                ));
-            }
-        }
-    }
-    for (probe, _, x) in evidence.agent_exchanges() {
-        let Some(resp) = &x.response else { continue };
-        let Ok(base) = Url::parse(&resp.final_url) else {
-            continue;
-        };
-        for l in parse_link_headers(resp.header_all("link"), &base) {
-            if l.rel == "service-desc" {
-                out.push((
-                    l.href,
-                    DescriptionSource::LinkHeader {
-                        probe: probe.to_string(),
-                        rel: l.rel,
-                    },
-                ));
-            }
-        }
-    }
-    let mut seen: Vec<String> = Vec::new();
-    out.retain(|(u, _)| {
-        if seen.contains(u) {
-            false
-        } else {
-            seen.push(u.clone());
-            true
-        }
-    });
     out
 }
 
@@ -1009,8 +929,9 @@ fn description_probes(
         .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if via.announced()))
         .count();
     let links = announced_links(evidence);
+    let links = &links[..];
     let mut budget = MAX_LINKED_DESCRIPTIONS.saturating_sub(followed);
-    for (href, via) in &links {
+    for (href, via) in links {
         let id = format!("{API_DESCRIPTION}@{href}");
         if evidence.record(&id).is_some() {
             continue;
@@ -1063,7 +984,7 @@ fn description_probes(
         }
     }
     // What the descriptions found name.
-    let found = crate::evidence::views::descriptions::found(evidence);
+    let found = found(evidence);
     let mut servers: Vec<String> = evidence
         .probes_where(|m| {
             matches!(
@@ -1094,7 +1015,7 @@ fn description_probes(
         .filter_map(|(_, r)| evidence.exchange(r.exchange))
         .map(|x| x.request.url.clone())
         .collect();
-    for f in &found {
+    for f in found.iter() {
         let crate::evidence::views::descriptions::DescState::Found(desc) = &f.state else {
             continue;
         };

@@ -5,13 +5,13 @@
 //! See spec/standards.md §9–10.
 
 use super::headless::{JWT_BEARER, effective_docs};
-use super::metadata::{DocState, describe, state_of, transport_ok};
+use super::metadata::{DocState, transport_ok};
 use crate::evidence::Evidence;
-use crate::model::exchange::{Mode, ResponseRecord};
+use crate::evidence::views::agent_auth::{MdVerdict, auth_md_docs};
+use crate::model::exchange::Mode;
 use crate::model::outcome::{Evaluation, finding};
-use crate::model::probe::{AUTH_MD, ProbeMeta};
+use crate::model::probe::ProbeMeta;
 use crate::model::target::origin_of;
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use serde_json::{Map, Value, json};
 
 /// The checks of this family.
@@ -50,134 +50,6 @@ const BLOCK_MEMBERS: [&str; 8] = [
     "events_supported",
 ];
 
-/// What a Markdown document says, read with a real Markdown parser.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MarkdownFacts {
-    /// Text of the first level-1 heading.
-    pub first_h1: Option<String>,
-    /// Link destinations, inline-code spans, code blocks and text, for
-    /// finding references (lower-cased).
-    pub mentions: String,
-}
-
-/// Parse Markdown: the first H1 and everything it mentions.
-pub fn read_markdown(text: &str) -> MarkdownFacts {
-    let mut facts = MarkdownFacts::default();
-    let mut in_h1 = false;
-    let mut h1 = String::new();
-    for event in Parser::new(text) {
-        match event {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H1,
-                ..
-            }) if facts.first_h1.is_none() => in_h1 = true,
-            Event::End(TagEnd::Heading(HeadingLevel::H1)) if in_h1 => {
-                in_h1 = false;
-                facts.first_h1 = Some(h1.trim().to_string());
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                facts.mentions.push_str(&dest_url.to_lowercase());
-                facts.mentions.push('\n');
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if in_h1 {
-                    h1.push_str(&t);
-                }
-                facts.mentions.push_str(&t.to_lowercase());
-                facts.mentions.push('\n');
-            }
-            _ => {}
-        }
-        if facts.mentions.len() > 1 << 20 {
-            break;
-        }
-    }
-    facts
-}
-
-/// One auth.md document fetched.
-struct AuthMdDoc<'a> {
-    probe: &'a str,
-    url: &'a str,
-    skill_of: Option<&'a str>,
-    response: Option<&'a ResponseRecord>,
-    state: DocState,
-}
-
-fn auth_md_docs(ev: &Evidence) -> Vec<AuthMdDoc<'_>> {
-    let mut out: Vec<AuthMdDoc<'_>> = ev
-        .probes_where(|m| matches!(m, ProbeMeta::AuthMd { .. }))
-        .filter_map(|(probe, rec)| {
-            let ProbeMeta::AuthMd { skill_of } = &rec.meta else {
-                return None;
-            };
-            let x = ev.exchange(rec.exchange)?;
-            Some(AuthMdDoc {
-                probe,
-                url: x.request.url.as_str(),
-                skill_of: skill_of.as_deref(),
-                response: x.response.as_ref(),
-                state: state_of(ev, rec.exchange, x),
-            })
-        })
-        .collect();
-    out.sort_by_key(|d| d.probe != AUTH_MD);
-    out
-}
-
-/// Judgement of one fetched auth.md.
-enum MdVerdict {
-    /// Not there (404 and the like, or not fetched).
-    Absent(String),
-    /// An HTML page (a catch-all shell).
-    Html,
-    /// Markdown whose first H1 names auth.md; with what it lacks.
-    Valid {
-        content_type_ok: bool,
-        pointers: bool,
-    },
-    /// Text without the auth.md heading.
-    NoHeading(Option<String>),
-}
-
-fn judge_md(ev: &Evidence, d: &AuthMdDoc<'_>) -> MdVerdict {
-    let Some(r) = d.response else {
-        return MdVerdict::Absent(describe(&d.state));
-    };
-    if !r.is_success() {
-        return MdVerdict::Absent(format!("{}", r.status));
-    }
-    if r.looks_like_html() || ev.is_catch_all_like(r) {
-        return MdVerdict::Html;
-    }
-    let facts = read_markdown(&r.text());
-    match facts.first_h1 {
-        Some(h) if h.to_lowercase().contains("auth.md") => {
-            let m = &facts.mentions;
-            let pointers = m.contains("/.well-known/oauth-protected-resource")
-                || m.contains("/.well-known/oauth-authorization-server");
-            let registration = [
-                "agent_auth",
-                "identity_endpoint",
-                "register_uri",
-                "/agent/identity",
-                "/agent/auth",
-                "/agent-auth",
-            ]
-            .iter()
-            .any(|k| m.contains(k));
-            let ct = r.media_type().unwrap_or_default();
-            MdVerdict::Valid {
-                content_type_ok: ct == "text/markdown"
-                    || ct == "text/plain"
-                    || ct == "text/x-markdown",
-                pointers: pointers && registration,
-            }
-        }
-        other => MdVerdict::NoHeading(other),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // auth-md
 
@@ -192,20 +64,22 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
     let mut valid_at: Option<&str> = None;
     let mut absent_everywhere = true;
     let mut unverified = Vec::new();
-    for d in &docs {
-        let p = Some(d.probe);
+    for d in docs.iter() {
+        let p = Some(d.probe.as_str());
         // Not fetched or not answered: says nothing about the document.
         if let Some(u) = ev
-            .record(d.probe)
+            .record(&d.probe)
             .and_then(|r| ev.exchange(r.exchange))
-            .and_then(|x| super::unverified(x, &format!("GET {}", d.url)))
+            .and_then(|x| {
+                crate::model::outcome::Unverified::of_exchange(x, &format!("GET {}", d.url))
+            })
         {
             unverified.push(u);
             continue;
         }
-        match judge_md(ev, d) {
+        match d.verdict.clone() {
             MdVerdict::Absent(why) => {
-                if let Some(meta) = d.skill_of {
+                if let Some(meta) = &d.skill_of {
                     findings.push(finding(
                         "auth-md-skill-unreachable",
                         format!("agent_auth.skill in {meta} names {} → {why}", d.url),
@@ -241,10 +115,10 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
                 pointers,
             } => {
                 absent_everywhere = false;
-                valid_at.get_or_insert(d.url);
+                valid_at.get_or_insert(d.url.as_str());
                 if !content_type_ok {
                     let ct = d
-                        .response
+                        .response(ev)
                         .and_then(|r| r.header("content-type"))
                         .unwrap_or("(none)");
                     findings.push(finding(
@@ -294,7 +168,7 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
 // agent-auth-metadata
 
 /// The `agent_auth` blocks of the effective metadata documents.
-fn blocks(ev: &Evidence) -> Vec<(String, String, Value)> {
+fn blocks(ev: &Evidence) -> std::sync::Arc<crate::evidence::views::metadata::EffectiveDocs> {
     effective_docs(ev)
 }
 
@@ -327,7 +201,7 @@ pub fn agent_auth_metadata(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     let mut version: Option<&'static str> = None;
     let mut judged = false;
-    for (probe, url, doc) in &docs {
+    for (probe, url, doc) in docs.iter() {
         let p = Some(probe.as_str());
         let outside: Vec<&str> = BLOCK_MEMBERS
             .iter()
@@ -571,7 +445,7 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
             Vec::new(),
             Vec::new(),
         )
-        .with_unverified(vec![super::passive_unverified(&format!(
+        .with_unverified(vec![crate::model::outcome::Unverified::passive(&format!(
             "POST {{}} to {}",
             advertised[0].2
         ))]);
@@ -613,14 +487,19 @@ pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
         };
         let p = Some(*probe);
         // Not sent or not answered: not verified, never "not found".
-        if let Some(u) = super::unverified(x, &format!("POST {{}} to {url}")) {
+        if let Some(u) =
+            crate::model::outcome::Unverified::of_exchange(x, &format!("POST {{}} to {url}"))
+        {
             unverified.push(u);
             continue;
         }
         let Some(r) = &x.response else {
             findings.push(finding(
                 "agent-registration-endpoint-not-found",
-                format!("POST {url} {{}} → {}", describe(&state_of(ev, *idx, x))),
+                format!(
+                    "POST {url} {{}} → {}",
+                    crate::evidence::views::state_of(ev, *idx, x).describe()
+                ),
                 p,
             ));
             continue;
@@ -681,7 +560,7 @@ pub fn identity_assertion(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut ways = Vec::new();
     let probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
-    for (p, u, d) in &docs {
+    for (p, u, d) in docs.iter() {
         let p = Some(p.as_str());
         let profiles = strings(d.get("authorization_grant_profiles_supported")).unwrap_or_default();
         let block = d.get("agent_auth").and_then(Value::as_object);
@@ -760,7 +639,7 @@ pub fn skill_consistency(ev: &Evidence) -> (bool, Vec<crate::model::outcome::Fin
     let Some(root) = docs.iter().find(|d| d.skill_of.is_none()) else {
         return (false, Vec::new());
     };
-    let root_valid = matches!(judge_md(ev, root), MdVerdict::Valid { .. });
+    let root_valid = matches!(root.verdict, MdVerdict::Valid { .. });
     let mut findings = Vec::new();
     let mut judged = false;
     for d in docs
@@ -771,8 +650,8 @@ pub fn skill_consistency(ev: &Evidence) -> (bool, Vec<crate::model::outcome::Fin
         if d.url == root.url {
             continue;
         }
-        let skill_valid = matches!(judge_md(ev, d), MdVerdict::Valid { .. });
-        let differs = match (root.response, d.response) {
+        let skill_valid = matches!(d.verdict, MdVerdict::Valid { .. });
+        let differs = match (root.response(ev), d.response(ev)) {
             (Some(a), Some(b)) => a.body != b.body,
             _ => true,
         };
@@ -789,7 +668,7 @@ pub fn skill_consistency(ev: &Evidence) -> (bool, Vec<crate::model::outcome::Fin
                         " (the skill URL does not serve one)"
                     }
                 ),
-                Some(d.probe),
+                Some(d.probe.as_str()),
             ));
         }
     }

@@ -14,14 +14,15 @@ use super::metadata::as_view;
 use crate::classify::operations::classify_operation;
 use crate::classify::scopes::{self, Classification, Hints, ScopeClass};
 use crate::evidence::Evidence;
-use crate::evidence::views::descriptions::{DescState, Fetched};
+use crate::evidence::views::catalog::{CatalogState, catalog_view};
+use crate::evidence::views::descriptions::{DescState, Fetched, found};
 use crate::model::api::{Description, Operation, SchemeKind};
 use crate::model::outcome::{Evaluation, Finding, finding};
 use crate::model::probe;
 use crate::model::probe::{DescriptionSource, ProbeMeta};
 use crate::model::target::TargetKind;
 use crate::parse::description as apidesc;
-use crate::parse::links::{Linkset, WebLink, parse_linkset, same_site};
+use crate::parse::links::same_site;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,72 +41,6 @@ fn more(n: usize) -> String {
 
 // ---------------------------------------------------------------------------
 // The catalog
-
-/// What `/.well-known/api-catalog` answered.
-#[derive(Debug, Clone)]
-pub enum CatalogState {
-    /// No catalog: a status other than 200, or the catch-all answer.
-    Absent(String),
-    /// No response at all.
-    Failed(String),
-    /// 200 with an HTML page.
-    Html,
-    /// 200, but not an RFC 9264 JSON linkset (why).
-    NotLinkset(String),
-    /// A linkset, with its links.
-    Linkset(Vec<WebLink>),
-}
-
-/// The catalog probe and what it answered.
-#[derive(Debug, Clone)]
-pub struct CatalogView {
-    /// The URL requested.
-    pub url: String,
-    /// `Content-Type`, when the catalog answered 200.
-    pub content_type: Option<String>,
-    /// What it answered.
-    pub state: CatalogState,
-}
-
-/// The catalog of the scan, if it was probed.
-pub fn catalog_view(ev: &Evidence) -> Option<CatalogView> {
-    let rec = ev.record(probe::API_CATALOG)?;
-    let x = ev.exchange(rec.exchange)?;
-    let url = x.request.url.clone();
-    let Some(resp) = &x.response else {
-        return Some(CatalogView {
-            url,
-            content_type: None,
-            state: CatalogState::Failed(
-                x.error
-                    .as_ref()
-                    .map_or_else(|| "no response".into(), |e| e.message.clone()),
-            ),
-        });
-    };
-    let state = if resp.status != 200 {
-        CatalogState::Absent(format!("{}", resp.status))
-    } else if ev.is_catch_all_like(resp) {
-        CatalogState::Absent("200 with the same body as a random path (catch-all)".into())
-    } else if resp.looks_like_html() {
-        CatalogState::Html
-    } else {
-        match (ev.json_at(rec.exchange), url::Url::parse(&resp.final_url)) {
-            (Some(doc), Ok(base)) => match parse_linkset(&doc, &base) {
-                Linkset::Links(l) => CatalogState::Linkset(l),
-                Linkset::NotLinkset(why) => CatalogState::NotLinkset(why),
-            },
-            _ => CatalogState::NotLinkset("the body is not JSON".into()),
-        }
-    };
-    Some(CatalogView {
-        url,
-        content_type: (resp.status == 200)
-            .then(|| resp.header("content-type").map(str::to_string))
-            .flatten(),
-        state,
-    })
-}
 
 fn via_text(via: &DescriptionSource) -> String {
     match via {
@@ -189,21 +124,6 @@ fn scheme_names(d: &Description) -> String {
     names.join(", ")
 }
 
-/// Every readable description of the scan, one per exchange.
-pub fn descriptions(ev: &Evidence) -> Vec<(Fetched<'_>, Description)> {
-    let mut seen = BTreeSet::new();
-    crate::evidence::views::descriptions::found(ev)
-        .into_iter()
-        .filter_map(|f| match &f.state {
-            DescState::Found(d) if seen.insert(f.exchange) => {
-                let d = (**d).clone();
-                Some((f, d))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
 /// True when the user pointed agentready at an HTTP API (a non-MCP URL
 /// with a path, or a non-MCP `--api-url`) and it answered like one (not
 /// 404, not an HTML page): such a target has an API whose description an
@@ -213,7 +133,7 @@ fn is_http_api(ev: &Evidence) -> Option<String> {
         return None;
     }
     api_view(ev)
-        .into_iter()
+        .iter()
         .filter(|a| !a.invalid_token && !a.mcp)
         .filter(|a| {
             matches!(
@@ -222,17 +142,18 @@ fn is_http_api(ev: &Evidence) -> Option<String> {
             )
         })
         .find_map(|a| {
-            let r = a.response?;
+            let r = a.response(ev)?;
             (r.status != 404 && !r.looks_like_html()).then(|| format!("{} ({})", a.url, r.status))
         })
 }
 
 /// `api-catalog`: RFC 9727 §2, §4.1, §4.2; RFC 8631 §4.2; RFC 9264 §4.2.
 pub fn api_catalog(ev: &Evidence) -> Evaluation {
-    let Some(catalog) = catalog_view(ev) else {
+    let catalog = catalog_view(ev);
+    let Some(catalog) = catalog.as_ref() else {
         return Evaluation::skip("the API catalog was not probed");
     };
-    let fetched = crate::evidence::views::descriptions::found(ev);
+    let fetched = found(ev);
     let mut evidence: Vec<String> = vec![probe::API_CATALOG.to_string()];
     evidence.extend(fetched.iter().map(|f| f.probe.to_string()));
     let mut findings: Vec<Finding> = Vec::new();
@@ -352,13 +273,13 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
         }
     }
     // The descriptions.
-    let mut found: Vec<(&Fetched<'_>, &Description)> = Vec::new();
+    let mut found: Vec<(&Fetched, &Description)> = Vec::new();
     let mut data_desc: Vec<Value> = Vec::new();
-    for f in &fetched {
-        let p = Some(f.probe);
+    for f in fetched.iter() {
+        let p = Some(f.probe.as_str());
         let rel = f.via.rel();
         let mut entry = json!({
-            "url": f.url, "probe": f.probe, "via": via_json(f.via), "result": f.state.describe(),
+            "url": f.url, "probe": f.probe, "via": via_json(&f.via), "result": f.state.describe(),
         });
         match &f.state {
             DescState::Found(d) => {
@@ -376,14 +297,14 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                     format!(
                         "{} (found through {}) is larger than {} times --max-body, the cap for announced descriptions, and was not read",
                         f.url,
-                        via_text(f.via),
+                        via_text(&f.via),
                         crate::model::probe::DESCRIPTION_CAP_FACTOR
                     )
                 } else {
                     format!(
                         "{} (found through {}) is larger than --max-body, the cap for guessed locations, and was not read; announce it (api-catalog or a service-desc link) or raise --max-body",
                         f.url,
-                        via_text(f.via)
+                        via_text(&f.via)
                     )
                 },
                 p,
@@ -412,13 +333,13 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                 format!(
                     "{} (found through {}) answered with an HTML page, not an API description",
                     f.url,
-                    via_text(f.via)
+                    via_text(&f.via)
                 ),
                 p,
             )),
             DescState::Unparseable(e) | DescState::NotDescription(e) => findings.push(finding(
                 "api-catalog-description-unparseable",
-                format!("{} (found through {}): {e}", f.url, via_text(f.via)),
+                format!("{} (found through {}): {e}", f.url, via_text(&f.via)),
                 p,
             )),
             DescState::Failed(_) | DescState::Status(_) | DescState::CatchAll => {
@@ -427,7 +348,7 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                     format!(
                         "{} (found through {}) → {}",
                         f.url,
-                        via_text(f.via),
+                        via_text(&f.via),
                         f.state.describe()
                     ),
                     p,
@@ -463,12 +384,12 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                     "{} exists only at a conventional path: no api-catalog or Link: rel=\"service-desc\" announces it",
                     f.url
                 ),
-                Some(f.probe),
+                Some(f.probe.as_str()),
             ));
         }
         let challenged = api_view(ev)
             .iter()
-            .any(|a| !a.invalid_token && a.response.is_some_and(|r| r.status == 401));
+            .any(|a| !a.invalid_token && a.response(ev).is_some_and(|r| r.status == 401));
         if challenged && found.iter().all(|(_, d)| d.schemes.is_empty()) {
             findings.push(finding(
                 "api-catalog-security-schemes-missing",
@@ -476,13 +397,13 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                     "the API answers 401, but {} declares no security schemes",
                     f.url
                 ),
-                Some(f.probe),
+                Some(f.probe.as_str()),
             ));
         }
         let summary = format!(
             "API description found at {} ({}): {}, {} operation(s), {}{}",
             f.url,
-            via_text(f.via),
+            via_text(&f.via),
             d.describe_version(),
             d.operations.len(),
             scheme_names(d),
@@ -609,7 +530,8 @@ fn danger(c: &Classification) -> Option<u8> {
 /// `action-classification`: RFC 9110 §9.2.1, OpenAPI Security Requirement
 /// Object, RFC 9700 §2.3.
 pub fn action_classification(ev: &Evidence) -> Evaluation {
-    let descs = descriptions(ev);
+    let all = found(ev);
+    let descs = all.readable();
     if descs.is_empty() {
         return Evaluation::skip("no API description was found (see api-catalog)");
     }
@@ -633,7 +555,7 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     };
     // Scope classes, with every hint the target publishes (metadata risk
     // documents and descriptions, then the descriptions' OAuth flows).
-    let analysis = super::scopes::analysis(ev);
+    let analysis = crate::evidence::views::scopes::analysis(ev);
     let view = &analysis.view;
     let mut class_cache: BTreeMap<String, Classification> = BTreeMap::new();
     let mut classify_scope = |scope: &str| -> Classification {
@@ -898,13 +820,14 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
 /// `api-key-scheme`: RFC 9700 §2.3, RFC 6750 §2.3, OpenAPI Security Scheme
 /// Object, OWASP API2:2023.
 pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
-    let descs = descriptions(ev);
+    let all = found(ev);
+    let descs = all.readable();
     let mut evidence: Vec<String> = descs.iter().map(|(f, _)| f.probe.to_string()).collect();
     let challenges: Vec<(String, String, Vec<String>)> = api_view(ev)
-        .into_iter()
+        .iter()
         .filter(|a| !a.invalid_token)
         .filter_map(|a| {
-            let r = a.response?;
+            let r = a.response(ev)?;
             (r.status == 401).then(|| {
                 (
                     a.probe.to_string(),
@@ -917,9 +840,9 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
             })
         })
         .collect();
-    let schemes: Vec<(&Fetched<'_>, &crate::model::api::SecurityScheme)> = descs
+    let schemes: Vec<(&Fetched, &crate::model::api::SecurityScheme)> = descs
         .iter()
-        .flat_map(|(f, d)| d.schemes.iter().map(move |s| (f, s)))
+        .flat_map(|(f, d)| d.schemes.iter().map(move |s| (*f, s)))
         .collect();
     let challenge_schemes: BTreeSet<&str> = challenges
         .iter()
@@ -955,7 +878,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
                             "{}: `{}` is sent as the query parameter `{param}`, so keys end up in URLs, logs and Referer headers (RFC 6750 §2.3)",
                             f.url, s.name
                         ),
-                        Some(f.probe),
+                        Some(f.probe.as_str()),
                     ));
                 }
             }
@@ -1015,7 +938,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
             None,
         ));
     }
-    for iv in as_view(ev) {
+    for iv in as_view(ev).iter() {
         let Some((c, doc)) = iv.effective() else {
             continue;
         };
@@ -1031,7 +954,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
                     "{}: agent_auth.credential_types_supported includes api_key",
                     c.url
                 ),
-                Some(c.probe),
+                Some(c.probe.as_str()),
             ));
         }
     }

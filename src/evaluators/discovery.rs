@@ -3,15 +3,14 @@
 //! consistency of the documents an agent walks through, and the JWK Sets
 //! they name (RFC 7517).
 
-use super::metadata::{
-    DocState, as_view, describe, issuer_matches, signed_metadata_problem, state_of, transport_ok,
-};
+use super::metadata::{DocState, as_view, issuer_matches, signed_metadata_problem, transport_ok};
 use crate::evidence::Evidence;
-use crate::model::exchange::ResponseRecord;
+pub use crate::evidence::views::api::{ApiExchange, api_view};
+pub use crate::evidence::views::prm::{PrmCandidate, prm_view};
+use crate::evidence::views::state_of;
 use crate::model::outcome::{EvalStatus, Evaluation, Finding, Unverified, finding};
 use crate::model::probe::{ApiSource, PrmForm, ProbeMeta};
 use crate::model::target::TargetKind;
-use crate::parse::www_authenticate::{Challenge, parse_all};
 use base64::Engine;
 use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
@@ -47,127 +46,6 @@ fn jwks_schema() -> &'static jsonschema::Validator {
             "/checks/schema/jwks.schema.json"
         )))
     })
-}
-
-/// One protected-resource metadata URL tried, and what it answered.
-#[derive(Debug, Clone)]
-pub struct PrmCandidate<'a> {
-    /// Probe id.
-    pub probe: &'a str,
-    /// Exchange index.
-    pub exchange: usize,
-    /// The URL fetched.
-    pub url: &'a str,
-    /// The resource the document must declare.
-    pub resource: &'a str,
-    /// How the URL was found.
-    pub form: &'a PrmForm,
-    /// What it answered.
-    pub state: DocState,
-}
-
-impl PrmCandidate<'_> {
-    /// The document, when one was found.
-    pub fn doc(&self) -> Option<&Value> {
-        match &self.state {
-            DocState::Found(v) => Some(v.as_ref()),
-            _ => None,
-        }
-    }
-}
-
-/// Every PRM URL tried, in the order MCP clients use them: the challenge's
-/// `resource_metadata` first, then path-suffixed, then root.
-pub fn prm_view(ev: &Evidence) -> Vec<PrmCandidate<'_>> {
-    let mut out: Vec<PrmCandidate<'_>> = ev
-        .probes_where(|m| matches!(m, ProbeMeta::ProtectedResource { .. }))
-        .filter_map(|(probe, rec)| {
-            let ProbeMeta::ProtectedResource { resource, form } = &rec.meta else {
-                return None;
-            };
-            let x = ev.exchange(rec.exchange)?;
-            Some(PrmCandidate {
-                probe,
-                exchange: rec.exchange,
-                url: x.request.url.as_str(),
-                resource,
-                form,
-                state: state_of(ev, rec.exchange, x),
-            })
-        })
-        .collect();
-    out.sort_by_key(|c| {
-        let rank = match c.form {
-            PrmForm::Challenge { .. } => 0,
-            PrmForm::PathSuffixed => 1,
-            PrmForm::Root => 2,
-        };
-        (rank, c.probe)
-    });
-    out
-}
-
-/// One API request and its parsed challenges.
-#[derive(Debug, Clone)]
-pub struct ApiExchange<'a> {
-    /// Probe id.
-    pub probe: &'a str,
-    /// The endpoint.
-    pub url: &'a str,
-    /// Where the URL came from.
-    pub source: &'a ApiSource,
-    /// MCP endpoint.
-    pub mcp: bool,
-    /// Sent with a deliberately invalid token.
-    pub invalid_token: bool,
-    /// The response, if any.
-    pub response: Option<&'a ResponseRecord>,
-    /// Why there is none.
-    pub error: Option<String>,
-    /// Challenges of every `WWW-Authenticate` header.
-    pub challenges: Vec<Challenge>,
-    /// True when a header could not be parsed completely.
-    pub malformed: Option<String>,
-}
-
-impl ApiExchange<'_> {
-    /// The first Bearer challenge.
-    pub fn bearer(&self) -> Option<&Challenge> {
-        self.challenges.iter().find(|c| c.is("bearer"))
-    }
-}
-
-/// Every API probe of the scan, in probe-id order.
-pub fn api_view(ev: &Evidence) -> Vec<ApiExchange<'_>> {
-    ev.probes_where(|m| matches!(m, ProbeMeta::Api { .. }))
-        .filter_map(|(probe, rec)| {
-            let ProbeMeta::Api {
-                url,
-                source,
-                mcp,
-                invalid_token,
-            } = &rec.meta
-            else {
-                return None;
-            };
-            let x = ev.exchange(rec.exchange)?;
-            let response = x.response.as_ref();
-            let (challenges, errors) = response
-                .map(|r| parse_all(r.header_all("www-authenticate")))
-                .unwrap_or_default();
-            Some(ApiExchange {
-                probe,
-                url,
-                source,
-                mcp: *mcp,
-                invalid_token: *invalid_token,
-                response,
-                error: x.error.as_ref().map(|e| e.message.clone()),
-                challenges,
-                malformed: errors.first().map(ToString::to_string),
-            })
-        })
-        .collect()
 }
 
 fn trimmed_eq(a: &str, b: &str) -> bool {
@@ -217,9 +95,9 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
     }
     let mcp = ev.target().kind == TargetKind::Mcp;
     let mut findings = Vec::new();
-    let found: Vec<&PrmCandidate<'_>> = view.iter().filter(|c| c.doc().is_some()).collect();
+    let found: Vec<&PrmCandidate> = view.iter().filter(|c| c.doc().is_some()).collect();
     if found.is_empty() {
-        let html: Vec<&PrmCandidate<'_>> = view
+        let html: Vec<&PrmCandidate> = view
             .iter()
             .filter(|c| matches!(c.state, DocState::NotJsonObject { html: true }))
             .collect();
@@ -230,7 +108,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                     "{} answered 200 with an HTML page instead of a JSON document",
                     c.url
                 ),
-                Some(c.probe),
+                Some(c.probe.as_str()),
             ));
         }
         for c in view
@@ -240,7 +118,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
             findings.push(finding(
                 "protected-resource-metadata-not-json",
                 format!("{} answered 200, but the body is not a JSON object", c.url),
-                Some(c.probe),
+                Some(c.probe.as_str()),
             ));
         }
         // A URL not fetched (the SSRF guard) or not answered might hold
@@ -248,9 +126,9 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         let unverified: Vec<Unverified> = view
             .iter()
             .filter_map(|c| {
-                ev.exchanges()
-                    .get(c.exchange)
-                    .and_then(|x| super::unverified(x, &format!("GET {}", c.url)))
+                ev.exchanges().get(c.exchange).and_then(|x| {
+                    crate::model::outcome::Unverified::of_exchange(x, &format!("GET {}", c.url))
+                })
             })
             .collect();
         if findings.is_empty() && !unverified.is_empty() {
@@ -264,7 +142,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         if findings.is_empty() {
             let tried: Vec<String> = view
                 .iter()
-                .map(|c| format!("{} → {}", c.url, describe(&c.state)))
+                .map(|c| format!("{} → {}", c.url, c.state.describe()))
                 .collect();
             findings.push(finding(
                 "protected-resource-metadata-not-found",
@@ -277,8 +155,8 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
     let mut seen_exchanges = Vec::new();
     for c in &found {
         let Some(doc) = c.doc() else { continue };
-        let p = Some(c.probe);
-        let url = c.url;
+        let p = Some(c.probe.as_str());
+        let url = c.url.as_str();
         let first_time = !seen_exchanges.contains(&c.exchange);
         seen_exchanges.push(c.exchange);
         // The identity rule applies per route; the content rules per document.
@@ -293,8 +171,8 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                 }
             }
             Some(resource) => {
-                if !resource_matches(c.form, c.resource, resource) {
-                    let rule = match c.form {
+                if !resource_matches(&c.form, &c.resource, resource) {
+                    let rule = match &c.form {
                         PrmForm::Challenge { from } => format!(
                             "the URL requested ({}) whose challenge ({from}) named this document",
                             c.resource
@@ -436,7 +314,7 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         && ev
             .exchanges()
             .get(ps.exchange)
-            .is_some_and(|x| super::unverified(x, "").is_none())
+            .is_some_and(|x| crate::model::outcome::Unverified::of_exchange(x, "").is_none())
         && view
             .iter()
             .any(|c| matches!(c.form, PrmForm::Root) && c.doc().is_some())
@@ -446,12 +324,12 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
             format!(
                 "{} → {}; only the root document answered, which MCP clients reach in their fallback step",
                 ps.url,
-                describe(&ps.state)
+                ps.state.describe()
             ),
-            Some(ps.probe),
+            Some(ps.probe.as_str()),
         ));
     }
-    let mut urls: Vec<&str> = found.iter().map(|c| c.url).collect();
+    let mut urls: Vec<&str> = found.iter().map(|c| c.url.as_str()).collect();
     urls.dedup();
     let summary = format!("Protected-resource metadata found at {}", urls.join(", "));
     Evaluation::evaluated(summary, findings, probes)
@@ -491,15 +369,17 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
         .iter()
         .filter(|a| {
             !a.invalid_token
-                && a.response.is_none()
+                && a.response(ev).is_none()
                 && matches!(a.source, ApiSource::ApiDescription { .. })
         })
-        .map(|a| a.url)
+        .map(|a| a.url.as_str())
         .collect();
-    let plain: Vec<&ApiExchange<'_>> = api
+    let plain: Vec<&ApiExchange> = api
         .iter()
         .filter(|a| !a.invalid_token)
-        .filter(|a| a.response.is_some() || !matches!(a.source, ApiSource::ApiDescription { .. }))
+        .filter(|a| {
+            a.response(ev).is_some() || !matches!(a.source, ApiSource::ApiDescription { .. })
+        })
         .collect();
     if plain.is_empty() {
         if !unreachable_leads.is_empty() {
@@ -513,15 +393,19 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
         );
     }
     let probes: Vec<String> = api.iter().map(|a| a.probe.to_string()).collect();
-    if plain.iter().all(|a| a.response.is_none()) {
+    if plain.iter().all(|a| a.response(ev).is_none()) {
         // Nothing answered, or nothing was sent: not verified (`error`
         // when nothing answered, `skip` when the SSRF guard or a
         // restricted run kept the requests from being sent).
         let unverified: Vec<Unverified> = plain
             .iter()
             .filter_map(|a| {
-                ev.get(a.probe)
-                    .and_then(|x| super::unverified(x, &format!("{} {}", x.request.method, a.url)))
+                ev.get(a.probe.as_str()).and_then(|x| {
+                    crate::model::outcome::Unverified::of_exchange(
+                        x,
+                        &format!("{} {}", x.request.method, a.url),
+                    )
+                })
             })
             .collect();
         if !unverified.is_empty() {
@@ -538,8 +422,8 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     let mut challenged = 0usize;
     let mut open = 0usize;
     for a in &plain {
-        let Some(resp) = a.response else { continue };
-        let p = Some(a.probe);
+        let Some(resp) = a.response(ev) else { continue };
+        let p = Some(a.probe.as_str());
         let what = if a.mcp {
             "MCP initialize request"
         } else {
@@ -644,7 +528,7 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
         }
     }
     for a in api.iter().filter(|a| a.invalid_token) {
-        let Some(resp) = a.response else { continue };
+        let Some(resp) = a.response(ev) else { continue };
         if resp.status == 401
             && a.bearer().is_some()
             && a.bearer().and_then(|b| b.param("error")) != Some("invalid_token")
@@ -652,7 +536,7 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
             findings.push(finding(
                 "bearer-challenge-invalid-token-error-missing",
                 format!("{} answered a request with an invalid bearer token without error=\"invalid_token\" (RFC 6750 §3.1)", a.url),
-                Some(a.probe),
+                Some(a.probe.as_str()),
             ));
         }
     }
@@ -661,13 +545,15 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
             "{challenged} of {} endpoint(s) answer 401 with a Bearer challenge",
             plain.len()
         )
-    } else if open == plain.iter().filter(|a| a.response.is_some()).count() {
+    } else if open == plain.iter().filter(|a| a.response(ev).is_some()).count() {
         "The API answers without credentials: there is no challenge to follow".to_string()
     } else {
         "No endpoint answers an unauthenticated request with a Bearer challenge".to_string()
     };
     let mut e = Evaluation::evaluated(summary, findings, probes);
-    if open > 0 && challenged == 0 && open == plain.iter().filter(|a| a.response.is_some()).count()
+    if open > 0
+        && challenged == 0
+        && open == plain.iter().filter(|a| a.response(ev).is_some()).count()
     {
         e.status = EvalStatus::Informative;
     }
@@ -696,7 +582,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
         if c.doc().is_none()
             && let Some((f, u)) = hop_unverified(
                 ev,
-                c.probe,
+                c.probe.as_str(),
                 c.exchange,
                 &c.state,
                 "discovery-consistency-private-address-refused",
@@ -713,30 +599,30 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                 format!(
                     "the challenge's resource_metadata {} → {}: the challenge leads nowhere",
                     c.url,
-                    describe(&c.state)
+                    c.state.describe()
                 ),
-                Some(c.probe),
+                Some(c.probe.as_str()),
             )),
             Some(doc) => {
                 let resource = doc
                     .get("resource")
                     .and_then(Value::as_str)
                     .unwrap_or("(none)");
-                if !challenge_resource_matches(c.resource, resource) {
+                if !challenge_resource_matches(c.resource.as_str(), resource) {
                     findings.push(finding(
                         "discovery-consistency-challenge-resource-mismatch",
                         format!(
                             "{} was named by the challenge of {} but declares resource `{resource}` (RFC 9728 §3.3: must be identical to the URL requested)",
                             c.url, c.resource
                         ),
-                        Some(c.probe),
+                        Some(c.probe.as_str()),
                     ));
                 }
             }
         }
     }
     // Divergence between the challenge's PRM and the well-known one.
-    let challenge_docs: Vec<&PrmCandidate<'_>> = prms
+    let challenge_docs: Vec<&PrmCandidate> = prms
         .iter()
         .filter(|c| matches!(c.form, PrmForm::Challenge { .. }) && c.doc().is_some())
         .collect();
@@ -764,13 +650,13 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                         wk.url,
                         differs.join(", ")
                     ),
-                    Some(ch.probe),
+                    Some(ch.probe.as_str()),
                 ));
             }
         }
     }
     // PRM authorization_servers ↔ AS metadata.
-    for c in &prms {
+    for c in prms.iter() {
         let Some(doc) = c.doc() else { continue };
         let resource = doc.get("resource").and_then(Value::as_str);
         let Some(list) = doc.get("authorization_servers").and_then(Value::as_array) else {
@@ -791,7 +677,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                     for x in &iv.candidates {
                         if let Some((f, u)) = hop_unverified(
                             ev,
-                            x.probe,
+                            x.probe.as_str(),
                             x.exchange,
                             &x.state,
                             "discovery-consistency-private-address-refused",
@@ -806,7 +692,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                         let tried: Vec<String> = iv
                             .candidates
                             .iter()
-                            .map(|x| format!("{} → {}", x.url, describe(&x.state)))
+                            .map(|x| format!("{} → {}", x.url, x.state.describe()))
                             .collect();
                         findings.push(finding(
                             "discovery-consistency-authorization-server-unreachable",
@@ -815,7 +701,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                                 c.url,
                                 tried.join("; ")
                             ),
-                            iv.candidates.first().map(|x| x.probe),
+                            iv.candidates.first().map(|x| x.probe.as_str()),
                         ));
                     }
                 }
@@ -831,7 +717,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                                 "{} lists `{issuer}`, but the metadata at {} declares issuer `{declared}` (RFC 8414 §3.3)",
                                 c.url, cand.url
                             ),
-                            Some(cand.probe),
+                            Some(cand.probe.as_str()),
                         ));
                     }
                     if let (Some(resource), Some(served)) = (
@@ -848,7 +734,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                                 "the metadata at {} lists protected_resources without `{resource}` (RFC 9728 §4)",
                                 cand.url
                             ),
-                            Some(cand.probe),
+                            Some(cand.probe.as_str()),
                         ));
                     }
                 }
@@ -883,7 +769,7 @@ pub fn discovery_consistency(ev: &Evidence) -> Evaluation {
                     a.url,
                     unlisted.join(" ")
                 ),
-                Some(a.probe),
+                Some(a.probe.as_str()),
             ));
         }
     }
@@ -951,7 +837,7 @@ fn unfetched_skill(ev: &Evidence) -> Option<String> {
 pub fn discovery_steps(ev: &Evidence) -> Value {
     let mut steps = Vec::new();
     for a in api_view(ev).iter().filter(|a| !a.invalid_token) {
-        let result = match (a.response, a.bearer()) {
+        let result = match (a.response(ev), a.bearer()) {
             (Some(r), Some(b)) => format!(
                 "{} Bearer{}",
                 r.status,
@@ -964,17 +850,17 @@ pub fn discovery_steps(ev: &Evidence) -> Value {
         };
         steps.push(json!({"step": "challenge", "probe": a.probe, "url": a.url, "result": result}));
     }
-    for c in prm_view(ev) {
-        steps.push(json!({"step": "protected-resource-metadata", "probe": c.probe, "url": c.url, "result": describe(&c.state)}));
+    for c in prm_view(ev).iter() {
+        steps.push(json!({"step": "protected-resource-metadata", "probe": c.probe, "url": c.url, "result": c.state.describe()}));
     }
-    for iv in as_view(ev) {
+    for iv in as_view(ev).iter() {
         for c in &iv.candidates {
             steps.push(json!({
                 "step": "authorization-server-metadata",
                 "issuer": iv.issuer,
                 "probe": c.probe,
                 "url": c.url,
-                "result": describe(&c.state),
+                "result": c.state.describe(),
             }));
         }
     }
@@ -1044,7 +930,7 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
                     format!(
                         "jwks_uri {url} (named by {}) → {}",
                         named_by.join(", "),
-                        describe(&state)
+                        state.describe()
                     ),
                     p,
                 ));
@@ -1056,7 +942,7 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
                     format!(
                         "jwks_uri {url} (named by {}) → {}",
                         named_by.join(", "),
-                        describe(&other)
+                        other.describe()
                     ),
                     p,
                 ));
@@ -1220,7 +1106,7 @@ fn hop_unverified(
     refused_code: &str,
     what: &str,
 ) -> Option<(Option<Finding>, Unverified)> {
-    let u = super::unverified(ev.exchange(idx)?, what)?;
+    let u = crate::model::outcome::Unverified::of_exchange(ev.exchange(idx)?, what)?;
     let f = match state {
         DocState::Refused(msg) => {
             Some(finding(refused_code, format!("{what}: {msg}"), Some(probe)))

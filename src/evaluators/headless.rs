@@ -7,9 +7,10 @@
 //! rejected shows whether the advertised endpoint is really there. In
 //! passive mode the live half is skipped and said to be unverified.
 
-use super::metadata::{DocState, as_view, describe, state_of};
 use crate::evidence::Evidence;
-use crate::model::exchange::{Exchange, Mode, ResponseRecord};
+pub use crate::evidence::views::endpoints::{Live, live};
+pub use crate::evidence::views::metadata::effective_docs;
+use crate::model::exchange::{Mode, ResponseRecord};
 use crate::model::outcome::{Evaluation, Finding, Unverified, finding};
 use crate::model::probe::{EndpointKind, ProbeMeta};
 use crate::model::target::TargetKind;
@@ -38,18 +39,6 @@ pub const CIBA: &str = "urn:openid:params:grant-type:ciba";
 /// The ID-JAG grant profile (draft-ietf-oauth-identity-assertion-authz-grant).
 pub const ID_JAG: &str = "urn:ietf:params:oauth:grant-profile:id-jag";
 
-/// The metadata documents a client would use: the first found for each
-/// issuer, in MCP order (judged on content even when the issuer mismatches).
-pub fn effective_docs(ev: &Evidence) -> Vec<(String, String, Value)> {
-    as_view(ev)
-        .iter()
-        .filter_map(|iv| {
-            iv.effective()
-                .map(|(c, d)| (c.probe.to_string(), c.url.to_string(), d.clone()))
-        })
-        .collect()
-}
-
 fn strings<'a>(doc: &'a Value, key: &str) -> Vec<&'a str> {
     doc.get(key)
         .and_then(Value::as_array)
@@ -59,82 +48,6 @@ fn strings<'a>(doc: &'a Value, key: &str) -> Vec<&'a str> {
 
 fn has_grant(doc: &Value, grant: &str) -> bool {
     strings(doc, "grant_types_supported").contains(&grant)
-}
-
-/// What a live probe of an advertised endpoint got.
-#[derive(Debug, Clone)]
-pub struct Live<'a> {
-    /// Probe id.
-    pub probe: &'a str,
-    /// Endpoint URL.
-    pub url: &'a str,
-    /// The exchange.
-    pub exchange: &'a Exchange,
-    /// The response.
-    pub response: Option<&'a ResponseRecord>,
-    /// Body as JSON.
-    pub json: Option<Arc<Value>>,
-    /// Why there is no response.
-    pub state: DocState,
-}
-
-impl Live<'_> {
-    /// Why this probe says nothing about the endpoint (never sent, never
-    /// answered), if it says nothing: see [`super::unverified`].
-    pub fn unverified(&self, what: &str) -> Option<Unverified> {
-        super::unverified(self.exchange, &format!("{what} {}", self.url))
-    }
-
-    /// The OAuth `error` code of a JSON error body.
-    pub fn error_code(&self) -> Option<&str> {
-        self.json
-            .as_deref()
-            .and_then(|j| j.get("error"))
-            .and_then(Value::as_str)
-    }
-
-    fn status(&self) -> u16 {
-        self.response.map_or(0, |r| r.status)
-    }
-
-    fn is_html(&self) -> bool {
-        self.response.is_some_and(ResponseRecord::looks_like_html)
-    }
-
-    /// One line on what came back.
-    pub fn describe(&self) -> String {
-        match self.response {
-            Some(r) => {
-                let ct = r.media_type().unwrap_or_else(|| "no Content-Type".into());
-                match self.error_code() {
-                    Some(e) => format!("{} {ct} error=\"{e}\"", r.status),
-                    None => format!("{} {ct}", r.status),
-                }
-            }
-            None => describe(&self.state),
-        }
-    }
-}
-
-/// Live probes of one endpoint kind, answered or not (a probe that got no
-/// answer is not verified: [`Live::unverified`]).
-pub fn live(ev: &Evidence, kind: EndpointKind) -> Vec<Live<'_>> {
-    ev.probes_where(move |m| matches!(m, ProbeMeta::Endpoint { endpoint, .. } if *endpoint == kind))
-        .filter_map(|(probe, rec)| {
-            let ProbeMeta::Endpoint { url, .. } = &rec.meta else {
-                return None;
-            };
-            let x = ev.exchange(rec.exchange)?;
-            Some(Live {
-                probe,
-                url,
-                exchange: x,
-                response: x.response.as_ref(),
-                json: ev.json_at(rec.exchange),
-                state: state_of(ev, rec.exchange, x),
-            })
-        })
-        .collect()
 }
 
 /// True when an answer says the endpoint is not really there: 404/405/501,
@@ -156,7 +69,7 @@ fn not_verified(code: &str, what: &str, url: &str) -> (Finding, Unverified) {
             format!("{what} is advertised but was not verified live: passive mode sends no POST"),
             None,
         ),
-        super::passive_unverified(&format!("POST {url}")),
+        crate::model::outcome::Unverified::passive(&format!("POST {url}")),
     )
 }
 
@@ -164,7 +77,7 @@ fn no_metadata() -> Evaluation {
     Evaluation::skip("no authorization-server metadata was found (see as-metadata-discovery)")
 }
 
-fn advertised(docs: &[(String, String, Value)], member: &str) -> Vec<(String, String)> {
+fn advertised(docs: &[(String, String, Arc<Value>)], member: &str) -> Vec<(String, String)> {
     docs.iter()
         .filter_map(|(p, u, d)| {
             d.get(member)
@@ -186,7 +99,7 @@ pub fn device_authorization(ev: &Evidence) -> Evaluation {
     let endpoints = advertised(&docs, "device_authorization_endpoint");
     // GitLab lists the grant as a bare "device_code": a client looking for
     // the RFC 8628 URN does not recognise it.
-    let bare: Vec<&(String, String, Value)> = docs
+    let bare: Vec<&(String, String, Arc<Value>)> = docs
         .iter()
         .filter(|(_, _, d)| has_grant(d, "device_code"))
         .collect();
@@ -365,7 +278,7 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
     let mut cimd = false;
-    for (p, u, d) in &docs {
+    for (p, u, d) in docs.iter() {
         match d.get("client_id_metadata_document_supported") {
             Some(Value::Bool(true)) => cimd = true,
             Some(Value::Bool(false)) => findings.push(finding(
@@ -571,7 +484,7 @@ pub fn delegation_grants(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut offered: Vec<&str> = Vec::new();
     let probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
-    for (p, u, d) in &docs {
+    for (p, u, d) in docs.iter() {
         let p = Some(p.as_str());
         for (grant, name) in [
             (TOKEN_EXCHANGE, "token exchange"),
@@ -669,7 +582,7 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
     let mut paths: Vec<String> = Vec::new();
     let mut findings = Vec::new();
     let mut undeclared = false;
-    for (p, u, d) in &docs {
+    for (p, u, d) in docs.iter() {
         let declared = d.get("grant_types_supported").is_some();
         undeclared |= !declared;
         let device_endpoint = d
@@ -681,7 +594,9 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
                 paths.push(format!("device authorization ({e})"));
             }
             if ev.mode() == Mode::Passive {
-                device_unverified.push(super::passive_unverified(&format!("POST {e}")));
+                device_unverified.push(crate::model::outcome::Unverified::passive(&format!(
+                    "POST {e}"
+                )));
             }
         } else if has_grant(d, DEVICE_CODE) {
             findings.push(finding(
@@ -788,7 +703,7 @@ pub fn token_revocation(ev: &Evidence) -> Evaluation {
             probes,
         );
     }
-    for (p, u, d) in &docs {
+    for (p, u, d) in docs.iter() {
         if let (Some(r), Some(t)) = (
             d.get("revocation_endpoint").and_then(Value::as_str),
             d.get("token_endpoint").and_then(Value::as_str),

@@ -11,13 +11,14 @@
 //! gets, so a catch-all site finds nothing.
 
 use crate::evidence::Evidence;
-use crate::model::exchange::{ErrorKind, Exchange};
+pub use crate::evidence::views::metadata::{IssuerView, as_view, found_docs, issuer_matches};
+pub use crate::evidence::views::{DocState, state_of};
 use crate::model::outcome::{Evaluation, Finding, finding};
-use crate::model::probe::{IssuerSource, MetadataForm, ProbeMeta};
+use crate::model::probe::{IssuerSource, ProbeMeta};
 use crate::model::target::is_loopback_host;
 use base64::Engine;
 use serde_json::{Map, Value};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// The checks of this family, in catalogue order.
 pub const IDS: [&str; 7] = [
@@ -30,208 +31,8 @@ pub const IDS: [&str; 7] = [
     "pkce-downgrade",
 ];
 
-/// What one metadata URL answered.
-#[derive(Debug, Clone)]
-pub enum DocState {
-    /// 200 with a JSON object: a metadata document.
-    Found(Arc<Value>),
-    /// Any status other than 200.
-    Status(u16),
-    /// 200, but the body is not a JSON object (HTML, text, an array…).
-    NotJsonObject {
-        /// True when it looks like an HTML page.
-        html: bool,
-    },
-    /// 200 with exactly what a random path gets.
-    CatchAll,
-    /// The body exceeded the cap.
-    Truncated,
-    /// No response.
-    Failed(String),
-    /// Not sent: the SSRF guard refused a private or loopback destination.
-    Refused(String),
-    /// Not sent: the run is restricted to loopback (tests, demo) and this
-    /// destination is not; nothing can be said about it.
-    Restricted(String),
-}
-
-/// One metadata URL tried for an issuer.
-#[derive(Debug, Clone)]
-pub struct Candidate<'a> {
-    /// Probe id.
-    pub probe: &'a str,
-    /// Exchange index.
-    pub exchange: usize,
-    /// How the URL was built.
-    pub form: MetadataForm,
-    /// Position in the MCP order.
-    pub order: usize,
-    /// The URL.
-    pub url: &'a str,
-    /// The result.
-    pub state: DocState,
-}
-
-/// An issuer and its candidate URLs in MCP order.
-#[derive(Debug, Clone)]
-pub struct IssuerView<'a> {
-    /// Issuer string, raw.
-    pub issuer: &'a str,
-    /// Where it came from (first source seen, by priority).
-    pub source: &'a IssuerSource,
-    /// URLs tried, in order.
-    pub candidates: Vec<Candidate<'a>>,
-}
-
-impl IssuerView<'_> {
-    /// The document a client following the MCP order would use: the first
-    /// candidate that found one.
-    pub fn effective(&self) -> Option<(&Candidate<'_>, &Value)> {
-        self.candidates.iter().find_map(|c| match &c.state {
-            DocState::Found(v) => Some((c, v.as_ref())),
-            _ => None,
-        })
-    }
-}
-
-fn source_rank(s: &IssuerSource) -> usize {
-    match s {
-        IssuerSource::AuthorizationServers { .. } => 0,
-        IssuerSource::ApiDescription { .. } => 1,
-        IssuerSource::TargetPath => 2,
-        IssuerSource::Origin => 3,
-    }
-}
-
-/// What one exchange answered, judged as a metadata document.
-pub fn state_of(ev: &Evidence, idx: usize, x: &Exchange) -> DocState {
-    let Some(resp) = &x.response else {
-        return match &x.error {
-            Some(e) if e.kind == ErrorKind::Refused => DocState::Refused(e.message.clone()),
-            Some(e) if e.kind == ErrorKind::Restricted => DocState::Restricted(e.message.clone()),
-            Some(e) => DocState::Failed(e.message.clone()),
-            None => DocState::Failed("no response".into()),
-        };
-    };
-    if resp.status != 200 {
-        return DocState::Status(resp.status);
-    }
-    if resp.truncated {
-        return DocState::Truncated;
-    }
-    if ev.is_catch_all_like(resp) {
-        return DocState::CatchAll;
-    }
-    match ev.json_at(idx) {
-        Some(v) if v.is_object() => DocState::Found(v),
-        _ => DocState::NotJsonObject {
-            html: resp.looks_like_html(),
-        },
-    }
-}
-
-/// Issuers in priority order (listed by a PRM, then the target path, then
-/// the origin), each with its candidate URLs in MCP order.
-pub fn as_view(ev: &Evidence) -> Vec<IssuerView<'_>> {
-    let mut out: Vec<IssuerView<'_>> = Vec::new();
-    for (probe, rec) in ev.probes_where(|m| matches!(m, ProbeMeta::AsMetadata { .. })) {
-        let ProbeMeta::AsMetadata {
-            issuer,
-            form,
-            order,
-            source,
-        } = &rec.meta
-        else {
-            continue;
-        };
-        let Some(x) = ev.exchange(rec.exchange) else {
-            continue;
-        };
-        let cand = Candidate {
-            probe,
-            exchange: rec.exchange,
-            form: *form,
-            order: *order,
-            url: x.request.url.as_str(),
-            state: state_of(ev, rec.exchange, x),
-        };
-        match out.iter_mut().find(|v| v.issuer == issuer) {
-            Some(v) => {
-                if source_rank(source) < source_rank(v.source) {
-                    v.source = source;
-                }
-                if !v.candidates.iter().any(|c| c.order == cand.order) {
-                    v.candidates.push(cand);
-                }
-            }
-            None => out.push(IssuerView {
-                issuer,
-                source,
-                candidates: vec![cand],
-            }),
-        }
-    }
-    for v in &mut out {
-        v.candidates.sort_by_key(|c| c.order);
-    }
-    out.sort_by(|a, b| {
-        source_rank(a.source)
-            .cmp(&source_rank(b.source))
-            .then_with(|| {
-                a.candidates
-                    .first()
-                    .map(|c| c.probe)
-                    .cmp(&b.candidates.first().map(|c| c.probe))
-            })
-    });
-    out
-}
-
-/// Every distinct metadata document found (one per exchange), with the
-/// issuers whose URLs led to it.
-fn found_docs<'a>(view: &'a [IssuerView<'a>]) -> Vec<(&'a Candidate<'a>, &'a Value, Vec<&'a str>)> {
-    let mut out: Vec<(&Candidate<'_>, &Value, Vec<&str>)> = Vec::new();
-    for iv in view {
-        for c in &iv.candidates {
-            if let DocState::Found(v) = &c.state {
-                match out.iter_mut().find(|(d, _, _)| d.exchange == c.exchange) {
-                    Some((_, _, issuers)) => {
-                        if !issuers.contains(&iv.issuer) {
-                            issuers.push(iv.issuer);
-                        }
-                    }
-                    None => out.push((c, v.as_ref(), vec![iv.issuer])),
-                }
-            }
-        }
-    }
-    out
-}
-
 fn no_metadata() -> Evaluation {
     Evaluation::skip("no authorization-server metadata was found (see as-metadata-discovery)")
-}
-
-/// True when `found` is the issuer the URL was built from, after RFC 8414
-/// §3's trailing-slash rule and nothing else (DESIGN §7: no normalisation).
-pub fn issuer_matches(expected: &str, found: &str) -> bool {
-    expected == found
-        || expected.strip_suffix('/') == Some(found)
-        || found.strip_suffix('/') == Some(expected)
-}
-
-/// One line for a document state.
-pub fn describe(state: &DocState) -> String {
-    match state {
-        DocState::Found(_) => "200, JSON object".into(),
-        DocState::Status(s) => format!("{s}"),
-        DocState::NotJsonObject { html: true } => "200 but an HTML page".into(),
-        DocState::NotJsonObject { html: false } => "200 but not a JSON object".into(),
-        DocState::CatchAll => "200 with the same body as a random path (catch-all)".into(),
-        DocState::Truncated => "body larger than the cap".into(),
-        DocState::Failed(e) => format!("no response: {e}"),
-        DocState::Refused(e) | DocState::Restricted(e) => e.clone(),
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -267,12 +68,12 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     let mut usable: Vec<String> = Vec::new();
     let mut unusable: Vec<String> = Vec::new();
     let mut unverified = Vec::new();
-    for iv in &view {
+    for iv in view.iter() {
         match iv.effective() {
             Some((c, doc)) => {
                 let declared = doc.get("issuer").and_then(Value::as_str);
-                let ok = declared.is_some_and(|d| issuer_matches(iv.issuer, d));
-                let via = match iv.source {
+                let ok = declared.is_some_and(|d| issuer_matches(iv.issuer.as_str(), d));
+                let via = match &iv.source {
                     IssuerSource::AuthorizationServers { prm } => {
                         format!(" (listed in authorization_servers of {prm})")
                     }
@@ -291,12 +92,12 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                         c.form.describe(),
                         c.url
                     ),
-                    Some(c.probe),
+                    Some(c.probe.as_str()),
                 ));
                 if ok {
-                    let route = match iv.source {
+                    let route = match &iv.source {
                         IssuerSource::AuthorizationServers { prm }
-                            if reached_by_challenge(ev, prm) =>
+                            if reached_by_challenge(ev, prm.as_str()) =>
                         {
                             ", reached challenge → protected-resource metadata → authorization_servers"
                         }
@@ -316,7 +117,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                             declared.map_or_else(|| "(none)".to_string(), |d| format!("`{d}`")),
                             iv.issuer
                         ),
-                        Some(c.probe),
+                        Some(c.probe.as_str()),
                     ));
                 }
             }
@@ -329,7 +130,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     .iter()
                     .filter_map(|c| {
                         ev.exchange(c.exchange).and_then(|x| {
-                            super::unverified(
+                            crate::model::outcome::Unverified::of_exchange(
                                 x,
                                 &format!("GET of {} (for issuer {})", c.url, iv.issuer),
                             )
@@ -338,13 +139,13 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     .collect();
                 let open = !not_verified.is_empty();
                 unverified.extend(not_verified);
-                if let IssuerSource::AuthorizationServers { prm } = iv.source
+                if let IssuerSource::AuthorizationServers { prm } = &iv.source
                     && !open
                 {
                     let tried: Vec<String> = iv
                         .candidates
                         .iter()
-                        .map(|c| format!("{} → {}", c.url, describe(&c.state)))
+                        .map(|c| format!("{} → {}", c.url, c.state.describe()))
                         .collect();
                     findings.push(finding(
                         "as-metadata-discovery-listed-issuer-missing",
@@ -353,7 +154,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                             iv.issuer,
                             tried.join("; ")
                         ),
-                        iv.candidates.first().map(|c| c.probe),
+                        iv.candidates.first().map(|c| c.probe.as_str()),
                     ));
                 }
             }
@@ -377,7 +178,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
         let tried: Vec<String> = view
             .iter()
             .flat_map(|v| v.candidates.iter())
-            .map(|c| format!("{} → {}", c.url, describe(&c.state)))
+            .map(|c| format!("{} → {}", c.url, c.state.describe()))
             .collect();
         findings.push(finding(
             "as-metadata-discovery-not-found",
@@ -499,8 +300,8 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     for (c, doc, _) in &docs {
         probes.push(c.probe.to_string());
-        let url = c.url;
-        let p = Some(c.probe);
+        let url = c.url.as_str();
+        let p = Some(c.probe.as_str());
         let resp = ev
             .exchanges()
             .get(c.exchange)
@@ -649,8 +450,8 @@ pub fn issuer_identifier(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     for (c, doc, issuers) in &docs {
         probes.push(c.probe.to_string());
-        let url = c.url;
-        let p = Some(c.probe);
+        let url = c.url.as_str();
+        let p = Some(c.probe.as_str());
         let Some(declared) = doc.get("issuer").and_then(Value::as_str) else {
             findings.push(finding(
                 "issuer-identifier-missing",
@@ -759,7 +560,7 @@ pub fn endpoint_transport(ev: &Evidence) -> Evaluation {
         }
         for (k, s, endpoint) in members {
             checked += 1;
-            let p = Some(c.probe);
+            let p = Some(c.probe.as_str());
             match url::Url::parse(s) {
                 Err(_) => findings.push(finding(
                     "endpoint-transport-not-absolute",
@@ -809,7 +610,7 @@ pub fn oauth21_grants(ev: &Evidence) -> Evaluation {
     let mut probes = Vec::new();
     for (c, doc, _) in &docs {
         probes.push(c.probe.to_string());
-        let p = Some(c.probe);
+        let p = Some(c.probe.as_str());
         let grants = str_array(doc, "grant_types_supported");
         let token_response_types: Vec<&str> = str_array(doc, "response_types_supported")
             .unwrap_or_default()
@@ -903,13 +704,13 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes = Vec::new();
     let mut judged = 0usize;
-    for iv in &view {
+    for iv in view.iter() {
         let Some((c, doc)) = iv.effective() else {
             continue;
         };
         judged += 1;
         probes.push(c.probe.to_string());
-        let p = Some(c.probe);
+        let p = Some(c.probe.as_str());
         match pkce_methods(doc) {
             Methods::Absent => findings.push(finding(
                 "pkce-s256-not-advertised",
@@ -951,7 +752,7 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
                         "the OpenID discovery document {} of the same issuer omits code_challenge_methods_supported (MCP 2025-11-25 requires it there too)",
                         other.url
                     ),
-                    Some(other.probe),
+                    Some(other.probe.as_str()),
                 ));
             }
         }
@@ -973,7 +774,7 @@ pub fn pkce_downgrade(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes = Vec::new();
     let mut judged = 0usize;
-    for iv in &view {
+    for iv in view.iter() {
         let Some((c, doc)) = iv.effective() else {
             continue;
         };
@@ -982,7 +783,7 @@ pub fn pkce_downgrade(ev: &Evidence) -> Evaluation {
         };
         judged += 1;
         probes.push(c.probe.to_string());
-        let p = Some(c.probe);
+        let p = Some(c.probe.as_str());
         let plain = m.contains(&"plain");
         let s256 = m.contains(&"S256");
         if plain && s256 {

@@ -6,6 +6,7 @@
 //! of `fail`, `warn`; only `info` findings (or none) mean `pass`. A check may
 //! also declare itself not applicable (`skip`) or not evaluable (`error`).
 
+use super::exchange::{ErrorKind, Exchange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -105,6 +106,76 @@ pub struct Unverified {
     /// True when nothing answered (a network fault: the check is `error`);
     /// false when the request was deliberately not sent (`skip`).
     pub fault: bool,
+}
+
+impl Unverified {
+    /// The shared rule "not verified is not failed": what an exchange that
+    /// got no answer means for a check. `None` when the exchange says
+    /// something about the target (it was answered, or a redirect the
+    /// server sent could not be followed); otherwise why it says nothing,
+    /// what would verify it, and whether it is a fault (nothing answered:
+    /// the check is `error`) or a request deliberately not sent (the check
+    /// is `skip`).
+    ///
+    /// `what` names the request for the reason, e.g. "POST https://…/revoke".
+    pub fn of_exchange(x: &Exchange, what: &str) -> Option<Unverified> {
+        if x.response.is_some() {
+            return None;
+        }
+        let (message, kind) = match &x.error {
+            Some(e) => (e.message.as_str(), &e.kind),
+            None => ("no response", &ErrorKind::Other),
+        };
+        let (remedy, fault) = match kind {
+            // The server answered with a redirect that could not be
+            // followed: that is an observation about the target, judged by
+            // the check.
+            ErrorKind::RedirectLimit | ErrorKind::RedirectRefused | ErrorKind::InvalidUrl => {
+                return None;
+            }
+            ErrorKind::Refused => (
+                "--allow-private (the SSRF guard refuses private, loopback and link-local addresses the target's documents name unless the target itself is one)",
+                false,
+            ),
+            ErrorKind::Restricted => (
+                "scan without the loopback-only restriction of tests and the demo",
+                false,
+            ),
+            ErrorKind::Robots => ("--ignore-robots, if the site owner agrees", false),
+            ErrorKind::Excluded => ("remove the host from the --exclude list", false),
+            ErrorKind::HostSkipped => (
+                "scan the target again when the host answers (or raise --max-host-errors)",
+                true,
+            ),
+            ErrorKind::Deadline => ("a longer --target-timeout", true),
+            ErrorKind::Timeout => ("a longer --timeout, or scan again later", true),
+            _ => (
+                "check that the host is reachable from where agentready runs, then scan again",
+                true,
+            ),
+        };
+        let verb = if fault {
+            "got no answer"
+        } else {
+            "was not sent"
+        };
+        Some(Unverified {
+            probe: Some(x.probe.clone()),
+            reason: format!("{what} {verb}: {message}"),
+            remedy: remedy.to_string(),
+            fault,
+        })
+    }
+
+    /// A request passive mode did not send (`--passive` sends GETs only).
+    pub fn passive(what: &str) -> Unverified {
+        Unverified {
+            probe: None,
+            reason: format!("{what} was not sent: passive mode sends GET requests only"),
+            remedy: "scan without --passive".to_string(),
+            fault: false,
+        }
+    }
 }
 
 /// Whether the check could be evaluated.

@@ -3,6 +3,7 @@
 use super::*;
 use crate::fixture::Route;
 use crate::model::outcome::Outcome;
+use crate::parse::markdown::read_markdown;
 use crate::testing::{ORIGIN, evidence, evidence_with, json, route, site};
 use serde_json::json as j;
 

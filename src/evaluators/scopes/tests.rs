@@ -2,10 +2,11 @@
 //! not-applicable cases, and the `data` each check reports.
 
 use super::*;
+use crate::evidence::views::scopes::{MAX_SCOPES, is_scope_token, scope_view};
 use crate::fixture::Route;
 use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, evidence, json, route, site};
-use serde_json::json as j;
+use serde_json::{Value, json as j};
 
 const AS: &str = "/.well-known/oauth-authorization-server";
 const OIDC: &str = "/.well-known/openid-configuration";

@@ -2,15 +2,19 @@
 //! answered, and the description read from it.
 
 use crate::evidence::Evidence;
-use crate::model::probe::DescriptionSource;
+use crate::model::api::Description;
+use crate::model::probe::{API_CATALOG, DescriptionSource, ProbeMeta};
+use crate::parse::links::{Linkset, parse_link_headers, parse_linkset};
 use crate::parse::openapi;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use url::Url;
 
 /// What one description URL answered.
 #[derive(Debug, Clone)]
 pub enum DescState {
     /// A readable OpenAPI or Swagger document.
-    Found(Box<crate::model::api::Description>),
+    Found(Box<Description>),
     /// No response (the network error, or the SSRF guard's refusal).
     Failed(String),
     /// A status other than 2xx.
@@ -48,24 +52,55 @@ impl DescState {
 
 /// One API-description URL the scan fetched.
 #[derive(Debug, Clone)]
-pub struct Fetched<'a> {
+pub struct Fetched {
     /// Probe id.
-    pub probe: &'a str,
+    pub probe: String,
     /// Exchange index.
     pub exchange: usize,
     /// The URL requested.
-    pub url: &'a str,
+    pub url: String,
     /// How it was found.
-    pub via: &'a DescriptionSource,
+    pub via: DescriptionSource,
     /// What it answered.
     pub state: DescState,
 }
 
+/// Every API-description URL of the scan.
+#[derive(Debug, Clone, Default)]
+pub struct Descriptions(pub Vec<Fetched>);
+
+impl std::ops::Deref for Descriptions {
+    type Target = [Fetched];
+    fn deref(&self) -> &[Fetched] {
+        &self.0
+    }
+}
+
+impl Descriptions {
+    /// Every readable description, one per exchange, with the URL it was
+    /// read from.
+    pub fn readable(&self) -> Vec<(&Fetched, &Description)> {
+        let mut seen = BTreeSet::new();
+        self.0
+            .iter()
+            .filter_map(|f| match &f.state {
+                DescState::Found(d) if seen.insert(f.exchange) => Some((f, d.as_ref())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// Every API-description URL of the scan, announced ones first (catalog,
 /// then headers), then the conventional locations, each in probe order.
-pub fn found(ev: &Evidence) -> Vec<Fetched<'_>> {
-    use crate::model::probe::ProbeMeta;
-    let mut out: Vec<Fetched<'_>> = ev
+/// Memoised: the planner reads it to follow what descriptions name, and
+/// the checks to judge them, and each document is read once.
+pub fn found(ev: &Evidence) -> Arc<Descriptions> {
+    ev.view(|ev| Descriptions(fetch_all(ev)))
+}
+
+fn fetch_all(ev: &Evidence) -> Vec<Fetched> {
+    let mut out: Vec<Fetched> = ev
         .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { .. }))
         .filter_map(|(probe, rec)| {
             let ProbeMeta::ApiDescription { via } = &rec.meta else {
@@ -97,10 +132,10 @@ pub fn found(ev: &Evidence) -> Vec<Fetched<'_>> {
                 },
             };
             Some(Fetched {
-                probe,
+                probe: probe.to_string(),
                 exchange: rec.exchange,
-                url: x.request.url.as_str(),
-                via,
+                url: x.request.url.clone(),
+                via: via.clone(),
                 state,
             })
         })
@@ -112,6 +147,76 @@ pub fn found(ev: &Evidence) -> Vec<Fetched<'_>> {
             DescriptionSource::Conventional { .. } => 2,
         };
         (rank, f.exchange)
+    });
+    out
+}
+
+/// The service-desc / service-doc links the scan has seen so far, in the
+/// order an agent would follow them: the catalog's (service-desc first),
+/// then `Link: rel="service-desc"` headers of responses to agent requests
+/// (RFC 9727 §2, RFC 8631 §4.2), each URL once.
+#[derive(Debug, Clone, Default)]
+pub struct AnnouncedLinks(pub Vec<(String, DescriptionSource)>);
+
+impl std::ops::Deref for AnnouncedLinks {
+    type Target = [(String, DescriptionSource)];
+    fn deref(&self) -> &[(String, DescriptionSource)] {
+        &self.0
+    }
+}
+
+/// The links that announce API descriptions (memoised).
+pub fn announced_links(ev: &Evidence) -> Arc<AnnouncedLinks> {
+    ev.view(|ev| AnnouncedLinks(links_of(ev)))
+}
+
+fn links_of(evidence: &Evidence) -> Vec<(String, DescriptionSource)> {
+    let mut out: Vec<(String, DescriptionSource)> = Vec::new();
+    if let Some(resp) = evidence.response(API_CATALOG)
+        && resp.status == 200
+        && !evidence.is_catch_all_like(resp)
+        && let Some(idx) = evidence.record(API_CATALOG).map(|r| r.exchange)
+        && let Some(doc) = evidence.json_at(idx)
+        && let Ok(base) = Url::parse(&resp.final_url)
+        && let Linkset::Links(links) = parse_linkset(&doc, &base)
+    {
+        for rel in ["service-desc", "service-doc"] {
+            for l in links.iter().filter(|l| l.rel == rel) {
+                out.push((
+                    l.href.clone(),
+                    DescriptionSource::Catalog {
+                        rel: rel.into(),
+                        anchor: l.anchor.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    for (probe, _, x) in evidence.agent_exchanges() {
+        let Some(resp) = &x.response else { continue };
+        let Ok(base) = Url::parse(&resp.final_url) else {
+            continue;
+        };
+        for l in parse_link_headers(resp.header_all("link"), &base) {
+            if l.rel == "service-desc" {
+                out.push((
+                    l.href,
+                    DescriptionSource::LinkHeader {
+                        probe: probe.to_string(),
+                        rel: l.rel,
+                    },
+                ));
+            }
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    out.retain(|(u, _)| {
+        if seen.contains(u) {
+            false
+        } else {
+            seen.push(u.clone());
+            true
+        }
     });
     out
 }
