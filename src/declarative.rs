@@ -11,7 +11,7 @@
 
 use crate::evidence::Evidence;
 use crate::model::catalogue::{CheckMeta, Matcher, Rule};
-use crate::model::outcome::{Evaluation, finding};
+use crate::model::outcome::{Evaluation, Finding};
 use regex::Regex;
 use serde_json::Value;
 
@@ -89,7 +89,7 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
                 "{} answers exactly like a random path (catch-all)",
                 rule.path
             ),
-            vec![finding(
+            vec![Finding::new(
                 &first.code,
                 format!(
                     "GET {} answered {} with the same body as a random, non-existent path: the site answers every path, so this is not evidence of the document",
@@ -105,7 +105,7 @@ pub fn evaluate(meta: &CheckMeta, rule: &Rule, ev: &Evidence) -> Evaluation {
         if let Err(why) = check_matcher(m, resp, json.as_deref()) {
             return Evaluation::evaluated(
                 format!("GET {}: {why}", rule.path),
-                vec![finding(
+                vec![Finding::new(
                     &m.code,
                     format!("GET {}: {why}", rule.path),
                     Some(&probe),

@@ -3,12 +3,12 @@
 
 use crate::catalogue;
 
-use crate::evaluators::{self, Requires};
+use crate::checks::registry;
 use crate::evidence::Evidence;
 use crate::model::catalogue::{Category, CheckMeta, Implementation, Reference};
 use crate::model::outcome::{EvalStatus, Evaluation, FindingLevel, Outcome};
 use crate::model::target::Target;
-use crate::probe::{self, GatherOptions, Needs, Transport};
+use crate::probe::{self, GatherOptions, Plan, Transport};
 use crate::report::{
     CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Shared, Tool,
 };
@@ -106,40 +106,26 @@ impl Engine {
         &self.checks
     }
 
-    /// What the selected checks need gathered.
-    pub fn needs(&self) -> Needs {
-        let mut needs = Needs::default();
+    /// What the selected checks need gathered: the union of what each
+    /// built-in check declares, and the GET of each declarative check.
+    pub fn plan(&self) -> Plan {
+        let mut plan = Plan::default();
         for m in &self.checks {
             match m.implementation {
                 Implementation::Rust => {
-                    if let Some((_, req)) = evaluators::builtin(&m.id) {
-                        // Everything but the API GETs starts from the metadata.
-                        needs.as_metadata |= req != Requires::ApiResources;
-                        match req {
-                            Requires::AsMetadata => {}
-                            Requires::Api => needs.api = true,
-                            Requires::Jwks => needs.jwks = true,
-                            Requires::Endpoints => needs.endpoints = true,
-                            Requires::AgentAuth => needs.agent_auth = true,
-                            Requires::ApiResources => needs.api_resources = true,
-                            Requires::ApiDescription => {
-                                needs.api = true;
-                                needs.api_resources = true;
-                                needs.api_description = true;
-                            }
-                            Requires::AgentSurface => needs.agent_surface(),
-                        }
+                    if let Some(b) = registry::builtin(&m.id) {
+                        plan.needs |= b.requires;
                     }
                 }
                 Implementation::Declarative => {
                     if let Some(rule) = &m.rule {
-                        needs.user_checks.push((m.id.clone(), rule.path.clone()));
+                        plan.user_checks.push((m.id.clone(), rule.path.clone()));
                     }
                 }
                 Implementation::Planned => {}
             }
         }
-        needs
+        plan
     }
 
     /// Gather evidence for a target and evaluate it.
@@ -151,7 +137,7 @@ impl Engine {
     ) -> (Report, Evidence) {
         let started_at = now_rfc3339();
         let t0 = Instant::now();
-        let mut evidence = probe::gather(transport, target, &self.needs(), opts).await;
+        let mut evidence = probe::gather(transport, target, &self.plan(), opts).await;
         let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut report = self.evaluate(&evidence, started_at, duration_ms);
         // The user's secrets leave the engine in no form: not in the text
@@ -268,8 +254,8 @@ pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
 fn run_prepared(meta: &CheckMeta, texts: &CheckTexts, ev: &Evidence) -> CheckResult {
     let eval = match meta.implementation {
         Implementation::Planned => Evaluation::skip(NOT_IMPLEMENTED),
-        Implementation::Rust => match evaluators::builtin(&meta.id) {
-            Some((f, _)) => catch_unwind(AssertUnwindSafe(|| f(ev))).unwrap_or_else(|_| {
+        Implementation::Rust => match registry::builtin(&meta.id) {
+            Some(b) => catch_unwind(AssertUnwindSafe(|| (b.eval)(ev))).unwrap_or_else(|_| {
                 Evaluation::error("internal error: the evaluator panicked", vec![])
             }),
             None => Evaluation::error("internal error: no built-in evaluator for this id", vec![]),

@@ -24,13 +24,13 @@
 pub mod batch;
 pub(crate) mod cache;
 pub mod catalogue;
+pub mod checks;
 pub mod classify;
 pub mod config;
 pub mod declarative;
 pub mod demo;
 pub mod diff;
 pub mod engine;
-pub mod evaluators;
 pub mod evidence;
 pub mod exit;
 pub mod fixture;

@@ -19,8 +19,8 @@ use crate::model::exchange::{ErrorKind, Exchange, Mode, ProbeError, RequestRecor
 use crate::model::probe::{
     API, API_BASE, API_BASE_V1, API_CATALOG, API_DESCRIPTION, API_SERVER, API_TARGET, AUTH_MD,
     ApiForm, ApiSource, CATCH_ALL, DescriptionSource, EndpointKind, INVALID_TOKEN_SUFFIX,
-    IssuerSource, JWKS, MetadataForm, OPENAPI_LOCATION, PRM_CHALLENGE, PRM_PATH, PRM_ROOT, PrmForm,
-    ProbeMeta, REGISTRATION_CLEANUP,
+    IssuerSource, JWKS, MetadataForm, Needs, OPENAPI_LOCATION, PRM_CHALLENGE, PRM_PATH, PRM_ROOT,
+    PrmForm, ProbeMeta, REGISTRATION_CLEANUP,
 };
 use crate::model::target::{Target, TargetKind};
 use futures_util::StreamExt;
@@ -229,42 +229,14 @@ pub struct PlannedProbe {
     pub request: RequestSpec,
 }
 
-/// What the selected checks need gathered.
+/// What to gather: the probe families the selected checks need, and the
+/// GET of each declarative check.
 #[derive(Debug, Clone, Default)]
-pub struct Needs {
-    /// Authorization-server and protected-resource metadata, followed
-    /// across hosts.
-    pub as_metadata: bool,
-    /// Unauthenticated requests to API and MCP endpoints.
-    pub api: bool,
-    /// The JWK Sets the metadata names.
-    pub jwks: bool,
-    /// Rejected requests to the advertised endpoints (safe mode).
-    pub endpoints: bool,
-    /// auth.md documents and the `agent_auth` registration endpoint.
-    pub agent_auth: bool,
-    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
-    pub api_resources: bool,
-    /// The API catalog, the descriptions it (or a `Link` header) names, or
-    /// the conventional description locations.
-    pub api_description: bool,
+pub struct Plan {
+    /// The families of probes to send.
+    pub needs: Needs,
     /// Declarative user checks: (check id, path on the target origin).
     pub user_checks: Vec<(String, String)>,
-}
-
-impl Needs {
-    /// Everything an agent would request of the target (every flag but the
-    /// user checks), for checks that judge every such exchange. A new
-    /// probe flag belongs here too.
-    pub fn agent_surface(&mut self) {
-        self.as_metadata = true;
-        self.api_resources = true;
-        self.api = true;
-        self.endpoints = true;
-        self.agent_auth = true;
-        self.jwks = true;
-        self.api_description = true;
-    }
 }
 
 /// Scan-wide gathering settings.
@@ -411,7 +383,7 @@ fn api_resource_probes(target: &Target) -> Vec<PlannedProbe> {
 }
 
 /// The first round: probes that need nothing but the target.
-pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> Vec<PlannedProbe> {
+pub fn initial_probes(target: &Target, plan: &Plan, opts: &GatherOptions) -> Vec<PlannedProbe> {
     let origin = target.origin();
     let mut out = Vec::new();
     let random = format!("{:016x}", fastrand::u64(..));
@@ -423,7 +395,7 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
         });
     }
     let path = target.path();
-    if needs.api {
+    if plan.needs.contains(Needs::API) {
         // MCP 2025-11-25: a client starts at the endpoint and reads the
         // challenge first.
         if target.kind != TargetKind::Origin {
@@ -438,7 +410,7 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
             ));
         }
     }
-    if needs.as_metadata {
+    if plan.needs.contains(Needs::AS_METADATA) {
         if !path.is_empty() {
             let issuer = format!("{origin}{path}");
             out.extend(as_metadata_probes(
@@ -480,7 +452,7 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
             });
         }
     }
-    if needs.agent_auth
+    if plan.needs.contains(Needs::AGENT_AUTH)
         && let Ok(url) = Url::parse(&format!("{origin}/auth.md"))
     {
         out.push(PlannedProbe {
@@ -489,10 +461,10 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
             request: get(url, "text/markdown, text/plain;q=0.9, */*;q=0.1", target),
         });
     }
-    if needs.api_resources {
+    if plan.needs.contains(Needs::API_RESOURCES) {
         out.extend(api_resource_probes(target));
     }
-    if needs.api_description
+    if plan.needs.contains(Needs::API_DESCRIPTION)
         && let Ok(url) = Url::parse(&format!(
             "{origin}{}",
             crate::parse::description::API_CATALOG_PATH
@@ -504,7 +476,7 @@ pub fn initial_probes(target: &Target, needs: &Needs, opts: &GatherOptions) -> V
             request: get(url, crate::parse::description::CATALOG_ACCEPT, target),
         });
     }
-    for (check, path) in &needs.user_checks {
+    for (check, path) in &plan.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
             // Only the target's own origin: a path that escapes it is dropped.
             if crate::model::target::origin_of(&url) == origin {
@@ -630,11 +602,11 @@ pub fn derived_probes(
     target: &Target,
     evidence: &Evidence,
     opts: &GatherOptions,
-    needs: &Needs,
+    plan: &Plan,
 ) -> Vec<PlannedProbe> {
     let mut out = Vec::new();
     // 1. Challenges → PRM (RFC 9728 §5.1; MCP: clients use it when present).
-    if needs.as_metadata {
+    if plan.needs.contains(Needs::AS_METADATA) {
         for a in api_view(evidence).iter().filter(|a| !a.invalid_token) {
             if !a.answered {
                 continue;
@@ -668,7 +640,7 @@ pub fn derived_probes(
         .filter_map(|c| c.doc().map(|d| (c.probe.as_str(), d)))
         .collect();
     // 2a. PRM resource URLs → unauthenticated API requests.
-    if needs.api {
+    if plan.needs.contains(Needs::API) {
         let mut resources: Vec<String> = evidence
             .probes_where(|m| {
                 matches!(
@@ -710,7 +682,7 @@ pub fn derived_probes(
         }
     }
     // 2b. authorization_servers → AS metadata, MCP order.
-    if needs.as_metadata {
+    if plan.needs.contains(Needs::AS_METADATA) {
         let mut issuers: Vec<String> = evidence
             .probes_where(|m| {
                 matches!(
@@ -752,7 +724,7 @@ pub fn derived_probes(
     }
     // 4. Advertised endpoints → a request designed to be rejected. Passive
     // mode drops these POSTs when the round runs.
-    if needs.endpoints {
+    if plan.needs.contains(Needs::ENDPOINTS) {
         for kind in EndpointKind::ALL {
             let mut urls: Vec<(String, Vec<String>)> = Vec::new();
             for d in metadata_docs(evidence).iter() {
@@ -787,7 +759,7 @@ pub fn derived_probes(
     // 5. agent_auth: the skill document, and an empty registration request
     // to the endpoint on the authorization server's own origin (auth.md
     // §10.5 K10/K11: other origins are reported, not fetched).
-    if needs.agent_auth {
+    if plan.needs.contains(Needs::AGENT_AUTH) {
         let mut planned: Vec<String> = Vec::new();
         for d in metadata_docs(evidence).iter() {
             let (probe, Some(doc)) = (d.probe.as_str(), d.state.doc()) else {
@@ -851,11 +823,11 @@ pub fn derived_probes(
     }
     // 6. API descriptions: the catalog's and Link headers' links, else the
     // conventional locations; then what the descriptions found name.
-    if needs.api_description {
-        out.extend(description_probes(target, evidence, opts, needs));
+    if plan.needs.contains(Needs::API_DESCRIPTION) {
+        out.extend(description_probes(target, evidence, opts, plan));
     }
     // 3. jwks_uri of every metadata document found (AS and PRM).
-    if needs.jwks {
+    if plan.needs.contains(Needs::JWKS) {
         let mut jwks: Vec<(String, Vec<String>)> = Vec::new();
         // Every metadata document found, AS and PRM, in probe-id order.
         let as_docs = metadata_docs(evidence);
@@ -917,7 +889,7 @@ fn description_probes(
     target: &Target,
     evidence: &Evidence,
     opts: &GatherOptions,
-    needs: &Needs,
+    plan: &Plan,
 ) -> Vec<PlannedProbe> {
     let mut out = Vec::new();
     // Nothing derives before the catalog answered.
@@ -1019,7 +991,9 @@ fn description_probes(
         let crate::evidence::views::descriptions::DescState::Found(desc) = &f.state else {
             continue;
         };
-        if bare_domain && (needs.api || needs.api_resources) {
+        if bare_domain
+            && (plan.needs.contains(Needs::API) || plan.needs.contains(Needs::API_RESOURCES))
+        {
             for server in &desc.servers {
                 let Ok(url) = Url::parse(server) else {
                     continue;
@@ -1035,7 +1009,7 @@ fn description_probes(
                     continue;
                 }
                 servers.push(url.to_string());
-                if needs.api {
+                if plan.needs.contains(Needs::API) {
                     out.extend(api_probes(
                         &format!("{API_SERVER}@{url}"),
                         &url,
@@ -1045,7 +1019,7 @@ fn description_probes(
                         opts.mode,
                     ));
                 }
-                if needs.api_resources && !is_mcp_url(&url) {
+                if plan.needs.contains(Needs::API_RESOURCES) && !is_mcp_url(&url) {
                     out.push(PlannedProbe {
                         id: format!("api-resource@{url}"),
                         meta: ProbeMeta::ApiResource {
@@ -1056,7 +1030,7 @@ fn description_probes(
                 }
             }
         }
-        if needs.as_metadata {
+        if plan.needs.contains(Needs::AS_METADATA) {
             for scheme in &desc.schemes {
                 let url = match &scheme.kind {
                     crate::model::api::SchemeKind::OpenIdConnect { url } => Some(url),
@@ -1144,13 +1118,13 @@ impl Transport for HttpClient {
 pub async fn gather(
     client: &impl Transport,
     target: &Target,
-    needs: &Needs,
+    plan: &Plan,
     opts: &GatherOptions,
 ) -> Evidence {
     let mut evidence = Recorder::new(target.clone(), opts.mode, opts.credential.clone());
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
-    let mut round = initial_probes(target, needs, opts);
+    let mut round = initial_probes(target, plan, opts);
     // SSRF guard (DESIGN §7): a public target's documents cannot send the
     // scanner to a private or loopback address. The first round holds only
     // what the user asked for (the target and --api-url); the guard applies
@@ -1169,7 +1143,7 @@ pub async fn gather(
         )
         .await;
         guard = !target.is_private();
-        round = derived_probes(target, &evidence, opts, needs)
+        round = derived_probes(target, &evidence, opts, plan)
             .into_iter()
             .filter(|p| evidence.record(&p.id).is_none())
             .collect();
@@ -1375,10 +1349,9 @@ mod tests {
 
     #[test]
     fn initial_plan_for_origin_and_path_targets() {
-        let needs = Needs {
-            as_metadata: true,
-            api: true,
-            ..Needs::default()
+        let needs = Plan {
+            needs: Needs::AS_METADATA | Needs::API,
+            ..Plan::default()
         };
         let t = Target::parse("https://example.com").unwrap();
         let ids: Vec<String> = initial_probes(&t, &needs, &GatherOptions::default())
@@ -1411,9 +1384,9 @@ mod tests {
     #[test]
     fn mcp_endpoints_get_an_initialize_post_and_passive_mode_a_get() {
         let t = Target::parse("https://mcp.example.com/mcp").unwrap();
-        let needs = Needs {
-            api: true,
-            ..Needs::default()
+        let needs = Plan {
+            needs: Needs::API,
+            ..Plan::default()
         };
         let probes = initial_probes(&t, &needs, &GatherOptions::default());
         let api = probes.iter().find(|p| p.id == API).unwrap();
@@ -1475,9 +1448,9 @@ mod tests {
 
     #[test]
     fn api_resource_probes_follow_the_target_kind() {
-        let needs = Needs {
-            api_resources: true,
-            ..Needs::default()
+        let needs = Plan {
+            needs: Needs::API_RESOURCES,
+            ..Plan::default()
         };
         let plan = |t: &str| -> Vec<(String, String)> {
             initial_probes(
@@ -1521,12 +1494,12 @@ mod tests {
     #[test]
     fn user_check_paths_stay_on_the_target_origin() {
         let t = Target::parse("https://example.com").unwrap();
-        let needs = Needs {
+        let needs = Plan {
             user_checks: vec![
                 ("mine".into(), "/security.txt".into()),
                 ("evil".into(), "//other.example/x".into()),
             ],
-            ..Needs::default()
+            ..Plan::default()
         };
         let probes = initial_probes(&t, &needs, &GatherOptions::default());
         let ids: Vec<&str> = probes.iter().map(|p| p.id.as_str()).collect();
@@ -1534,6 +1507,26 @@ mod tests {
         for p in &probes {
             assert_eq!(p.request.url.host_str(), Some("example.com"));
         }
+    }
+
+    #[test]
+    fn metadata_urls_map_back_to_issuers() {
+        let f = issuer_of_metadata_url;
+        assert_eq!(
+            f("https://a.example/.well-known/openid-configuration").map(|(i, _, o)| (i, o)),
+            Some(("https://a.example".into(), 1))
+        );
+        assert_eq!(
+            f("https://a.example/t1/.well-known/openid-configuration").map(|(i, _, o)| (i, o)),
+            Some(("https://a.example/t1".into(), 2))
+        );
+        assert_eq!(
+            f("https://a.example/.well-known/oauth-authorization-server/t1")
+                .map(|(i, _, o)| (i, o)),
+            Some(("https://a.example/t1".into(), 0))
+        );
+        assert!(f("https://a.example/oidc.json").is_none());
+        assert!(f("not a url").is_none());
     }
 }
 

@@ -107,7 +107,7 @@ pub fn evidence_with(
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(probe::gather(&transport, &target, &engine.needs(), &opts))
+    rt.block_on(probe::gather(&transport, &target, &engine.plan(), &opts))
 }
 
 /// Evaluate evidence with the whole built-in catalogue.

@@ -1,10 +1,12 @@
 //! Catalogue invariants: every file is schema-valid, ids and codes are
-//! unique and stable, metadata is complete, and built-in evaluators and
-//! catalogue files match one to one.
+//! unique and stable, metadata is complete, and the registry of built-in
+//! checks and the catalogue files match one to one. (That every code a
+//! check produces is declared, and every declared code is produced, the
+//! compiler checks: see build.rs.)
 
 use agentready::catalogue::{self, parse_check};
 
-use agentready::evaluators::builtin_ids;
+use agentready::checks::registry::{BUILTINS, builtin};
 use agentready::model::catalogue::Implementation;
 use std::collections::BTreeSet;
 
@@ -92,73 +94,16 @@ fn metadata_is_complete() {
 }
 
 #[test]
-fn rust_checks_and_evaluators_match_one_to_one() {
+fn rust_checks_and_the_registry_match_one_to_one() {
     let rust: BTreeSet<&str> = catalogue::builtin()
         .iter()
         .filter(|m| m.implementation == Implementation::Rust)
         .map(|m| m.id.as_str())
         .collect();
-    let evaluators: BTreeSet<&str> = builtin_ids().into_iter().collect();
-    assert_eq!(rust, evaluators);
-    for id in builtin_ids() {
-        assert!(agentready::evaluators::builtin(id).is_some(), "{id}");
-    }
-}
-
-/// Every finding code a Rust check declares is produced somewhere in the
-/// evaluator sources, and every code-like string there is declared (the
-/// engine would turn an undeclared one into an error).
-#[test]
-fn declared_codes_are_used_by_the_evaluators() {
-    // Every evaluator module, in subfolders too, but not their tests.
-    fn collect(dir: &std::path::Path, source: &mut String) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
-            if path.is_dir() {
-                collect(&path, source);
-            } else if name.ends_with(".rs") && name != "tests.rs" {
-                source.push_str(&std::fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    let mut source = String::new();
-    collect(
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/evaluators")),
-        &mut source,
-    );
-    let rust: Vec<&agentready::model::catalogue::CheckMeta> = catalogue::builtin()
-        .iter()
-        .filter(|m| m.implementation == Implementation::Rust)
-        .collect();
-    for m in &rust {
-        for f in &m.findings {
-            assert!(
-                source.contains(&format!("\"{}\"", f.code)),
-                "{}: code {} is declared but never produced",
-                m.id,
-                f.code
-            );
-        }
-    }
-    let declared: BTreeSet<&str> = rust
-        .iter()
-        .flat_map(|m| m.findings.iter().map(|f| f.code.as_str()))
-        .collect();
-    let re = regex::Regex::new(r#""([a-z0-9]+(?:-[a-z0-9]+)+)""#).unwrap();
-    for cap in re.captures_iter(&source) {
-        let s = &cap[1];
-        let is_code_of_rust_check = rust.iter().any(|m| s.starts_with(&format!("{}-", m.id)));
-        if is_code_of_rust_check {
-            assert!(
-                declared.contains(s),
-                "the evaluators produce undeclared code {s}"
-            );
-        }
+    let registered: BTreeSet<&str> = BUILTINS.iter().map(|b| b.id).collect();
+    assert_eq!(rust, registered);
+    for b in BUILTINS {
+        assert!(builtin(b.id).is_some(), "{}", b.id);
     }
 }
 

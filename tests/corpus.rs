@@ -11,8 +11,8 @@
 //! api host, swmansion.com), that issuer is left as published.
 
 use agentready::engine::Engine;
-use agentready::evaluators::metadata::issuer_matches;
 use agentready::evidence::Evidence;
+use agentready::evidence::views::metadata::issuer_matches;
 use agentready::fixture::{Route, RunningSite, Site, serve};
 use agentready::http::{HttpClient, HttpConfig};
 use agentready::model::exchange::Mode;
@@ -30,8 +30,17 @@ const AS: &str = "/.well-known/oauth-authorization-server";
 const OIDC: &str = "/.well-known/openid-configuration";
 const PRM: &str = "/.well-known/oauth-protected-resource";
 
-/// The seven built checks; every scenario states a verdict for each.
-use agentready::evaluators::metadata::IDS as CHECKS;
+/// The seven checks of authorization-server metadata; every scenario
+/// states a verdict for each.
+const CHECKS: [&str; 7] = [
+    "as-metadata-discovery",
+    "as-metadata-conformance",
+    "issuer-identifier",
+    "endpoint-transport",
+    "oauth21-grants",
+    "pkce-s256",
+    "pkce-downgrade",
+];
 
 /// `(check id, outcome, distinct finding codes)` for each of [`CHECKS`].
 type Verdicts = [(&'static str, Outcome, &'static [&'static str]); 7];
@@ -667,9 +676,14 @@ fn assert_discovery(provider: &str, report: &Report) {
     let ids: BTreeSet<&str> = rows.iter().map(|r| r.1).collect();
     assert_eq!(
         ids,
-        agentready::evaluators::discovery::IDS
-            .into_iter()
-            .collect::<BTreeSet<_>>(),
+        [
+            "protected-resource-metadata",
+            "bearer-challenge",
+            "discovery-consistency",
+            "jwks-hygiene",
+        ]
+        .into_iter()
+        .collect::<BTreeSet<_>>(),
         "{provider}: the discovery table needs one row per discovery check"
     );
     let mut wrong = Vec::new();

@@ -2,7 +2,16 @@
 
 mod common;
 
-use agentready::evaluators::metadata::IDS as METADATA_FAMILY;
+/// The checks of authorization-server metadata, discovery first.
+const METADATA_FAMILY: [&str; 7] = [
+    "as-metadata-discovery",
+    "as-metadata-conformance",
+    "issuer-identifier",
+    "endpoint-transport",
+    "oauth21-grants",
+    "pkce-s256",
+    "pkce-downgrade",
+];
 use agentready::fixture::{Site, serve};
 use agentready::http::{DEFAULT_USER_AGENT, HttpConfig, parse_header, parse_resolve};
 use common::{assert_report_schema, codes, outcome, scan, scan_with};

@@ -4,5 +4,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
-    let _ = agentready::evaluators::agent_auth::read_markdown(&s);
+    let _ = agentready::parse::markdown::read_markdown(&s);
 });

@@ -1,6 +1,6 @@
 //! Every generation of RateLimit fields, X-RateLimit-Reset and Retry-After.
 #![no_main]
-use agentready::evaluators::abuse::rate_limit as rl;
+use agentready::checks::abuse::rate_limit_signals as rl;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -236,3 +236,65 @@ pub fn classify_operation(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::description as apidesc;
+
+    #[test]
+    fn operation_classes_directly() {
+        let v = scopes::vocabulary().unwrap();
+        let w = &apidesc::data().unwrap().operations;
+        let op = |method: &str, path: &str, id: Option<&str>, summary: Option<&str>| Operation {
+            method: method.into(),
+            path: path.into(),
+            operation_id: id.map(str::to_string),
+            summary: summary.map(str::to_string),
+            deprecated: false,
+            hints: Default::default(),
+            security: None,
+        };
+        let c = |o: &Operation| classify_operation(v, w, o).class;
+        assert_eq!(c(&op("GET", "/a", None, None)), ScopeClass::Read);
+        assert_eq!(c(&op("HEAD", "/a", None, None)), ScopeClass::Read);
+        assert_eq!(c(&op("PUT", "/a", None, None)), ScopeClass::Write);
+        assert_eq!(c(&op("DELETE", "/a", None, None)), ScopeClass::Destructive);
+        assert_eq!(
+            c(&op("POST", "/x", Some("repos/remove-collaborator"), None)),
+            ScopeClass::Destructive
+        );
+        assert_eq!(
+            c(&op("POST", "/x", None, Some("Deletes a pet"))),
+            ScopeClass::Destructive
+        );
+        assert_eq!(
+            c(&op("POST", "/x", Some("listDeletedItems"), None)),
+            ScopeClass::Read
+        );
+        assert_eq!(
+            c(&op("POST", "/x", Some("getOrCreateWidget"), None)),
+            ScopeClass::Write
+        );
+        assert_eq!(c(&op("COPY", "/x", None, None)), ScopeClass::Unknown);
+        // Resource-first ids: `posts` and `updates` are nouns there.
+        let posts = classify_operation(v, w, &op("GET", "/posts", Some("postsList"), None));
+        assert_eq!(posts.class, ScopeClass::Read);
+        assert!(!posts.unsafe_get);
+        assert!(!classify_operation(v, w, &op("GET", "/u", Some("updatesGet"), None)).unsafe_get);
+        // A summary that also names a change keeps a POST a write.
+        assert_eq!(
+            c(&op("POST", "/s", None, Some("Get or create a session"))),
+            ScopeClass::Write
+        );
+        assert_eq!(
+            c(&op("POST", "/s", None, Some("Searches widgets"))),
+            ScopeClass::Read
+        );
+        let login = classify_operation(v, w, &op("POST", "/user/login", Some("loginUser"), None));
+        assert!(login.credential);
+        let get_delete = classify_operation(v, w, &op("GET", "/x", Some("deleteThing"), None));
+        assert!(get_delete.unsafe_get);
+        assert_eq!(get_delete.class, ScopeClass::Destructive);
+    }
+}

@@ -342,3 +342,62 @@ impl ProbeMeta {
 
 /// How many times the body cap an API description may be.
 pub const DESCRIPTION_CAP_FACTOR: usize = 10;
+
+/// What a check needs gathered: a set of probe families. Each built-in
+/// check declares its set; the engine unites the sets of the selected
+/// checks and the planner sends only those families' probes (and what
+/// they lead to). One vocabulary for both sides, so a new family is one
+/// constant here, the probes it stands for in the planner, and the checks
+/// that declare it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Needs(u8);
+
+impl Needs {
+    /// Nothing beyond the random catch-all path (every scan sends it).
+    pub const NONE: Needs = Needs(0);
+    /// Authorization-server and protected-resource metadata, followed
+    /// across hosts (RFC 8414, RFC 9728, MCP discovery).
+    pub const AS_METADATA: Needs = Needs(1);
+    /// Unauthenticated requests to API and MCP endpoints (their
+    /// challenges), with a bogus token too.
+    pub const API: Needs = Needs(1 << 1);
+    /// The JWK Sets the metadata names.
+    pub const JWKS: Needs = Needs(1 << 2);
+    /// Rejected requests to the endpoints the metadata advertises (safe
+    /// mode).
+    pub const ENDPOINTS: Needs = Needs(1 << 3);
+    /// auth.md documents and the `agent_auth` registration endpoint.
+    pub const AGENT_AUTH: Needs = Needs(1 << 4);
+    /// Unauthenticated GETs of the target URL, `/api` and `/api/v1`.
+    pub const API_RESOURCES: Needs = Needs(1 << 5);
+    /// The API catalog, the descriptions it (or a `Link` header) names, or
+    /// the conventional description locations.
+    pub const API_DESCRIPTION: Needs = Needs(1 << 6);
+    /// Every family: everything an agent would request of the target (for
+    /// checks that judge each such exchange). A new family belongs here.
+    pub const ALL: Needs = Needs((1 << 7) - 1);
+
+    /// This set and `other` (a `const` union, for check declarations).
+    #[must_use]
+    pub const fn with(self, other: Needs) -> Needs {
+        Needs(self.0 | other.0)
+    }
+
+    /// True when every family of `other` is in this set.
+    pub const fn contains(self, other: Needs) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl std::ops::BitOr for Needs {
+    type Output = Needs;
+    fn bitor(self, other: Needs) -> Needs {
+        self.with(other)
+    }
+}
+
+impl std::ops::BitOrAssign for Needs {
+    fn bitor_assign(&mut self, other: Needs) {
+        *self = self.with(other);
+    }
+}

@@ -47,3 +47,23 @@ pub fn read_markdown(text: &str) -> MarkdownFacts {
     }
     facts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_read_with_a_parser() {
+        let f = read_markdown(
+            "Intro text\n\n# Auth.MD for *Acme*\n\nSee [here](https://x/.well-known/oauth-protected-resource).\n\n# Second\n",
+        );
+        assert_eq!(f.first_h1.as_deref(), Some("Auth.MD for Acme"));
+        assert!(f.mentions.contains("/.well-known/oauth-protected-resource"));
+        // A setext heading is an H1 too; a code block with "# auth.md" is not.
+        assert_eq!(
+            read_markdown("auth.md\n=======\n").first_h1.as_deref(),
+            Some("auth.md")
+        );
+        assert_eq!(read_markdown("```\n# auth.md\n```\n").first_h1, None);
+    }
+}

@@ -527,3 +527,23 @@ pub fn analysis(ev: &Evidence) -> std::sync::Arc<ScopeAnalysis> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_tokens_follow_rfc_6749() {
+        for ok in [
+            "files:read",
+            "https://www.googleapis.com/auth/drive",
+            "*",
+            "a!b#c[d]e~",
+        ] {
+            assert!(is_scope_token(ok), "{ok}");
+        }
+        for bad in ["", "a b", "a\"b", "a\\b", "é", "a\tb"] {
+            assert!(!is_scope_token(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Payments as credentials: x402 challenges.
+
+pub mod x402_payment;
