@@ -42,7 +42,7 @@ pub mod polite;
 pub mod stats;
 
 use crate::engine::{Engine, now_rfc3339};
-use crate::probe::GatherOptions;
+use crate::gather::plan::GatherOptions;
 use crate::report::Report;
 use input::{Line, Shard, classify, read_line_capped};
 use output::{Counts, Ledger, Meta, Visit};

@@ -105,13 +105,13 @@ pub(crate) fn secs(v: f64, name: &str) -> Result<Duration, String> {
 /// Add the client options `scan` and `batch` share (`-H`, `--resolve`,
 /// `--cacert`, `--proxy`) to `c`, and refuse a zero `--max-body`.
 pub(crate) fn client_options(
-    c: &mut agentready::http::HttpConfig,
+    c: &mut agentready::gather::http::HttpConfig,
     headers: &[String],
     resolve: &[String],
     cacert: &[PathBuf],
     proxy: Option<&str>,
 ) -> Result<(), String> {
-    use agentready::http;
+    use agentready::gather::http;
     for h in headers {
         c.headers
             .push(http::parse_header(h).map_err(|e| e.to_string())?);

@@ -3,9 +3,9 @@
 
 use crate::engine::Engine;
 use crate::fixture::{self, Site};
-use crate::http::{HttpClient, HttpConfig};
+use crate::gather::http::{HttpClient, HttpConfig};
+use crate::gather::plan::GatherOptions;
 use crate::model::target::Target;
-use crate::probe::GatherOptions;
 use crate::report::Report;
 use std::time::Duration;
 

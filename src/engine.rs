@@ -5,10 +5,11 @@ use crate::catalogue;
 
 use crate::checks::registry;
 use crate::evidence::Evidence;
+use crate::gather::plan::{GatherOptions, Plan};
+use crate::gather::run::Transport;
 use crate::model::catalogue::{Category, CheckMeta, Implementation, Reference};
 use crate::model::outcome::{EvalStatus, Evaluation, FindingLevel, Outcome};
 use crate::model::target::Target;
-use crate::probe::{self, GatherOptions, Plan, Transport};
 use crate::report::{
     CheckResult, ExchangeSummary, Report, ReportFinding, ReportTarget, SCHEMA_VERSION, Shared, Tool,
 };
@@ -137,7 +138,7 @@ impl Engine {
     ) -> (Report, Evidence) {
         let started_at = now_rfc3339();
         let t0 = Instant::now();
-        let mut evidence = probe::gather(transport, target, &self.plan(), opts).await;
+        let mut evidence = crate::gather::gather(transport, target, &self.plan(), opts).await;
         let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut report = self.evaluate(&evidence, started_at, duration_ms);
         // The user's secrets leave the engine in no form: not in the text
@@ -145,7 +146,7 @@ impl Engine {
         // not in an error message, not as a short value (which the checks
         // still read, so that a coincidence cannot change a verdict).
         if let Some(r) = transport.redactor().filter(|r| !r.is_empty()) {
-            r.redact_report(&mut report);
+            report.texts_mut(&mut |t| r.redact_text(t));
             r.redact_evidence(&mut evidence);
         }
         (report, evidence)

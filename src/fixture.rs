@@ -7,12 +7,12 @@
 //! [`Site::respond`] answers for the HTTP server (tests, `agentready demo`)
 //! and for the in-memory transport of unit tests.
 
-use crate::http::RequestSpec;
+use crate::gather::http::RequestSpec;
+use crate::gather::run::Transport;
 use crate::model::exchange::{
     ErrorKind, Exchange, Header, ProbeError, RequestRecord, ResponseRecord,
 };
 use crate::model::target::origin_of;
-use crate::probe::Transport;
 use http_body_util::Full;
 use hyper::body::Bytes;
 use include_dir::{Dir, include_dir};

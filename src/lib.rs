@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use agentready::{engine::Engine, http::{HttpClient, HttpConfig}, probe::GatherOptions, model::target::Target};
+//! use agentready::{engine::Engine, gather::http::{HttpClient, HttpConfig}, gather::GatherOptions, model::target::Target};
 //! let engine = Engine::new(Vec::new(), &[], &[])?;
 //! let client = HttpClient::new(HttpConfig::default())?;
 //! let target = Target::parse("example.com")?;
@@ -22,7 +22,6 @@
 //! ```
 
 pub mod batch;
-pub(crate) mod cache;
 pub mod catalogue;
 pub mod checks;
 pub mod classify;
@@ -35,11 +34,9 @@ pub mod evidence;
 pub mod exit;
 pub mod fixture;
 pub mod gate;
-pub mod http;
-pub mod issued;
+pub mod gather;
 pub mod model;
 pub mod parse;
-pub mod probe;
 pub mod render;
 pub mod report;
 pub mod scoring;

@@ -5,9 +5,9 @@
 use crate::engine::Engine;
 use crate::evidence::Evidence;
 use crate::fixture::{MemorySite, Route, Site};
+use crate::gather::plan::GatherOptions;
 use crate::model::exchange::Mode;
 use crate::model::target::Target;
-use crate::probe::{self, GatherOptions};
 use crate::report::Report;
 use std::time::Duration;
 
@@ -107,7 +107,12 @@ pub fn evidence_with(
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(probe::gather(&transport, &target, &engine.plan(), &opts))
+    rt.block_on(crate::gather::gather(
+        &transport,
+        &target,
+        &engine.plan(),
+        &opts,
+    ))
 }
 
 /// Evaluate evidence with the whole built-in catalogue.

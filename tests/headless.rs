@@ -6,7 +6,7 @@
 mod common;
 
 use agentready::fixture::{Site, serve};
-use agentready::http::HttpConfig;
+use agentready::gather::http::HttpConfig;
 use agentready::model::exchange::Mode;
 use common::{codes, outcome, scan, scan_with_options};
 use std::time::Duration;

@@ -8,10 +8,10 @@
 
 use agentready::engine::Engine;
 use agentready::evidence::Evidence;
-use agentready::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::gather::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
-use agentready::probe::GatherOptions;
 use agentready::report::Report;
 use std::io::Write as _;
 use std::sync::Arc;

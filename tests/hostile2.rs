@@ -9,10 +9,10 @@ mod common;
 
 use agentready::engine::Engine;
 use agentready::evidence::Evidence;
-use agentready::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::gather::http::{HttpClient, HttpConfig, parse_resolve};
+use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
-use agentready::probe::GatherOptions;
 use agentready::report::Report;
 use assert_cmd::Command;
 use common::{RawRequest, decoded, http_response, json_escaped, json_response, raw_http};

@@ -9,10 +9,10 @@
 mod common;
 
 use agentready::engine::Engine;
-use agentready::http::HttpConfig;
+use agentready::gather::http::HttpConfig;
+use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
-use agentready::probe::GatherOptions;
 use common::{RawRequest, http_response, peak_rss_kib, raw_http};
 use std::io::Write as _;
 use std::sync::Arc;
@@ -108,7 +108,7 @@ async fn the_worst_single_target_stays_under_300_mb() {
     let server = bomb_server(shapes.into_iter().map(|(p, b)| (p, Arc::new(b))).collect()).await;
     let yaml = bomb_server(vec![("/openapi.yaml", Arc::new(yaml_bomb()))]).await;
     let engine = Engine::new(Vec::new(), &[], &[]).unwrap();
-    let client = agentready::http::HttpClient::new(HttpConfig::loopback_only()).unwrap();
+    let client = agentready::gather::http::HttpClient::new(HttpConfig::loopback_only()).unwrap();
     let opts = GatherOptions {
         mode: Mode::Passive,
         target_timeout: Duration::from_secs(60),

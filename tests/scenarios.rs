@@ -13,7 +13,7 @@ const METADATA_FAMILY: [&str; 7] = [
     "pkce-downgrade",
 ];
 use agentready::fixture::{Site, serve};
-use agentready::http::{DEFAULT_USER_AGENT, HttpConfig, parse_header, parse_resolve};
+use agentready::gather::http::{DEFAULT_USER_AGENT, HttpConfig, parse_header, parse_resolve};
 use common::{assert_report_schema, codes, outcome, scan, scan_with};
 use serde_json::json;
 use std::time::Duration;

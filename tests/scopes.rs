@@ -7,11 +7,11 @@ mod common;
 
 use agentready::engine::Engine;
 use agentready::fixture::{Route, Site, serve};
-use agentready::http::{HttpClient, HttpConfig};
+use agentready::gather::http::{HttpClient, HttpConfig};
+use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::outcome::Outcome::{self, Fail, Pass, Skip, Warn};
 use agentready::model::target::Target;
-use agentready::probe::GatherOptions;
 use agentready::render::{Format, render};
 use agentready::report::Report;
 use common::{assert_report_schema, codes, outcome, scan};

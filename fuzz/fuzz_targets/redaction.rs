@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     if secret.is_empty() || secret.len() > 256 {
         return;
     }
-    let r = agentready::http::Redactor::new(&[("x-api-key".into(), secret.into())], &[]);
+    let r = agentready::gather::http::Redactor::new(&[("x-api-key".into(), secret.into())], &[]);
     let out = r.redacted(body);
     let mut bytes = body.as_bytes().to_vec();
     r.redact_bytes(&mut bytes);

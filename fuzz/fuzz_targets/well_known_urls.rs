@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let s = String::from_utf8_lossy(data);
-    if let Some(urls) = agentready::probe::issuer_metadata_urls(&s) {
+    if let Some(urls) = agentready::gather::plan::issuer_metadata_urls(&s) {
         for (_, u) in urls {
             let _ = url::Url::parse(&u);
         }

@@ -36,12 +36,12 @@
 //! does not grow with the number of hosts.
 
 use super::input::Exclusions;
-use crate::cache::BoundedCache;
-use crate::http::{HopGate, HttpClient, RequestSpec};
+use crate::gather::http::BoundedCache;
+use crate::gather::http::{HopGate, HttpClient, RequestSpec};
+use crate::gather::run::Transport;
 use crate::model::exchange::{ErrorKind, Exchange, ProbeError, RequestRecord};
 use crate::model::target::origin_of;
 use crate::parse::robots;
-use crate::probe::Transport;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -749,7 +749,7 @@ impl Transport for PoliteClient {
         self.0.http.config().private_allowed(host)
     }
 
-    fn redactor(&self) -> Option<&crate::http::Redactor> {
+    fn redactor(&self) -> Option<&crate::gather::http::Redactor> {
         Some(self.0.http.redactor())
     }
 }

@@ -4,10 +4,10 @@
 
 use agentready::engine::Engine;
 use agentready::evidence::Evidence;
-use agentready::http::{HttpClient, HttpConfig};
+use agentready::gather::http::{HttpClient, HttpConfig};
+use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
-use agentready::probe::GatherOptions;
 use agentready::report::Report;
 use std::time::Duration;
 

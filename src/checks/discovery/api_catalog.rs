@@ -709,7 +709,7 @@ mod tests {
         let linked = ev
             .probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if via.announced()))
             .count();
-        assert_eq!(linked, crate::probe::MAX_LINKED_DESCRIPTIONS);
+        assert_eq!(linked, crate::gather::plan::MAX_LINKED_DESCRIPTIONS);
         // Announced service-desc links (even dead ones): no guessing.
         assert!(
             ev.probes_where(|m| matches!(m, ProbeMeta::ApiDescription { via } if !via.announced()))

@@ -6,7 +6,7 @@
 //! The check answers its question — can an agent obtain a client id
 //! without a developer portal? — so open DCR or CIMD is a pass. What the
 //! endpoint does with the safe probe (a body that is not valid JSON, see
-//! [`crate::probe::RegistrationProbe`]) is judged apart: rejecting it
+//! [`crate::gather::plan::RegistrationProbe`]) is judged apart: rejecting it
 //! without an RFC 7591 error, or even creating a client from it, is a warn
 //! finding, never a fail of this check. A client created that way was
 //! deleted at once (RFC 7592); whether that worked is reported too.
@@ -92,7 +92,7 @@ fn cleanup_finding(ev: &Evidence, l: &Live<'_>, client_id: &str) -> Finding {
 /// The check answers its question — can an agent obtain a client id
 /// without a developer portal? — so open DCR or CIMD is a pass. What the
 /// endpoint does with the safe probe (a body that is not valid JSON, see
-/// [`crate::probe::RegistrationProbe`]) is judged apart: rejecting it
+/// [`crate::gather::plan::RegistrationProbe`]) is judged apart: rejecting it
 /// without an RFC 7591 error, or even creating a client from it, is a warn
 /// finding, never a fail of this check. A client created that way was
 /// deleted at once (RFC 7592); whether that worked is reported too.

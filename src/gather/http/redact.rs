@@ -32,7 +32,6 @@
 use super::REDACTED;
 use crate::evidence::Evidence;
 use crate::model::exchange::Header;
-use crate::report::Report;
 use base64::Engine as _;
 
 /// Values shorter than this are matched only as whole tokens, and only at
@@ -427,15 +426,6 @@ impl Redactor {
         let mut t = text.to_string();
         self.redact_text(&mut t);
         t
-    }
-
-    /// Take every secret out of every text of a report (the last step
-    /// before any format renders it or a batch line is written).
-    pub fn redact_report(&self, report: &mut Report) {
-        if self.secrets.is_empty() {
-            return;
-        }
-        report.texts_mut(&mut |t| self.redact_text(t));
     }
 
     /// Take every secret out of everything an evidence file would hold.
