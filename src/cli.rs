@@ -5,8 +5,9 @@
 mod batch;
 mod diff;
 mod scan;
+mod values;
 
-use agentready::catalogue;
+use agentready::engine::catalogue;
 
 use agentready::engine::Engine;
 use agentready::model::catalogue::CheckMeta;
@@ -51,7 +52,7 @@ enum Command {
     Demo {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: values::FormatArg,
     },
 }
 
@@ -187,7 +188,7 @@ pub fn main() -> ExitCode {
             }
             Err(e) => usage_error(e),
         },
-        Command::Demo { format } => demo(format),
+        Command::Demo { format } => demo(format.into()),
     }
 }
 

@@ -9,7 +9,9 @@
 //! the file under its own options (the command line wins). Relative paths in
 //! the file are relative to the file's directory.
 
-use crate::gate::{Level, LevelLayer, Preset};
+use crate::report::gate::Level;
+
+use crate::gate::{LevelLayer, Preset};
 use crate::model::catalogue::{Category, CheckMeta};
 use crate::render::Format;
 use serde::Deserialize;
@@ -325,7 +327,7 @@ impl ConfigFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue;
+    use crate::engine::catalogue;
 
     fn parse(text: &str) -> Result<ConfigFile, ConfigErrors> {
         ConfigFile::parse(Path::new("dir/agentready.toml"), text)

@@ -22,13 +22,10 @@
 //! ```
 
 pub mod batch;
-pub mod catalogue;
 pub mod checks;
 pub mod classify;
 pub mod config;
-pub mod declarative;
 pub mod demo;
-pub mod diff;
 pub mod engine;
 pub mod evidence;
 pub mod exit;

@@ -83,16 +83,6 @@ pub fn unknown_answers(questions: &mut [QuestionResult]) {
     }
 }
 
-/// Name of a level.
-pub fn level_name(level: u8) -> &'static str {
-    match level {
-        0 => "invisible",
-        1 => "discoverable",
-        2 => "browserless",
-        _ => "agent-native",
-    }
-}
-
 fn met(checks: &[CheckResult], id: &str) -> bool {
     checks.iter().any(|c| c.id == id && c.outcome.is_met())
 }

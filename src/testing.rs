@@ -54,7 +54,7 @@ pub fn with_headers(mut r: Route, headers: &[(&str, &str)]) -> Route {
 
 /// Run one built-in check over evidence (the engine's outcome rules apply).
 pub fn judge(ev: &Evidence, id: &str) -> crate::report::CheckResult {
-    let meta = crate::catalogue::builtin()
+    let meta = crate::engine::catalogue::builtin()
         .iter()
         .find(|m| m.id == id)
         .expect("check exists");

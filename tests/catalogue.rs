@@ -4,7 +4,7 @@
 //! check produces is declared, and every declared code is produced, the
 //! compiler checks: see build.rs.)
 
-use agentready::catalogue::{self, parse_check};
+use agentready::engine::catalogue::{self, parse_check};
 
 use agentready::checks::registry::{BUILTINS, builtin};
 use agentready::model::catalogue::Implementation;

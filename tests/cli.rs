@@ -83,7 +83,7 @@ fn scan_json_report_validates_and_exits_zero() {
     assert_eq!(outcome_of(&report, "bearer-challenge"), "pass");
     assert_eq!(outcome_of(&report, "device-authorization"), "pass");
     // A check not built yet is reported as skip, never as a pass.
-    if let Some(planned) = agentready::catalogue::builtin()
+    if let Some(planned) = agentready::engine::catalogue::builtin()
         .iter()
         .find(|m| m.implementation == agentready::model::catalogue::Implementation::Planned)
     {
@@ -269,7 +269,7 @@ fn checks_and_explain() {
     let out = agentready().arg("checks").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    for m in agentready::catalogue::builtin() {
+    for m in agentready::engine::catalogue::builtin() {
         assert!(text.contains(&m.id), "{} missing from `checks`", m.id);
     }
     let out = agentready()

@@ -349,7 +349,7 @@ fn each_check_alone_sends_the_same_probes() {
     let golden = Golden::new();
     let rt = runtime();
     let tmp = tempfile::tempdir().unwrap();
-    let ids: Vec<String> = agentready::catalogue::builtin()
+    let ids: Vec<String> = agentready::engine::catalogue::builtin()
         .iter()
         .map(|m| m.id.clone())
         .collect();

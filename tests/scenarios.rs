@@ -149,7 +149,7 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                 for c in &report.checks {
                     let ok = c.outcome.as_str() == "pass"
                         || (c.outcome.as_str() == "skip"
-                            && (c.summary == agentready::engine::NOT_IMPLEMENTED
+                            && (c.summary == agentready::model::outcome::NOT_IMPLEMENTED
                                 || c.id == "token-lifetime"
                                 || c.id == "x402-payment"));
                     assert!(

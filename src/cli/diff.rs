@@ -16,7 +16,7 @@ pub(crate) struct DiffArgs {
     new: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    format: DiffFormat,
+    format: super::values::DiffFormatArg,
     /// Write the comparison to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -47,8 +47,8 @@ pub(crate) fn diff(args: &DiffArgs) -> ExitCode {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => return usage_error(e),
     };
-    let d = agentready::diff::diff(&old, &new);
-    let text = match render::render_diff(&d, args.format) {
+    let d = agentready::report::diff::diff(&old, &new);
+    let text = match render::render_diff(&d, DiffFormat::from(args.format)) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };

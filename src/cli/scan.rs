@@ -6,13 +6,14 @@ use agentready::config::{ConfigErrors, ConfigFile};
 use agentready::engine::Engine;
 use agentready::evidence::Evidence;
 use agentready::exit;
-use agentready::gate::{self, Baseline, GatePolicy, Level, LevelLayer, Preset, Verdict};
+use agentready::gate::{self, Baseline, GatePolicy, LevelLayer, Preset};
 use agentready::gather::http::{HttpClient, HttpConfig};
 use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
 use agentready::render::{self, Format};
 use agentready::report::Report;
+use agentready::report::gate::{Level, Verdict};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ pub(crate) struct ScanArgs {
     target: Option<String>,
     /// Output format [default: table].
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<super::values::FormatArg>,
     /// Write the report to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
@@ -105,7 +106,7 @@ pub(crate) struct ScanArgs {
     config: Option<PathBuf>,
     /// Default gate levels: recommended (critical and high checks fail the gate), strict (every check, warnings too), report (no check fails the gate) [default: recommended].
     #[arg(long, value_enum, help_heading = "Gate")]
-    preset: Option<Preset>,
+    preset: Option<super::values::PresetArg>,
     /// Fail the gate when the score is under N (0–100); a null score (incomplete scan) exits 3.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Gate")]
     fail_under: Option<u32>,
@@ -236,7 +237,11 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
     level_layers.push(cli);
     Ok(Options {
         target: a.target.or_else(|| k.target.clone()),
-        format: a.format.or(k.format).unwrap_or(Format::Table),
+        format: a
+            .format
+            .map(Format::from)
+            .or(k.format)
+            .unwrap_or(Format::Table),
         output: a.output.or_else(|| path(&k.output)),
         summary: a.summary.or_else(|| path(&k.summary)),
         passive: a.passive || k.passive.unwrap_or(false),
@@ -270,7 +275,7 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
         skip: or_list(a.skip, spanned(&k.skip).as_ref()),
         save_evidence: a.save_evidence.or_else(|| path(&k.save_evidence)),
         from_evidence: a.from_evidence.or_else(|| path(&k.from_evidence)),
-        preset: a.preset.or(k.preset).unwrap_or_default(),
+        preset: a.preset.map(Preset::from).or(k.preset).unwrap_or_default(),
         fail_under: a.fail_under.or(k.fail_under.as_ref().map(|s| *s.get_ref())),
         deny_warnings: a.deny_warnings || k.deny_warnings.unwrap_or(false),
         baseline: a.baseline.or_else(|| path(&k.baseline)),
@@ -510,7 +515,7 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
         Ok(u) => u,
         Err(e) => return usage_error(e),
     };
-    let mut catalogue = agentready::catalogue::builtin().to_vec();
+    let mut catalogue = agentready::engine::catalogue::builtin().to_vec();
     catalogue.extend(user.iter().cloned());
     if let Some(f) = &file
         && let Err(e) = f.validate(&catalogue)

@@ -10,6 +10,9 @@ use super::exchange::{ErrorKind, Exchange};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The skip reason of catalogue checks that are not built yet.
+pub const NOT_IMPLEMENTED: &str = "not implemented yet";
+
 /// The result of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,11 +1,11 @@
 //! Renderers of a [`ReportDiff`] (`agentready diff`).
 
 use super::{md_code, md_escape, outcome_name};
-use crate::diff::{Change, DiffFinding, ReportDiff};
+use crate::report::diff::{Change, DiffFinding, ReportDiff};
 use std::fmt::Write as _;
 
 /// Output formats of `diff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiffFormat {
     /// Text for people.
     Table,

@@ -7,10 +7,10 @@
 //! only from catalogue references with an `https://` URL, never from what
 //! the target sent.
 
-use crate::gate::{ItemKind, Verdict};
 use crate::model::outcome::{FindingLevel, Outcome};
+use crate::report::gate::{ItemKind, Verdict};
+use crate::report::level_name;
 use crate::report::{CheckResult, ExchangeSummary, Report};
-use crate::scoring::level_name;
 use std::fmt::Write as _;
 
 /// Escape text for element content and quoted attribute values.

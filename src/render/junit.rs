@@ -10,8 +10,8 @@
 //! gate's reasons. Written with quick-xml (escaping), after removing the
 //! characters XML 1.0 cannot carry at all.
 
-use crate::gate::{Level, Verdict};
 use crate::model::outcome::{FindingLevel, Outcome};
+use crate::report::gate::{Level, Verdict};
 use crate::report::{CheckResult, Report};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};

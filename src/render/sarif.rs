@@ -11,8 +11,8 @@
 //! Every result has a location: the URL of the exchange that shows it, or
 //! the target URL.
 
-use crate::gate::Level;
 use crate::model::outcome::{FindingLevel, Outcome};
+use crate::report::gate::Level;
 use crate::report::{CheckResult, Report};
 use serde_json::{Value, json};
 

@@ -26,50 +26,16 @@
 //! When the scan is incomplete the verdict is `incomplete` (exit code 3
 //! wins over 1): a null score cannot be compared with `fail_under`.
 
-use crate::diff;
 use crate::model::catalogue::{Category, CheckMeta, Severity};
 use crate::model::outcome::{FindingLevel, Outcome};
+use crate::report::diff;
+use crate::report::gate::{BaselineSummary, GateItem, GateResult, ItemKind, Level, Verdict};
 use crate::report::{CheckResult, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A check's gate level.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Level {
-    /// Not gated.
-    Off,
-    /// A violation is a gate warning.
-    Warn,
-    /// A violation fails the gate.
-    Error,
-}
-
-impl Level {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Warn => "warn",
-            Level::Error => "error",
-        }
-    }
-}
-
 /// A named set of default levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Critical and high-severity checks at `error`, medium and low at `warn`;
@@ -292,123 +258,12 @@ pub fn baseline_to_json(file: &AcceptedFailures) -> String {
     s
 }
 
-/// The gate's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// Exit 0.
-    Pass,
-    /// Exit 1.
-    Fail,
-    /// The scan is incomplete: exit 3, whatever the gate says.
-    Incomplete,
-}
-
-impl Verdict {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Incomplete => "incomplete",
-        }
-    }
-}
-
-/// Why an item is in the gate's lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ItemKind {
-    /// The score is under `fail_under` (or null).
-    Score,
-    /// A check violates at its level.
-    Check,
-    /// A baseline entry that no longer occurs.
-    Stale,
-    /// A check got worse than in the baseline report.
-    Regression,
-    /// The score dropped more than `max_score_drop`.
-    ScoreDrop,
-    /// Something the user should know (never fails the gate).
-    Note,
-}
-
-/// One reason in the gate's verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateItem {
-    /// Why.
-    pub kind: ItemKind,
-    /// The check concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check: Option<String>,
-    /// The finding code concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// What happened, in a sentence.
-    pub message: String,
-}
-
 fn item(kind: ItemKind, check: Option<&str>, code: Option<&str>, message: String) -> GateItem {
     GateItem {
         kind,
         check: check.map(str::to_string),
         code: code.map(str::to_string),
         message,
-    }
-}
-
-/// Which baseline the gate compared with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BaselineSummary {
-    /// `accepted-failures` or `report`.
-    pub kind: String,
-    /// The file as given.
-    pub source: String,
-    /// Violations the baseline accepted (accepted-failures) or that were
-    /// already there (report).
-    pub accepted: Vec<GateItem>,
-}
-
-/// The gate's result, carried in the report (`gate`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GateResult {
-    /// pass, fail or incomplete.
-    pub verdict: Verdict,
-    /// The preset levels started from.
-    pub preset: String,
-    /// Whether `warn` outcomes fail checks at level `error`.
-    pub deny_warnings: bool,
-    /// The score threshold, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_under: Option<u32>,
-    /// The allowed score drop against a baseline report, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_score_drop: Option<u32>,
-    /// The level of every check in the report.
-    pub levels: BTreeMap<String, Level>,
-    /// The baseline compared with, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<BaselineSummary>,
-    /// Why the gate fails (empty when it passes).
-    pub failures: Vec<GateItem>,
-    /// Violations at level `warn`, inactive baseline entries and other notes.
-    pub warnings: Vec<GateItem>,
-}
-
-impl GateResult {
-    /// The level recorded for a check (`off` if the check is unknown).
-    pub fn level(&self, id: &str) -> Level {
-        self.levels.get(id).copied().unwrap_or(Level::Off)
-    }
-
-    /// True when a baseline accepted (or already had) this check's violation.
-    pub fn is_accepted(&self, check: &str, code: Option<&str>) -> bool {
-        self.baseline.as_ref().is_some_and(|b| {
-            b.accepted.iter().any(|i| {
-                i.check.as_deref() == Some(check)
-                    && (i.code.is_none() || code.is_none() || i.code.as_deref() == code)
-            })
-        })
     }
 }
 
@@ -848,7 +703,7 @@ pub fn updated_baseline(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue;
+    use crate::engine::catalogue;
     use crate::testing::{as_metadata, metadata_report};
 
     fn classic() -> Report {

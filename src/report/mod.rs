@@ -1,9 +1,13 @@
 //! The report: what a scan concluded, as DESIGN §4 fixes it (schema_version
 //! "1"). Renderers format a finished `Report`; they compute nothing.
 
+pub mod diff;
+pub mod gate;
+
 use crate::model::catalogue::Reference;
 use crate::model::outcome::{FindingLevel, Outcome};
 use crate::model::texts::value_texts_mut;
+use gate::GateResult;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -306,7 +310,7 @@ pub struct Report {
     pub error: Option<String>,
     /// The CI gate's verdict (`scan` sets it; see `docs/config.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gate: Option<crate::gate::GateResult>,
+    pub gate: Option<GateResult>,
 }
 
 impl Report {
@@ -407,10 +411,17 @@ impl Report {
 /// A level and its name as people read them (see [`Report::level_text`]).
 pub fn level_text(level: Option<u8>, name: Option<&str>) -> String {
     match level {
-        Some(l) => format!(
-            "{l} ({})",
-            name.unwrap_or_else(|| crate::scoring::level_name(l))
-        ),
+        Some(l) => format!("{l} ({})", name.unwrap_or_else(|| level_name(l))),
         None => "— (not established)".to_string(),
+    }
+}
+
+/// Name of a level.
+pub fn level_name(level: u8) -> &'static str {
+    match level {
+        0 => "invisible",
+        1 => "discoverable",
+        2 => "browserless",
+        _ => "agent-native",
     }
 }

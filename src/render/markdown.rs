@@ -1,0 +1,207 @@
+//! Markdown, for pull-request comments and job summaries.
+
+use super::{gate_headline, headline, md_code, md_escape, scope_lines};
+use crate::model::outcome::Outcome;
+use crate::report::Report;
+use crate::report::gate::Verdict;
+use std::fmt::Write as _;
+
+/// Catalogue prose (remediation) for Markdown: it is our own Markdown, so
+/// code spans stay; it is flattened to one paragraph and HTML is escaped.
+fn md_prose(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+}
+
+fn answer_mark(a: &str) -> &'static str {
+    match a {
+        "yes" => "✅ yes",
+        "partial" => "🟡 partial",
+        "no" => "❌ no",
+        _ => "❔ unknown",
+    }
+}
+
+fn outcome_mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "✅",
+        Outcome::Warn => "⚠️",
+        Outcome::Fail => "❌",
+        Outcome::Error => "💥",
+        Outcome::Info => "ℹ️",
+        Outcome::Skip => "⏭️",
+    }
+}
+
+/// Markdown report, for `$GITHUB_STEP_SUMMARY` and pull-request comments:
+/// headline, gate verdict, the nine questions, the checks that fail or warn
+/// with their remediation and references, then every check folded away.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## agentready: {}\n", md_escape(&report.target.url));
+    let _ = writeln!(
+        out,
+        "**{}** · {} mode · {} requests · agentready {}\n",
+        headline(report),
+        report.mode,
+        report.requests_total,
+        md_escape(&report.tool.version)
+    );
+    if let Some(g) = &report.gate {
+        let mark = match g.verdict {
+            Verdict::Pass => "✅",
+            Verdict::Fail => "❌",
+            Verdict::Incomplete => "⚠️",
+        };
+        let _ = writeln!(out, "{mark} **{}**\n", md_escape(&gate_headline(g)));
+        for f in &g.failures {
+            let _ = writeln!(out, "- {}", md_escape(&f.message));
+        }
+        if !g.failures.is_empty() {
+            out.push('\n');
+        }
+        if let Some(b) = &g.baseline
+            && !b.accepted.is_empty()
+        {
+            let _ = writeln!(
+                out,
+                "{} known failure(s) accepted by the baseline.\n",
+                b.accepted.len()
+            );
+        }
+    }
+    if let Some(e) = &report.error {
+        let _ = writeln!(out, "> Scan incomplete: {}\n", md_escape(e));
+    }
+    for cap in &report.score_caps {
+        let _ = writeln!(
+            out,
+            "> Score capped at {}: {}\n",
+            cap.max,
+            md_escape(&cap.reason)
+        );
+    }
+    let _ = writeln!(out, "### The nine questions\n");
+    let _ = writeln!(out, "| | Question | Answer |\n|---|---|---|");
+    for q in &report.questions {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md_escape(&q.id),
+            md_escape(&q.text),
+            answer_mark(&q.answer)
+        );
+    }
+    let problems: Vec<&crate::report::CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
+        .collect();
+    let _ = writeln!(out, "\n### Checks to fix ({})\n", problems.len());
+    if problems.is_empty() {
+        let _ = writeln!(out, "Nothing fails or warns.\n");
+    }
+    for c in &problems {
+        let level = report
+            .gate
+            .as_ref()
+            .map(|g| format!(" · gate level {}", g.level(&c.id).as_str()))
+            .unwrap_or_default();
+        let accepted = if report
+            .gate
+            .as_ref()
+            .is_some_and(|g| g.is_accepted(&c.id, None))
+        {
+            " · accepted by the baseline"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "#### {} {} — {}\n\n{} · {} severity{level}{accepted}\n",
+            outcome_mark(c.outcome),
+            md_code(&c.id),
+            md_escape(&c.summary),
+            c.outcome.as_str(),
+            md_escape(&c.severity),
+        );
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
+        {
+            let _ = writeln!(out, "- {} {}", md_code(&f.code), md_escape(&f.message));
+        }
+        if !c.remediation.is_empty() {
+            let _ = writeln!(out, "\n**Fix:** {}", md_prose(&c.remediation));
+        }
+        let refs: Vec<String> = c
+            .references
+            .iter()
+            .filter(|r| r.url.starts_with("https://"))
+            .map(|r| {
+                format!(
+                    "[{}](<{}>)",
+                    md_escape(&r.title),
+                    r.url.replace(['<', '>', ' '], "")
+                )
+            })
+            .collect();
+        if !refs.is_empty() {
+            let _ = writeln!(out, "\n**References:** {}", refs.join(" · "));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>All {} checks</summary>\n",
+        report.checks.len()
+    );
+    let _ = writeln!(out, "| Outcome | Check | Finding |\n|---|---|---|");
+    for c in &report.checks {
+        let mut finding = md_escape(&c.summary);
+        for f in c
+            .findings
+            .iter()
+            .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
+        {
+            let _ = write!(
+                finding,
+                "<br>{} {}",
+                md_code(&f.code),
+                md_escape(&f.message)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            c.outcome.as_str(),
+            md_code(&c.id),
+            finding
+        );
+        for line in scope_lines(c) {
+            let _ = write!(finding, "<br>{}", md_escape(&line));
+        }
+        let _ = writeln!(out, "| {} | `{}` | {} |", c.outcome.as_str(), c.id, finding);
+    }
+    let _ = writeln!(out, "\n</details>");
+    let cats: Vec<String> = report
+        .categories
+        .iter()
+        .map(|c| {
+            let s = match (c.incomplete, c.score) {
+                (true, _) => "incomplete".to_string(),
+                (false, Some(s)) => s.to_string(),
+                (false, None) => "n/a".to_string(),
+            };
+            format!("{} {s}", md_escape(&c.id))
+        })
+        .collect();
+    let _ = writeln!(out, "\nCategories: {}", cats.join(" · "));
+    out
+}

@@ -1,0 +1,243 @@
+//! Renderers: a finished [`Report`] to text. They format, never compute:
+//! the gate's verdict arrives in `report.gate`, computed by [`crate::gate`].
+//! Everything that comes from the target is escaped for the format.
+
+mod catalogue;
+mod diff;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+mod table;
+
+pub use catalogue::{catalogue_table, explain};
+pub use diff::{DiffFormat, render_diff};
+pub use html::html;
+pub use json::json;
+pub use junit::junit;
+pub use markdown::markdown;
+pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, sarif};
+pub use table::table;
+
+use crate::model::outcome::Outcome;
+use crate::report::Report;
+use crate::report::gate::{GateResult, Verdict};
+
+/// Output formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A table for people (the default).
+    Table,
+    /// The JSON report (DESIGN §4).
+    Json,
+    /// Markdown (for pull-request comments and job summaries).
+    Markdown,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI test reports).
+    Junit,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Render a report in a format. `color` only affects the table.
+pub fn render(report: &Report, format: Format, color: bool) -> Result<String, String> {
+    match format {
+        Format::Table => Ok(table(report, color)),
+        Format::Json => json(report),
+        Format::Markdown => Ok(markdown(report)),
+        Format::Sarif => sarif(report),
+        Format::Junit => junit(report),
+        Format::Html => Ok(html(report)),
+    }
+}
+
+fn headline(report: &Report) -> String {
+    let score = report
+        .score
+        .map_or_else(|| "—".to_string(), |s| format!("{s}/100"));
+    let grade = report.grade.clone().unwrap_or_else(|| "—".into());
+    format!(
+        "Score {score}   Grade {grade}   Level {}",
+        report.level_text()
+    )
+}
+
+/// Characters a terminal acts on rather than prints, or that reorder
+/// what follows: C0 controls (ESC starts CSI and OSC sequences that clear
+/// the screen, retitle the window or write the clipboard; BEL; CR), DEL,
+/// C1 controls (U+0080–U+009F: CSI and OSC in their 8-bit form) and the
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) and marks (U+200E, U+200F, U+061C).
+pub(crate) fn is_terminal_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Text from a target made safe to print on a terminal: every character
+/// `is_terminal_unsafe` judges unsafe becomes U+FFFD, except line feeds
+/// and tabs (the table lays out multi-line cells).
+pub fn terminal_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s
+        .chars()
+        .any(|c| is_terminal_unsafe(c) && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if is_terminal_unsafe(c) && c != '\n' && c != '\t' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// [`terminal_safe`] for one line of stderr: line feeds and tabs become
+/// spaces too, so a target cannot forge further lines.
+pub fn terminal_line(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => ' ',
+            c if is_terminal_unsafe(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// The gate's verdict in a sentence: "Gate passed (preset recommended, …)".
+pub(crate) fn gate_headline(g: &GateResult) -> String {
+    let mut how = vec![format!("preset {}", g.preset)];
+    if let Some(n) = g.fail_under {
+        how.push(format!("fail-under {n}"));
+    }
+    if g.deny_warnings {
+        how.push("warnings denied".into());
+    }
+    if let Some(b) = &g.baseline {
+        how.push(format!("baseline {} ({})", b.source, b.kind));
+    }
+    if let Some(n) = g.max_score_drop {
+        how.push(format!("max score drop {n}"));
+    }
+    let verdict = match g.verdict {
+        Verdict::Pass => "Gate passed",
+        Verdict::Fail => "Gate FAILED",
+        Verdict::Incomplete => "Gate not judged: the scan is incomplete",
+    };
+    format!("{verdict} ({})", how.join(", "))
+}
+
+/// The name of an outcome, or "—" when absent.
+pub(crate) fn outcome_name(o: Option<Outcome>) -> &'static str {
+    o.map_or("—", Outcome::as_str)
+}
+
+/// Scopes shown per line of the classification summary, at most.
+const SCOPES_PER_LINE: usize = 12;
+
+/// One line per (class, source) of a check's `data.scopes` (DESIGN §4), in
+/// class order: `write (name): files:write, notes:write`. Formatting only:
+/// the classes were decided by the check.
+pub fn scope_lines(c: &crate::report::CheckResult) -> Vec<String> {
+    const ORDER: [&str; 6] = [
+        "read",
+        "write",
+        "destructive",
+        "admin",
+        "identity",
+        "unknown",
+    ];
+    let Some(list) = c
+        .data
+        .as_ref()
+        .and_then(|d| d.get("scopes"))
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut groups: Vec<(usize, &str, &str, Vec<&str>)> = Vec::new();
+    for s in list {
+        let (Some(scope), Some(class), Some(source)) = (
+            s.get("scope").and_then(serde_json::Value::as_str),
+            s.get("class").and_then(serde_json::Value::as_str),
+            s.get("source").and_then(serde_json::Value::as_str),
+        ) else {
+            continue;
+        };
+        match groups
+            .iter_mut()
+            .find(|(_, c, src, _)| *c == class && *src == source)
+        {
+            Some((_, _, _, scopes)) => scopes.push(scope),
+            None => {
+                let rank = ORDER
+                    .iter()
+                    .position(|o| *o == class)
+                    .unwrap_or(ORDER.len());
+                groups.push((rank, class, source, vec![scope]));
+            }
+        }
+    }
+    groups.sort_by_key(|(rank, _, source, _)| (*rank, *source));
+    groups
+        .into_iter()
+        .map(|(_, class, source, scopes)| {
+            let shown = scopes
+                .iter()
+                .take(SCOPES_PER_LINE)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = scopes.len().saturating_sub(SCOPES_PER_LINE);
+            if more > 0 {
+                format!("{class} ({source}): {shown} … and {more} more")
+            } else {
+                format!("{class} ({source}): {shown}")
+            }
+        })
+        .collect()
+}
+
+/// Markdown-escape text from a report for inline use (table cells, list
+/// items): no raw HTML, no emphasis, links or code spans can be smuggled in
+/// by what a target sends, and the text stays on one line.
+pub(crate) fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_terminal_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span of text from a report (backticks and line breaks removed).
+pub(crate) fn md_code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| {
+            if c == '`' || is_terminal_unsafe(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("`{}`", clean.trim())
+}
