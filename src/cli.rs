@@ -9,14 +9,11 @@ mod values;
 
 use agentready::engine::catalogue;
 
-use agentready::engine::Engine;
-use agentready::model::catalogue::CheckMeta;
 use agentready::render::{self, Format};
 use clap::{Args, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use agentready::exit;
 
@@ -88,60 +85,6 @@ pub(crate) fn write_output(path: Option<&Path>, text: &str) -> Result<(), String
     }
 }
 
-pub(crate) fn user_checks(dir: Option<&Path>) -> Result<Vec<CheckMeta>, String> {
-    match dir {
-        Some(d) => catalogue::load_user_dir(d).map_err(|e| e.to_string()),
-        None => Ok(Vec::new()),
-    }
-}
-
-pub(crate) fn secs(v: f64, name: &str) -> Result<Duration, String> {
-    if v.is_finite() && v > 0.0 && v < 86_400.0 {
-        Ok(Duration::from_secs_f64(v))
-    } else {
-        Err(format!("--{name} must be a positive number of seconds"))
-    }
-}
-
-/// Add the client options `scan` and `batch` share (`-H`, `--resolve`,
-/// `--cacert`, `--proxy`) to `c`, and refuse a zero `--max-body`.
-pub(crate) fn client_options(
-    c: &mut agentready::gather::http::HttpConfig,
-    headers: &[String],
-    resolve: &[String],
-    cacert: &[PathBuf],
-    proxy: Option<&str>,
-) -> Result<(), String> {
-    use agentready::gather::http;
-    for h in headers {
-        c.headers
-            .push(http::parse_header(h).map_err(|e| e.to_string())?);
-    }
-    for r in resolve {
-        c.resolve
-            .push(http::parse_resolve(r).map_err(|e| e.to_string())?);
-    }
-    c.cacerts = cacert.to_vec();
-    if let Some(p) = proxy {
-        // Never echo the URL: it may carry a password.
-        let url = url::Url::parse(p)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or("--proxy must be an http:// or https:// URL (the proxy's address)")?;
-        if !c.resolve.is_empty() {
-            return Err(
-                "--resolve cannot be honoured through --proxy: the proxy resolves names itself"
-                    .into(),
-            );
-        }
-        c.proxy = Some(url);
-    }
-    if c.max_body == 0 {
-        return Err("--max-body must be at least 1".into());
-    }
-    Ok(())
-}
-
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -160,7 +103,7 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => batch::batch(*args),
         Command::Stats(args) => batch::stats(&args),
         Command::Diff(args) => diff::diff(&args),
-        Command::Checks(c) => match user_checks(c.checks_dir.as_deref()) {
+        Command::Checks(c) => match agentready::scan::user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {
                 let mut all = catalogue::builtin().to_vec();
                 all.extend(user);
@@ -171,35 +114,39 @@ pub fn main() -> ExitCode {
             }
             Err(e) => usage_error(e),
         },
-        Command::Explain { id, catalogue: c } => match user_checks(c.checks_dir.as_deref()) {
-            Ok(user) => {
-                let found = catalogue::builtin()
-                    .iter()
-                    .chain(user.iter())
-                    .find(|m| m.id == id)
-                    .cloned();
-                match found {
-                    Some(m) => match write_output(None, &render::explain(&m)) {
-                        Ok(()) => ExitCode::SUCCESS,
-                        Err(e) => usage_error(e),
-                    },
-                    None => usage_error(format!("no check `{id}` (see `agentready checks`)")),
+        Command::Explain { id, catalogue: c } => {
+            match agentready::scan::user_checks(c.checks_dir.as_deref()) {
+                Ok(user) => {
+                    let found = catalogue::builtin()
+                        .iter()
+                        .chain(user.iter())
+                        .find(|m| m.id == id)
+                        .cloned();
+                    match found {
+                        Some(m) => match write_output(None, &render::explain(&m)) {
+                            Ok(()) => ExitCode::SUCCESS,
+                            Err(e) => usage_error(e),
+                        },
+                        None => usage_error(format!("no check `{id}` (see `agentready checks`)")),
+                    }
                 }
+                Err(e) => usage_error(e),
             }
-            Err(e) => usage_error(e),
-        },
+        }
         Command::Demo { format } => demo(format.into()),
     }
 }
 
 fn demo(format: Format) -> ExitCode {
-    let engine = match Engine::new(Vec::new(), &[], &[]) {
+    let options = agentready::demo::options();
+    let engine = match options.engine() {
         Ok(e) => e,
         Err(e) => return usage_error(e),
     };
-    let results = match runtime().block_on(agentready::demo::run(&engine)) {
+    let results = match runtime().block_on(agentready::demo::run(&options, &engine)) {
         Ok(r) => r,
         Err(e) => {
+            let e = anyhow::Error::from(e);
             eprintln!("agentready: the demo could not run: {e:#}");
             return ExitCode::from(exit::INCOMPLETE);
         }

@@ -36,5 +36,6 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod report;
+pub mod scan;
 pub mod scoring;
 pub mod testing;

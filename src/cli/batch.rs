@@ -1,16 +1,14 @@
 //! `agentready batch` (many targets to a JSONL file, politely) and
 //! `agentready stats` (adoption statistics over such a file).
 
-use super::{runtime, secs, usage_error, user_checks, write_output};
+use super::{runtime, usage_error, write_output};
 use agentready::batch::input::{Exclusions, Shard};
 use agentready::batch::polite::{PoliteClient, Politeness};
 use agentready::batch::{self, BatchOptions, Event, Skip};
-use agentready::engine::Engine;
 use agentready::exit;
 use agentready::gather::http::{self, HttpClient, HttpConfig};
-use agentready::gather::plan::GatherOptions;
-use agentready::model::exchange::Mode;
 use agentready::render;
+use agentready::scan::{ScanOptions, secs};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
@@ -141,30 +139,45 @@ fn user_agent(a: &BatchArgs) -> Result<String, String> {
     Ok(ua)
 }
 
-fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
-    let mut c = HttpConfig {
-        connect_timeout: secs(a.connect_timeout, "connect-timeout")?,
-        request_timeout: secs(a.timeout, "timeout")?,
-        max_body: a.max_body,
-        user_agent: user_agent(a)?,
+/// The settings `batch` shares with `scan`, as the same library type.
+fn scan_options(a: &BatchArgs, user_agent: Option<String>) -> ScanOptions {
+    ScanOptions {
+        passive: a.passive,
+        allow_private: a.allow_private,
+        proxy: a.proxy.clone(),
         loopback_only: a.loopback_only,
-        allow_private: a.allow_private || a.loopback_only,
-        pool_max_idle_per_host: a.per_host as usize,
-        // Thousands of hosts pass through a run: an idle connection is
-        // worth keeping only for the next probes of its target, which
-        // follow at once. Kept longer, the connections of finished targets
-        // pile up (at 500 targets/s, 5 s held ~5,000 sockets and 200 MB).
-        pool_idle_timeout: Some(Duration::from_secs(1)),
-        dns_cache: true,
-        ..HttpConfig::default()
-    };
-    super::client_options(
-        &mut c,
-        &a.headers,
-        &a.resolve,
-        &a.cacert,
-        a.proxy.as_deref(),
-    )?;
+        headers: a.headers.clone(),
+        resolve: a.resolve.clone(),
+        cacert: a.cacert.clone(),
+        timeout: a.timeout,
+        connect_timeout: a.connect_timeout,
+        target_timeout: a.target_timeout,
+        max_body: a.max_body,
+        user_agent,
+        checks_dir: a.checks_dir.clone(),
+        only: a.only.clone(),
+        skip: a.skip.clone(),
+        ..ScanOptions::default()
+    }
+}
+
+fn http_config(a: &BatchArgs) -> Result<HttpConfig, String> {
+    // The order of `scan`'s checks, with the contact between the timeouts
+    // and the client options.
+    secs(a.connect_timeout, "connect-timeout").map_err(|e| e.to_string())?;
+    secs(a.timeout, "timeout").map_err(|e| e.to_string())?;
+    let ua = user_agent(a)?;
+    let mut c = scan_options(a, Some(ua))
+        .http_config()
+        .map_err(|e| e.to_string())?;
+    c.allow_private = a.allow_private || a.loopback_only;
+    c.pool_max_idle_per_host = a.per_host as usize;
+    // Thousands of hosts pass through a run: an idle connection is
+    // worth keeping only for the next probes of its target, which
+    // follow at once. Kept longer, the connections of finished targets
+    // pile up (at 500 targets/s, 5 s held ~5,000 sockets and 200 MB).
+    c.pool_idle_timeout = Some(Duration::from_secs(1));
+    c.dns_cache = true;
     Ok(c)
 }
 
@@ -228,10 +241,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
     if !(a.max_retry_wait.is_finite() && a.max_retry_wait >= 0.0 && a.max_retry_wait <= 3600.0) {
         return usage_error("--max-retry-wait must be between 0 and 3600 seconds");
     }
-    let target_timeout = match secs(a.target_timeout, "target-timeout") {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
+    if let Err(e) = secs(a.target_timeout, "target-timeout") {
+        return usage_error(e);
+    }
     let config = match http_config(&a) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
@@ -243,11 +255,8 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
         },
         None => Exclusions::default(),
     };
-    let user = match user_checks(a.checks_dir.as_deref()) {
-        Ok(u) => u,
-        Err(e) => return usage_error(e),
-    };
-    let engine = match Engine::new(user, &a.only, &a.skip) {
+    let shared = scan_options(&a, None);
+    let engine = match shared.engine() {
         Ok(e) => Arc::new(e),
         Err(e) => return usage_error(e),
     };
@@ -294,10 +303,9 @@ pub(crate) fn batch(a: BatchArgs) -> ExitCode {
     };
     let opts = BatchOptions {
         concurrency,
-        gather: GatherOptions {
-            mode: if a.passive { Mode::Passive } else { Mode::Safe },
-            target_timeout,
-            ..GatherOptions::default()
+        gather: match shared.gather_options(Vec::new(), None) {
+            Ok(g) => g,
+            Err(e) => return usage_error(e),
         },
         politeness,
         shard,

@@ -1,19 +1,14 @@
 //! `agentready scan`: options (command line over `agentready.toml`), the
 //! scan or replay, the gate, the baseline, and the exit code.
 
-use super::{color_enabled, runtime, secs, usage_error, user_checks, write_output};
+use super::{color_enabled, runtime, usage_error, write_output};
 use agentready::config::{ConfigErrors, ConfigFile};
-use agentready::engine::Engine;
-use agentready::evidence::Evidence;
 use agentready::exit;
-use agentready::gate::{self, Baseline, GatePolicy, LevelLayer, Preset};
-use agentready::gather::http::{HttpClient, HttpConfig};
-use agentready::gather::plan::GatherOptions;
-use agentready::model::exchange::Mode;
-use agentready::model::target::Target;
+use agentready::gate::{LevelLayer, Preset};
 use agentready::render::{self, Format};
 use agentready::report::Report;
 use agentready::report::gate::{Level, Verdict};
+use agentready::scan::{BaselineUpdate, ScanOptions};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -151,43 +146,6 @@ pub(crate) struct ScanArgs {
     baseline_any_target: bool,
 }
 
-/// The options after merging the command line over the file.
-struct Options {
-    target: Option<String>,
-    format: Format,
-    output: Option<PathBuf>,
-    summary: Option<PathBuf>,
-    passive: bool,
-    api_url: Vec<String>,
-    token_env: Option<String>,
-    max_token_lifetime: f64,
-    allow_private: bool,
-    proxy: Option<String>,
-    loopback_only: bool,
-    headers: Vec<String>,
-    resolve: Vec<String>,
-    cacert: Vec<PathBuf>,
-    timeout: f64,
-    connect_timeout: f64,
-    target_timeout: f64,
-    max_body: usize,
-    user_agent: Option<String>,
-    checks_dir: Option<PathBuf>,
-    only: Vec<String>,
-    skip: Vec<String>,
-    save_evidence: Option<PathBuf>,
-    from_evidence: Option<PathBuf>,
-    preset: Preset,
-    fail_under: Option<u32>,
-    deny_warnings: bool,
-    baseline: Option<PathBuf>,
-    update_baseline: bool,
-    max_score_drop: Option<u32>,
-    baseline_any_target: bool,
-    level_layers: Vec<LevelLayer>,
-    weights: std::collections::BTreeMap<String, u32>,
-}
-
 fn or_list<T: Clone>(cli: Vec<T>, file: Option<&Vec<T>>) -> Vec<T> {
     if cli.is_empty() {
         file.cloned().unwrap_or_default()
@@ -221,21 +179,26 @@ fn cli_layer(a: &ScanArgs) -> Result<LevelLayer, String> {
     Ok(layer)
 }
 
-fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
+fn merge(a: ScanArgs, file: Option<ConfigFile>) -> Result<ScanOptions, String> {
     let cli = cli_layer(&a)?;
     let default = agentready::config::Keys::default();
-    let k = file.map_or(&default, |f| &f.keys);
+    let k = file.as_ref().map_or(&default, |f| &f.keys);
     let path = |p: &Option<PathBuf>| -> Option<PathBuf> {
-        p.as_deref()
-            .map(|p| file.map_or_else(|| p.to_path_buf(), |f| f.resolve_path(p)))
+        p.as_deref().map(|p| {
+            file.as_ref()
+                .map_or_else(|| p.to_path_buf(), |f| f.resolve_path(p))
+        })
     };
     let spanned = |l: &Option<Vec<toml::Spanned<String>>>| -> Option<Vec<String>> {
         l.as_ref()
             .map(|l| l.iter().map(|s| s.get_ref().clone()).collect())
     };
-    let mut level_layers = file.map(ConfigFile::level_layers).unwrap_or_default();
+    let mut level_layers = file
+        .as_ref()
+        .map(ConfigFile::level_layers)
+        .unwrap_or_default();
     level_layers.push(cli);
-    Ok(Options {
+    Ok(ScanOptions {
         target: a.target.or_else(|| k.target.clone()),
         format: a
             .format
@@ -285,7 +248,8 @@ fn merge(a: ScanArgs, file: Option<&ConfigFile>) -> Result<Options, String> {
             .or(k.max_score_drop.as_ref().map(|s| *s.get_ref())),
         baseline_any_target: a.baseline_any_target || k.baseline_any_target.unwrap_or(false),
         level_layers,
-        weights: file.map(ConfigFile::weights).unwrap_or_default(),
+        weights: file.as_ref().map(ConfigFile::weights).unwrap_or_default(),
+        config: file,
     })
 }
 
@@ -293,354 +257,53 @@ fn config_error(e: &ConfigErrors) -> ExitCode {
     usage_error(format!("invalid configuration:\n{e}"))
 }
 
-/// The baseline named by the options: `None` without `--baseline`; with
-/// `--update-baseline` a missing file is an empty accepted-failures file.
-fn load_baseline(o: &Options) -> Result<Option<Baseline>, String> {
-    let Some(path) = &o.baseline else {
-        if o.update_baseline {
-            return Err("--update-baseline needs --baseline FILE (the file to write)".into());
-        }
-        return Ok(None);
-    };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && o.update_baseline => {
-            return Ok(Some(Baseline::Accepted(gate::AcceptedFailures {
-                agentready_baseline: gate::BASELINE_VERSION,
-                ..Default::default()
-            })));
-        }
-        Err(e) => return Err(format!("cannot read the baseline {}: {e}", path.display())),
-    };
-    let b = gate::parse_baseline(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    if o.update_baseline && matches!(b, Baseline::Report(_)) {
-        return Err(format!(
-            "--update-baseline rewrites an accepted-failures file, but {} is a report",
-            path.display()
-        ));
-    }
-    Ok(Some(b))
-}
-
-/// Can `path` be written? Asked of every file a scan writes before the
-/// first request is sent, so that exit 2 means nothing was sent. An
-/// existing file is opened for appending (its content untouched); one that
-/// does not exist yet is created and removed again.
-fn check_writable(path: &Path, what: &str) -> Result<(), String> {
-    if path.is_dir() {
-        return Err(format!("the {what} {} is a directory", path.display()));
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        return Err(format!(
-            "cannot write the {what} {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        ));
-    }
-    let existed = path.exists();
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| format!("cannot write the {what} {}: {e}", path.display()))?;
-    if !existed {
-        let _ = std::fs::remove_file(path);
-    }
-    Ok(())
-}
-
-/// Every file the scan will write, checked before anything is sent.
-fn check_outputs(o: &Options) -> Result<(), String> {
-    let files = [
-        (o.output.as_deref(), "output (-o)"),
-        (o.summary.as_deref(), "summary (--summary)"),
-        (
-            o.save_evidence.as_deref(),
-            "evidence file (--save-evidence)",
-        ),
-    ];
-    for (path, what) in files {
-        if let Some(p) = path {
-            check_writable(p, what)?;
-        }
-    }
-    Ok(())
-}
-
-/// A report baseline written for another target compares two sites: every
-/// regression would hide behind the difference. A usage error unless
-/// `--baseline-any-target`.
-fn check_baseline_target(
-    baseline: Option<&Baseline>,
-    target_url: &str,
-    o: &Options,
-) -> Result<(), String> {
-    match baseline {
-        Some(Baseline::Report(r)) if !o.baseline_any_target && r.target.url != target_url => {
-            Err(format!(
-                "the baseline {} is a report for {}, not for {target_url}: comparing two targets hides every regression (--baseline-any-target to compare them anyway)",
-                o.baseline
-                    .as_deref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default(),
-                r.target.url
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
-fn http_config(o: &Options) -> Result<HttpConfig, String> {
-    let mut c = HttpConfig {
-        connect_timeout: secs(o.connect_timeout, "connect-timeout")?,
-        request_timeout: secs(o.timeout, "timeout")?,
-        max_body: o.max_body,
-        loopback_only: o.loopback_only,
-        allow_private: o.allow_private,
-        ..HttpConfig::default()
-    };
-    if let Some(ua) = &o.user_agent {
-        c.user_agent.clone_from(ua);
-    }
-    super::client_options(
-        &mut c,
-        &o.headers,
-        &o.resolve,
-        &o.cacert,
-        o.proxy.as_deref(),
-    )?;
-    Ok(c)
-}
-
-/// Replay saved evidence.
-fn replay(
-    engine: &Engine,
-    path: &Path,
-    target: Option<&str>,
-) -> Result<(Report, Evidence), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let ev = Evidence::from_json(&text).map_err(|e| match e {
-        agentready::evidence::EvidenceError::NotEvidence(e) => {
-            format!("{} is not an agentready evidence file: {e}", path.display())
-        }
-        e => format!("{} has {e}", path.display()),
-    })?;
-    if let Some(t) = target
-        && Target::parse(t).map(|t| t.url) != Ok(ev.target().url.clone())
-    {
-        return Err(format!(
-            "{} holds evidence for {}, not {t}",
-            path.display(),
-            ev.target().url
-        ));
-    }
-    let report = engine.evaluate(&ev, agentready::engine::now_rfc3339(), 0);
-    Ok((report, ev))
-}
-
-/// Scan the target over the network.
-fn gather(engine: &Engine, o: &Options) -> Result<(Report, Evidence), String> {
-    let Some(input) = o.target.as_deref() else {
-        return Err(
-            "a TARGET is required (on the command line or as `target` in agentready.toml)".into(),
-        );
-    };
-    let target = Target::parse(input).map_err(|e| e.to_string())?;
-    let mut api_urls = Vec::new();
-    for u in &o.api_url {
-        api_urls.push(Target::parse(u).map_err(|e| format!("--api-url: {e}"))?.url);
-    }
-    let mut config = http_config(o)?;
-    // Private hosts the user named are reachable (DESIGN §7).
-    config.private_hosts = std::iter::once(&target.url)
-        .chain(api_urls.iter())
-        .filter_map(|u| u.host_str())
-        .filter(|h| agentready::model::target::is_private_host(h))
-        .map(str::to_string)
-        .collect();
-    let client = HttpClient::new(config).map_err(|e| e.to_string())?;
-    let credential = token_facts(o)?;
-    let mode = match (o.passive, &credential) {
-        (true, _) => Mode::Passive,
-        (false, Some(_)) => Mode::Credentialed,
-        (false, None) => Mode::Safe,
-    };
-    let opts = GatherOptions {
-        mode,
-        target_timeout: secs(o.target_timeout, "target-timeout")?,
-        api_urls,
-        credential,
-    };
-    Ok(runtime().block_on(engine.scan(&client, &target, &opts)))
-}
-
-/// Read the token named by `--token-env` and keep only its facts. The
-/// value is dropped here and never reaches output.
-fn token_facts(
-    o: &Options,
-) -> Result<Option<agentready::model::credential::CredentialFacts>, String> {
-    let Some(var) = &o.token_env else {
-        return Ok(None);
-    };
-    let token = std::env::var(var)
-        .map_err(|_| format!("--token-env {var}: the variable is not set (or not UTF-8)"))?;
-    if token.trim().is_empty() {
-        return Err(format!("--token-env {var}: the variable is empty"));
-    }
-    let hours = o.max_token_lifetime;
-    if !(hours.is_finite() && hours > 0.0 && hours <= 24.0 * 3650.0) {
-        return Err("--max-token-lifetime must be a positive number of hours".into());
-    }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    Ok(Some(agentready::model::credential::facts(
-        &token,
-        now,
-        (hours * 3600.0) as u64,
-    )))
-}
-
 pub(crate) fn scan(args: ScanArgs) -> ExitCode {
     let file = match ConfigFile::find(args.config.as_deref()) {
         Ok(f) => f,
         Err(e) => return config_error(&e),
     };
-    let o = match merge(args, file.as_ref()) {
+    let options = match merge(args, file) {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
-    let user = match user_checks(o.checks_dir.as_deref()) {
-        Ok(u) => u,
-        Err(e) => return usage_error(e),
-    };
-    let mut catalogue = agentready::engine::catalogue::builtin().to_vec();
-    catalogue.extend(user.iter().cloned());
-    if let Some(f) = &file
-        && let Err(e) = f.validate(&catalogue)
-    {
-        return config_error(&e);
-    }
-    let cli_selectors = o
-        .level_layers
-        .last()
-        .into_iter()
-        .flatten()
-        .map(|(s, _)| s.as_str());
-    if let Some(bad) = gate::unknown_selectors(&catalogue, cli_selectors).first() {
-        return usage_error(format!(
-            "unknown check or category `{bad}` in --deny/--warn/--allow (see `agentready checks`)"
-        ));
-    }
-    let mut engine = match Engine::new(user, &o.only, &o.skip) {
-        Ok(e) => e,
-        Err(e) => return usage_error(e),
-    };
-    engine.override_weights(&o.weights);
-    let policy = GatePolicy {
-        preset: o.preset,
-        levels: gate::resolve_levels(engine.checks(), o.preset, &o.level_layers),
-        deny_warnings: o.deny_warnings || o.preset.deny_warnings(),
-        fail_under: o.fail_under,
-        max_score_drop: o.max_score_drop,
-    };
-    let baseline = match load_baseline(&o) {
-        Ok(b) => b,
-        Err(e) => return usage_error(e),
-    };
-    // Check before sending: after this, only the scan itself remains, so
-    // a usage error (exit 2) means nothing was sent.
-    if let Err(e) = check_outputs(&o) {
-        return usage_error(e);
-    }
-    if let Some(t) = o.target.as_deref() {
-        let url = match Target::parse(t) {
-            Ok(t) => t.url.to_string(),
-            Err(e) => return usage_error(e),
-        };
-        if let Err(e) = check_baseline_target(baseline.as_ref(), &url, &o) {
-            return usage_error(e);
-        }
-    }
-
-    let scanned = match &o.from_evidence {
-        Some(path) => replay(&engine, path, o.target.as_deref()),
-        None => gather(&engine, &o),
-    };
-    let (mut report, evidence) = match scanned {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    // Replayed evidence names its own target.
-    if let Err(e) = check_baseline_target(baseline.as_ref(), &report.target.url, &o) {
-        return usage_error(e);
-    }
-    if let Some(path) = &o.save_evidence {
-        let text = match serde_json::to_string_pretty(&evidence) {
-            Ok(t) => t,
-            Err(e) => return usage_error(format!("cannot serialise evidence: {e}")),
-        };
-        if let Err(e) = std::fs::write(path, text) {
-            return usage_error(format!("cannot write {}: {e}", path.display()));
-        }
-    }
-
-    let baseline = match (o.update_baseline, baseline, &o.baseline) {
-        (true, Some(Baseline::Accepted(old)), Some(path)) if !report.incomplete() => {
-            let new = gate::updated_baseline(&report, &policy, Some(&old));
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-                && let Err(e) = std::fs::create_dir_all(dir)
-            {
-                return usage_error(format!("cannot create {}: {e}", dir.display()));
-            }
-            if let Err(e) = std::fs::write(path, gate::baseline_to_json(&new)) {
-                return usage_error(format!("cannot write {}: {e}", path.display()));
-            }
-            let added = new
-                .accepted
-                .iter()
-                .filter(|e| !old.accepted.contains(e))
-                .count();
-            let removed = old
-                .accepted
-                .iter()
-                .filter(|e| !new.accepted.contains(e))
-                .count();
-            eprintln!(
-                "agentready: baseline {} updated: {} entries ({added} added, {removed} removed)",
-                path.display(),
-                new.accepted.len()
-            );
-            Some(Baseline::Accepted(new))
-        }
-        (true, b, _) => {
-            eprintln!("agentready: the scan is incomplete, so the baseline was not rewritten");
-            b
-        }
-        (false, b, _) => b,
-    };
-    let source = o
-        .baseline
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
-    let verdict = gate::evaluate(
-        &report,
-        &policy,
-        baseline.as_ref().map(|b| (b, source.as_str())),
+    let (format, output, summary) = (
+        options.format,
+        options.output.clone(),
+        options.summary.clone(),
     );
-    report.gate = Some(verdict);
-
-    let color = color_enabled() && o.output.is_none();
-    let text = match render::render(&report, o.format, color) {
+    let scan = match options.prepare() {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let scanned = match runtime().block_on(scan.run()) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    match &scanned.baseline_update {
+        Some(BaselineUpdate::Written {
+            path,
+            entries,
+            added,
+            removed,
+        }) => eprintln!(
+            "agentready: baseline {} updated: {entries} entries ({added} added, {removed} removed)",
+            path.display()
+        ),
+        Some(BaselineUpdate::NotRewritten) => {
+            eprintln!("agentready: the scan is incomplete, so the baseline was not rewritten");
+        }
+        None => {}
+    }
+    let report = scanned.report;
+    let color = color_enabled() && output.is_none();
+    let text = match render::render(&report, format, color) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    if let Err(e) = write_output(o.output.as_deref(), &text) {
+    if let Err(e) = write_output(output.as_deref(), &text) {
         return usage_error(e);
     }
-    if let Some(path) = &o.summary
+    if let Some(path) = &summary
         && let Err(e) = append(path, &render::markdown(&report))
     {
         return usage_error(e);
