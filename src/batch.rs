@@ -10,7 +10,7 @@
 //! - [`input`]: lines, normalisation, the stable shard hash, the opt-out list.
 //! - [`polite`]: the transport every request goes through (robots.txt,
 //!   per-host limits, global rate, retries, error budget).
-//! - robots.txt (RFC 9309) is read by [`crate::parse::robots`].
+//! - robots.txt (RFC 9309) is read by `crate::parse::robots`.
 //! - [`output`]: the crash-safe JSONL file, `--resume`, the metadata file.
 //! - [`stats`]: `agentready stats` over a results file.
 //!
@@ -26,7 +26,7 @@
 //! **One poisoned target never ends a run.** Everything a target sends is
 //! read within a budget (bodies capped after decompression, every parsed
 //! JSON or YAML tree charged its heap cost as it is built — see
-//! [`crate::parse::json`] and [`crate::parse::yaml`] — input lines
+//! `crate::parse::json` and `crate::parse::yaml` — input lines
 //! within [`input::MAX_LINE`]), so no target can make an allocation fail,
 //! which in Rust would abort the whole process and every `--resume` after
 //! it. A check that panics becomes that check's `error`; a scan that panics
@@ -268,11 +268,11 @@ impl MetaState {
     }
 }
 
-/// Run a batch: read targets from `input`, scan each over `client`, and
-/// append one JSON report per line to `output`.
 /// The initial capacity of a report line's buffer.
 const LINE_CAPACITY: usize = 96 * 1024;
 
+/// Run a batch: read targets from `input`, scan each over `client`, and
+/// append one JSON report per line to `output`.
 pub async fn run(
     engine: Arc<Engine>,
     client: PoliteClient,

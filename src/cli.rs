@@ -7,7 +7,7 @@ mod diff;
 mod scan;
 mod values;
 
-use agentready::engine::catalogue;
+use agentready::catalogue;
 
 use agentready::render::{self, Format};
 use clap::{Args, Parser, Subcommand};
@@ -173,10 +173,7 @@ fn demo(format: Format) -> ExitCode {
                 .report
                 .checks
                 .iter()
-                .filter(|c| {
-                    c.category == "discovery"
-                        && c.outcome == agentready::model::outcome::Outcome::Pass
-                })
+                .filter(|c| c.category == "discovery" && c.outcome == agentready::Outcome::Pass)
                 .count();
             text.push_str(&format!(
                 "  {:<14} score {:>3}  grade {}  level {}  discovery checks passed: {}\n",

@@ -2,11 +2,15 @@
 //! each one. Needs no network beyond 127.0.0.1.
 
 use crate::engine::Engine;
-use crate::fixture::{self, Site, SiteError};
+use crate::fixture::{self, Site};
 use crate::gather::http::{ConfigError, HttpClient};
 use crate::model::target::{Target, TargetError};
 use crate::report::Report;
 use crate::scan::{ScanError, ScanOptions};
+
+/// Why a bundled site could not be loaded (the fixture server itself is
+/// not public).
+pub use crate::fixture::SiteError;
 
 /// The bundled sites in demo order (best first).
 pub const DEMO_SITES: &[&str] = &["agent-ready", "classic-oauth", "no-auth", "honeypot"];

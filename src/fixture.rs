@@ -7,6 +7,14 @@
 //! [`Site::respond`] answers for the HTTP server (tests, `agentready demo`)
 //! and for the in-memory transport of unit tests.
 
+#![cfg_attr(
+    not(feature = "testing"),
+    allow(
+        dead_code,
+        reason = "the tests and examples use the whole fixture server; the demo only serves and scans"
+    )
+)]
+
 use crate::gather::http::RequestSpec;
 use crate::gather::run::Transport;
 use crate::model::exchange::{

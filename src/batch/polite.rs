@@ -273,7 +273,7 @@ impl Drop for Charge {
 }
 
 /// Default of [`Politeness::robots_memory`]: a thousand origins with the
-/// longest robots.txt kept whole ([`robots::MAX_RULE_BYTES`] each); real
+/// longest robots.txt kept whole (`robots::MAX_RULE_BYTES` each); real
 /// files are a few KB.
 pub const ROBOTS_MEMORY: usize = 1024 * robots::MAX_RULE_BYTES;
 

@@ -110,8 +110,16 @@ pub struct Signature {
     /// What it recognises.
     pub description: String,
     /// Where the signal is documented or observed.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "provenance the data file must carry; its tests read it")
+    )]
     pub source: String,
     /// Provenance caveats.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "provenance the data file must carry; its tests read it")
+    )]
     pub notes: Option<String>,
     /// Header matcher.
     pub header: Option<HeaderMatcher>,

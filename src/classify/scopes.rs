@@ -1111,6 +1111,7 @@ pub fn classify_with(v: &Vocabulary, scope: &str, hints: Hints<'_>) -> Classific
 }
 
 /// Classify one scope with the embedded vocabulary.
+#[cfg(any(test, feature = "testing"))]
 pub fn classify(scope: &str, hints: Hints<'_>) -> Result<Classification, String> {
     Ok(classify_with(vocabulary()?, scope, hints))
 }

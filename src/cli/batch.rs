@@ -6,7 +6,7 @@ use agentready::batch::input::{Exclusions, Shard};
 use agentready::batch::polite::{PoliteClient, Politeness};
 use agentready::batch::{self, BatchOptions, Event, Skip};
 use agentready::exit;
-use agentready::gather::http::{self, HttpClient, HttpConfig};
+use agentready::http::{self, HttpClient, HttpConfig};
 use agentready::render;
 use agentready::scan::{ScanOptions, secs};
 use clap::{Args, ValueEnum};

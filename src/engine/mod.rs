@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod declarative;
 mod runner;
 
+#[cfg(any(test, feature = "testing"))]
 pub use runner::run_check;
 
 use runner::{CheckTexts, run_prepared};

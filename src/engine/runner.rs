@@ -33,6 +33,7 @@ impl CheckTexts {
 
 /// Evaluate one check, turning a panic or an undeclared finding code into
 /// `error` for that check only.
+#[cfg(any(test, feature = "testing"))]
 pub fn run_check(meta: &CheckMeta, ev: &Evidence) -> CheckResult {
     run_prepared(meta, &CheckTexts::of(meta), ev)
 }

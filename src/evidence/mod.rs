@@ -44,7 +44,7 @@ pub struct ProbeRecord {
     pub meta: ProbeMeta,
 }
 
-/// Everything one scan gathered. Written by a [`Recorder`], read back from
+/// Everything one scan gathered. Written by a `Recorder`, read back from
 /// a file with [`Evidence::from_json`].
 #[derive(Debug, Serialize)]
 pub struct Evidence {
@@ -138,7 +138,7 @@ impl Evidence {
     }
 
     /// Read an evidence file (`--save-evidence`): JSON of this
-    /// [`EVIDENCE_FORMAT`], ready to evaluate.
+    /// `EVIDENCE_FORMAT`, ready to evaluate.
     pub fn from_json(text: &str) -> Result<Evidence, EvidenceError> {
         let file: EvidenceFile = serde_json::from_str(text).map_err(EvidenceError::NotEvidence)?;
         if file.format != EVIDENCE_FORMAT {
@@ -350,7 +350,7 @@ impl Evidence {
 
     /// JSON view of exchange `idx` (memoised). `None` when the body is not
     /// JSON, was truncated, or is too large once parsed
-    /// ([`JSON_VIEW_BUDGET`], [`EVIDENCE_PARSE_BUDGET`]). A member that
+    /// (`JSON_VIEW_BUDGET`, `EVIDENCE_PARSE_BUDGET`). A member that
     /// cannot be represented (a number beyond a double, a lone surrogate)
     /// is read leniently and listed by [`Evidence::json_repairs_at`].
     pub fn json_at(&self, idx: usize) -> Option<Arc<Value>> {
@@ -396,11 +396,11 @@ impl Evidence {
     }
 
     /// The body of exchange `idx` parsed as an API description would be:
-    /// JSON, or YAML through the bounded reader of [`crate::parse::yaml`]
+    /// JSON, or YAML through the bounded reader of `crate::parse::yaml`
     /// (memoised, so the checks and the planner parse a document once).
     /// What no check reads (schemas, examples, responses…) is skipped
-    /// ([`json::description_prune`]), and the tree kept is held to
-    /// [`DESCRIPTION_BUDGET`]. The error says why there is no document.
+    /// (`json::description_prune`), and the tree kept is held to
+    /// `DESCRIPTION_BUDGET`. The error says why there is no document.
     pub fn document_at(&self, idx: usize) -> Result<Arc<Value>, String> {
         let Some(slot) = self.doc_cache.get(idx) else {
             return Err("no such exchange".into());
@@ -437,7 +437,7 @@ impl Evidence {
             .map(|(id, r)| (id.as_str(), r))
     }
 
-    /// Every exchange an agent would make ([`ProbeMeta::is_agent_request`]),
+    /// Every exchange an agent would make (`ProbeMeta::is_agent_request`),
     /// each once even when several probes share it, in the order stored,
     /// with the first agent probe id (in id order) that names it.
     pub fn agent_exchanges(&self) -> Vec<(&str, usize, &Exchange)> {

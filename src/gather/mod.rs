@@ -12,5 +12,5 @@ pub mod issued;
 pub mod plan;
 pub mod run;
 
-pub use plan::{GatherOptions, Plan, PlannedProbe};
+pub use plan::GatherOptions;
 pub use run::{Transport, gather};

@@ -56,6 +56,7 @@ impl FlowKind {
     }
 
     /// True for flows an agent can complete without a browser.
+    #[cfg(any(test, feature = "testing"))]
     pub fn browserless(self) -> bool {
         matches!(
             self,
@@ -241,8 +242,16 @@ pub struct Location {
     #[serde(default)]
     pub relative: bool,
     /// Why it is on the list.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "documentation the data file must carry; its tests read it")
+    )]
     pub why: String,
     /// Where the convention is documented.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "documentation the data file must carry; its tests read it")
+    )]
     pub source: String,
 }
 
@@ -263,6 +272,10 @@ pub struct OperationWords {
 #[serde(deny_unknown_fields)]
 pub struct Data {
     /// Format version.
+    #[cfg_attr(
+        not(feature = "testing"),
+        allow(dead_code, reason = "the data file format version, checked by its schema")
+    )]
     pub version: u32,
     /// Conventional locations, in the order they are tried.
     pub location: Vec<Location>,

@@ -80,7 +80,7 @@ pub fn key_matches(
 }
 
 impl RequestRecord {
-    /// The de-duplication key of this request (see [`request_key`]).
+    /// The de-duplication key of this request (see `request_key`).
     pub fn key(&self) -> String {
         request_key(&self.method, &self.url, &self.headers, self.body.as_deref())
     }

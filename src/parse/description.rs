@@ -113,6 +113,7 @@ pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), S
 }
 
 /// [`parse_description`] within [`crate::parse::json::DESCRIPTION_BUDGET`].
+#[cfg(any(test, feature = "testing"))]
 pub fn parse_body(body: &[u8]) -> Result<Value, String> {
     parse_description(body, crate::parse::json::DESCRIPTION_BUDGET).map(|(v, _)| v)
 }

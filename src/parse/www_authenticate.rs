@@ -85,6 +85,7 @@ pub fn parse_all<'a>(
 }
 
 /// Parse one header value strictly.
+#[cfg(any(test, feature = "testing"))]
 pub fn parse(value: &str) -> Result<Vec<Challenge>, ParseError> {
     match parse_lenient(value) {
         (c, None) => Ok(c),

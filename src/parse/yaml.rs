@@ -29,6 +29,7 @@ pub const MAX_DEPTH: usize = 128;
 pub const MAX_NODES: usize = 2_000_000;
 /// The memory budget of [`to_json`]: estimated heap bytes of the tree,
 /// alias copies and the anchor table included.
+#[cfg(any(test, feature = "testing"))]
 pub const DEFAULT_BUDGET: usize = 32 << 20;
 
 /// Why a YAML text was not read.
@@ -354,6 +355,7 @@ pub fn to_json_within(
 
 /// Read the first YAML document of `text` as JSON, within the caps above
 /// and [`DEFAULT_BUDGET`].
+#[cfg(any(test, feature = "testing"))]
 pub fn to_json(text: &str) -> Result<Value, YamlError> {
     to_json_within(text, DEFAULT_BUDGET, None).map(|(v, _)| v)
 }

@@ -13,6 +13,7 @@ mod jwks;
 mod prm_resources;
 
 pub use cleanup::registration_cleanup;
+#[cfg(any(test, feature = "testing"))]
 pub use descriptions::issuer_of_metadata_url;
 
 use crate::evidence::Evidence;

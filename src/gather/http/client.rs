@@ -27,14 +27,14 @@ pub struct RequestSpec {
     pub headers: Vec<Header>,
     /// Body, if any.
     pub body: Option<String>,
-    /// An API description: the body cap is [`crate::model::probe::DESCRIPTION_CAP_FACTOR`] times
+    /// An API description: the body cap is `crate::model::probe::DESCRIPTION_CAP_FACTOR` times
     /// the usual one (real OpenAPI documents of large APIs run to several
     /// MiB; only the few description URLs of a scan get the larger cap).
     pub large_body: bool,
 }
 
 impl RequestSpec {
-    /// The de-duplication key (see [`crate::model::exchange::request_key`]).
+    /// The de-duplication key (see `crate::model::exchange::request_key`).
     pub fn key(&self) -> String {
         crate::model::exchange::request_key(
             self.method.as_str(),

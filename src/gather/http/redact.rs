@@ -300,7 +300,7 @@ pub fn is_public_header(name: &str) -> bool {
 }
 
 impl Redactor {
-    /// The secrets of the user's `-H` headers (all but [`PUBLIC_HEADERS`]), plus `extra` values (a proxy
+    /// The secrets of the user's `-H` headers (all but `PUBLIC_HEADERS`), plus `extra` values (a proxy
     /// password).
     pub fn new(headers: &[Header], extra: &[String]) -> Self {
         let mut found: Vec<String> = Vec::new();
