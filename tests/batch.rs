@@ -7,33 +7,18 @@ mod common;
 
 use agentready::batch::input::Exclusions;
 use agentready::batch::polite::{PoliteClient, Politeness};
-use agentready::fixture::{Route, RunningSite, Site, serve};
+use agentready::fixture::{Route, RunningSite, Site};
 use agentready::gather::http::{HttpClient, HttpConfig, RequestSpec, parse_resolve};
 use agentready::gather::run::Transport;
 use agentready::model::exchange::Exchange;
 use assert_cmd::Command;
+use common::{runtime, serve_fixture, serve_site};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn serve_site(rt: &tokio::runtime::Runtime, site: Site) -> RunningSite {
-    rt.block_on(serve(site)).unwrap()
-}
-
-fn bundled(name: &str) -> Site {
-    Site::bundled(name).unwrap()
-}
 
 fn agentready() -> Command {
     let mut c = Command::cargo_bin("agentready").unwrap();
@@ -110,7 +95,7 @@ fn many_targets(site: &RunningSite, n: usize) -> Vec<String> {
 fn one_report_per_line_each_target_once_no_duplicate_requests() {
     let rt = runtime();
     let names = Site::bundled_names();
-    let sites: Vec<RunningSite> = names.iter().map(|n| serve_site(&rt, bundled(n))).collect();
+    let sites: Vec<RunningSite> = names.iter().map(|n| serve_site(&rt, n)).collect();
     let dir = tempfile::tempdir().unwrap();
     let mut lines: Vec<String> = vec!["# the bundled fixture sites".into(), String::new()];
     lines.extend(sites.iter().map(|s| s.target.clone()));
@@ -173,7 +158,7 @@ fn stats_over_a_batch_of_the_fixture_sites() {
     let rt = runtime();
     let sites: Vec<RunningSite> = Site::bundled_names()
         .iter()
-        .map(|n| serve_site(&rt, bundled(n)))
+        .map(|n| serve_site(&rt, n))
         .collect();
     let lines: Vec<String> = sites.iter().map(|s| s.target.clone()).collect();
     let (_dir, input, output) = workdir(&lines);
@@ -261,7 +246,7 @@ fn stats_over_a_batch_of_the_fixture_sites() {
 #[test]
 fn resume_after_sigkill_completes_every_target_exactly_once() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("no-auth"));
+    let site = serve_site(&rt, "no-auth");
     let targets = many_targets(&site, 60);
     let (_dir, input, output) = workdir(&targets);
     // A global rate keeps the run long enough to be killed in the middle.
@@ -323,7 +308,7 @@ fn resume_after_sigkill_completes_every_target_exactly_once() {
 #[test]
 fn a_torn_last_line_is_dropped_and_its_target_scanned_again() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("honeypot"));
+    let site = serve_site(&rt, "honeypot");
     let targets = many_targets(&site, 4);
     let (_dir, input, output) = workdir(&targets);
     assert_eq!(batch(&input, &output, &["--quiet"]).code, 0);
@@ -354,7 +339,7 @@ fn a_torn_last_line_is_dropped_and_its_target_scanned_again() {
 #[test]
 fn shards_partition_the_input_exactly() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("honeypot"));
+    let site = serve_site(&rt, "honeypot");
     let dir = tempfile::tempdir().unwrap();
     let mut targets = many_targets(&site, 30);
     targets.push("not a target".into());
@@ -422,7 +407,7 @@ fn shards_partition_the_input_exactly() {
 
 /// The agent-ready site with a robots.txt that closes its AS metadata.
 fn site_with_robots(robots: &str) -> Site {
-    let mut site = bundled("agent-ready");
+    let mut site = Site::bundled("agent-ready").unwrap();
     site.routes.insert(
         0,
         Route {
@@ -444,7 +429,7 @@ fn site_with_robots(robots: &str) -> Site {
 fn robots_txt_is_obeyed_and_ignore_robots_overrides_it() {
     let rt = runtime();
     let robots = "User-agent: *\nDisallow: /\n\nUser-agent: agentready\nDisallow: /.well-known/oauth-authorization-server$\n";
-    let site = serve_site(&rt, site_with_robots(robots));
+    let site = serve_fixture(&rt, site_with_robots(robots));
     let dir = tempfile::tempdir().unwrap();
     let input = write_lines(dir.path(), "t.txt", std::slice::from_ref(&site.target));
     let output = dir.path().join("r.jsonl");
@@ -484,7 +469,7 @@ fn robots_txt_is_obeyed_and_ignore_robots_overrides_it() {
     );
     assert_eq!(meta(&output)["requests"]["robots_disallowed"], 1);
 
-    let site = serve_site(&rt, site_with_robots(robots));
+    let site = serve_fixture(&rt, site_with_robots(robots));
     let input = write_lines(dir.path(), "t2.txt", std::slice::from_ref(&site.target));
     let output = dir.path().join("r2.jsonl");
     let run = batch(&input, &output, &["--ignore-robots"]);
@@ -502,7 +487,7 @@ fn robots_txt_is_obeyed_and_ignore_robots_overrides_it() {
 #[test]
 fn a_robots_txt_that_disallows_everything_leaves_the_target_unscanned() {
     let rt = runtime();
-    let site = serve_site(&rt, site_with_robots("User-agent: *\nDisallow: /\n"));
+    let site = serve_fixture(&rt, site_with_robots("User-agent: *\nDisallow: /\n"));
     let dir = tempfile::tempdir().unwrap();
     let input = write_lines(dir.path(), "t.txt", std::slice::from_ref(&site.target));
     let output = dir.path().join("r.jsonl");
@@ -526,7 +511,7 @@ fn a_robots_txt_that_disallows_everything_leaves_the_target_unscanned() {
 #[test]
 fn excluded_domains_are_never_contacted() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("agent-ready"));
+    let site = serve_site(&rt, "agent-ready");
     let port = site.addr.port();
     let dir = tempfile::tempdir().unwrap();
     let lines = vec![
@@ -674,7 +659,7 @@ fn retries_after_429_and_503_honour_retry_after_within_bounds() {
 #[test]
 fn a_global_rate_spaces_requests_and_caps_targets_in_flight() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("honeypot"));
+    let site = serve_site(&rt, "honeypot");
     let dir = tempfile::tempdir().unwrap();
     let input = write_lines(dir.path(), "t.txt", &many_targets(&site, 2));
     let output = dir.path().join("r.jsonl");
@@ -766,7 +751,7 @@ fn a_host_that_keeps_failing_is_skipped_after_its_error_budget() {
 #[test]
 fn usage_errors_exit_two_and_stdin_works() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("no-auth"));
+    let site = serve_site(&rt, "no-auth");
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("r.jsonl");
     // Missing -o.
@@ -824,7 +809,7 @@ fn usage_errors_exit_two_and_stdin_works() {
 #[test]
 fn private_targets_are_reached_only_with_allow_private() {
     let rt = runtime();
-    let site = serve_site(&rt, bundled("agent-ready"));
+    let site = serve_site(&rt, "agent-ready");
     let dir = tempfile::tempdir().unwrap();
     let input = write_lines(dir.path(), "t.txt", std::slice::from_ref(&site.target));
     let run = |out: &Path, extra: &[&str]| {

@@ -2,23 +2,9 @@
 
 mod common;
 
-use agentready::fixture::{RunningSite, Site, serve};
 use assert_cmd::Command;
-use common::assert_report_schema;
+use common::{assert_report_schema, runtime, serve_site};
 use serde_json::Value;
-
-/// A runtime that keeps fixture servers alive while the binary runs.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn serve_site(rt: &tokio::runtime::Runtime, name: &str) -> RunningSite {
-    rt.block_on(serve(Site::bundled(name).unwrap())).unwrap()
-}
 
 fn agentready() -> Command {
     let mut c = Command::cargo_bin("agentready").unwrap();

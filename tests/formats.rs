@@ -5,28 +5,16 @@
 
 mod common;
 
-use agentready::fixture::{RunningSite, Site, serve};
 use agentready::render::{self, Format};
 use agentready::report::Report;
 use agentready::testing::{as_metadata, metadata_report};
 use assert_cmd::Command;
+use common::{runtime, serve_site};
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn serve_site(rt: &tokio::runtime::Runtime, name: &str) -> RunningSite {
-    rt.block_on(serve(Site::bundled(name).unwrap())).unwrap()
-}
 
 fn scan(dir: &Path, args: &[&str]) -> (String, i32) {
     let out = Command::cargo_bin("agentready")

@@ -6,23 +6,10 @@
 
 mod common;
 
-use agentready::fixture::{RunningSite, Site, serve};
 use assert_cmd::Command;
-use common::assert_report_schema;
+use common::{assert_report_schema, runtime, serve_site};
 use serde_json::Value;
 use std::path::Path;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn serve_site(rt: &tokio::runtime::Runtime, name: &str) -> RunningSite {
-    rt.block_on(serve(Site::bundled(name).unwrap())).unwrap()
-}
 
 /// The binary, run in `dir` (so no stray agentready.toml is picked up).
 fn agentready(dir: &Path) -> Command {

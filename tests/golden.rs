@@ -25,8 +25,9 @@
 
 mod common;
 
-use agentready::fixture::{Site, serve};
+use agentready::fixture::Site;
 use assert_cmd::Command;
+use common::{runtime, serve_site};
 use regex::{Captures, Regex};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -230,19 +231,11 @@ fn agentready(args: &[&str], dir: &Path) -> Run {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// Scan one bundled site live, then replay its evidence in every format.
 fn site(golden: &Golden, rt: &tokio::runtime::Runtime, name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let running = rt.block_on(serve(Site::bundled(name).unwrap())).unwrap();
+    let running = serve_site(rt, name);
     let mut log = String::new();
     let live = agentready(
         &[
@@ -262,7 +255,7 @@ fn site(golden: &Golden, rt: &tokio::runtime::Runtime, name: &str) {
         live.code,
         normalise(&live.stderr)
     ));
-    let running = rt.block_on(serve(Site::bundled(name).unwrap())).unwrap();
+    let running = serve_site(rt, name);
     let passive = agentready(
         &[
             "scan",
@@ -356,7 +349,7 @@ fn each_check_alone_sends_the_same_probes() {
     for name in ["agent-ready", "widgets-api", "sloppy-provider"] {
         let mut text = String::new();
         for id in &ids {
-            let running = rt.block_on(serve(Site::bundled(name).unwrap())).unwrap();
+            let running = serve_site(&rt, name);
             let run = agentready(
                 &[
                     "scan",
@@ -412,7 +405,7 @@ fn batch_and_stats_over_every_site_are_unchanged() {
     let dir = tmp.path();
     let running: Vec<_> = Site::bundled_names()
         .iter()
-        .map(|n| rt.block_on(serve(Site::bundled(n).unwrap())).unwrap())
+        .map(|n| serve_site(&rt, n))
         .collect();
     let input: String = running.iter().map(|r| format!("{}\n", r.target)).collect();
     std::fs::write(dir.join("targets.txt"), input).unwrap();

@@ -15,20 +15,12 @@ use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
 use agentready::report::Report;
 use assert_cmd::Command;
-use common::{RawRequest, decoded, http_response, json_escaped, json_response, raw_http};
+use common::{RawRequest, decoded, http_response, json_escaped, json_response, raw_http, runtime};
 use serde_json::Value;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn agentready() -> Command {
     let mut c = Command::cargo_bin("agentready").unwrap();

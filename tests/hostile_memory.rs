@@ -140,16 +140,8 @@ async fn the_worst_single_target_stays_under_300_mb() {
 /// whole run) instead of eating the machine.
 #[test]
 fn a_memory_bomb_among_good_targets_does_not_end_the_batch() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let site = rt
-        .block_on(agentready::fixture::serve(
-            agentready::fixture::Site::bundled("agent-ready").unwrap(),
-        ))
-        .unwrap();
+    let rt = common::runtime();
+    let site = common::serve_site(&rt, "agent-ready");
     let bomb = rt.block_on(bomb_server(vec![
         ("/openapi.yaml", Arc::new(yaml_bomb())),
         ("/openapi.json", Arc::new(description(r#"{"a":1}"#))),

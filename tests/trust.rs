@@ -16,7 +16,7 @@ use agentready::model::target::Target;
 use agentready::render::{self, Format};
 use agentready::report::Report;
 use assert_cmd::Command;
-use common::{codes, outcome, scan};
+use common::{codes, outcome, runtime, scan, serve_site};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -227,14 +227,10 @@ fn agentready() -> Command {
 /// redaction is stable. Batch lines hold no issued secret either.
 #[test]
 fn redacted_evidence_replays_and_batch_lines_hold_no_secret() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let sites: Vec<RunningSite> = ["lax-dcr-ignores-body", "lax-dcr-defaults"]
         .iter()
-        .map(|n| rt.block_on(serve(Site::bundled(n).unwrap())).unwrap())
+        .map(|n| serve_site(&rt, n))
         .collect();
     let dir = tempfile::tempdir().unwrap();
     for (i, site) in sites.iter().enumerate() {
@@ -391,14 +387,6 @@ async fn an_endpoint_that_never_answers_is_an_error_not_a_failure() {
     );
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// Exit 2 means nothing was sent: an output (`-o`), a summary or an
 /// `output` key of `agentready.toml` in a directory that does not exist
 /// is refused before the first request (the scan used to run, send its
@@ -477,12 +465,8 @@ fn exit_2_means_nothing_was_sent() {
 #[test]
 fn a_baseline_report_for_another_target_is_refused() {
     let rt = runtime();
-    let a = rt
-        .block_on(serve(Site::bundled("agent-ready").unwrap()))
-        .unwrap();
-    let b = rt
-        .block_on(serve(Site::bundled("classic-oauth").unwrap()))
-        .unwrap();
+    let a = serve_site(&rt, "agent-ready");
+    let b = serve_site(&rt, "classic-oauth");
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("a.json");
     let made = agentready()
@@ -536,9 +520,7 @@ fn a_baseline_report_for_another_target_is_refused() {
 #[test]
 fn checks_that_did_not_run_do_not_cap_the_score() {
     let rt = runtime();
-    let site = rt
-        .block_on(serve(Site::bundled("agent-ready").unwrap()))
-        .unwrap();
+    let site = serve_site(&rt, "agent-ready");
     for selection in [vec!["--only", "pkce"], vec!["--skip", "discovery"]] {
         let out = agentready()
             .args(["scan", &site.target, "--loopback-only", "--format", "json"])
@@ -662,9 +644,7 @@ fn interrupt_batch(
 #[test]
 fn an_interrupted_batch_says_so_and_resumes() {
     let rt = runtime();
-    let site = rt
-        .block_on(serve(Site::bundled("no-auth").unwrap()))
-        .unwrap();
+    let site = serve_site(&rt, "no-auth");
     let targets: Vec<String> = (0..80)
         .map(|i| format!("{}/t/{i:04}", site.origin))
         .collect();

@@ -1,15 +1,40 @@
-//! Helpers shared by the integration tests: scanning a loopback URL with
-//! the real engine and client, and the report schema.
+//! Helpers shared by the integration tests: the runtime and the fixture
+//! sites they serve on loopback, scanning a loopback URL with the real
+//! engine and client, raw test servers, and the report schema. This is
+//! the one home of that setup; a test file does not copy it.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use agentready::engine::Engine;
 use agentready::evidence::Evidence;
+use agentready::fixture::{RunningSite, Site, serve};
 use agentready::gather::http::{HttpClient, HttpConfig};
 use agentready::gather::plan::GatherOptions;
 use agentready::model::exchange::Mode;
 use agentready::model::target::Target;
 use agentready::report::Report;
 use std::time::Duration;
+
+/// A multi-threaded runtime: fixture servers started in it keep answering
+/// while a test blocks on the binary.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Serve the bundled site `name` (`fixtures/sites/<name>/`) on loopback in
+/// `rt`, until the returned value is dropped.
+pub fn serve_site(rt: &tokio::runtime::Runtime, name: &str) -> RunningSite {
+    serve_fixture(rt, Site::bundled(name).unwrap())
+}
+
+/// Serve any site (a bundled one edited, or one built in the test) on
+/// loopback in `rt`.
+pub fn serve_fixture(rt: &tokio::runtime::Runtime, site: Site) -> RunningSite {
+    rt.block_on(serve(site)).unwrap()
+}
 
 /// Scan `url` with the whole catalogue and the given client settings.
 pub async fn scan_with(
