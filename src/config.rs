@@ -2,7 +2,7 @@
 //! levels and weights (`[checks.<id>]`). Documented key by key in
 //! `docs/config.md`.
 //!
-//! Loading has two steps (guides/model-codebases.md §3.8): [`ConfigFile::parse`]
+//! Loading has two steps: [`ConfigFile::parse`]
 //! refuses unknown keys and bad types with the file, line and column, then
 //! [`ConfigFile::validate`] checks the values against the catalogue and
 //! collects every problem, each with its location. The command line merges

@@ -1,4 +1,4 @@
-//! Exit codes of the `agentready` binary (DESIGN §5, a contract). The
+//! Exit codes of the `agentready` binary (a contract, listed in the README). The
 //! README's table is tested against [`TABLE`].
 
 /// Scan complete and gate passed.

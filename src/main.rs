@@ -1,5 +1,5 @@
 //! The `agentready` command line. Parses arguments, calls the library,
-//! prints, and maps the result to an exit code (DESIGN §5).
+//! prints, and maps the result to an exit code (src/exit.rs).
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,

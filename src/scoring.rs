@@ -108,7 +108,7 @@ fn judged(checks: &[CheckResult], id: &str) -> bool {
 /// The checks whose outcome decides level 0 or 1.
 const LEVEL_ONE: [&str; 2] = ["as-metadata-discovery", "protected-resource-metadata"];
 
-/// Level per DESIGN §2: 1 discoverable (AS metadata or PRM found), 2
+/// Level (docs/scoring.md): 1 discoverable (AS metadata or PRM found), 2
 /// browserless (+ PKCE S256, a browserless path, revocation), 3 agent-native
 /// (+ agent registration, classified least-privilege scopes, progressive
 /// scoping). A check that is not built yet cannot be met. A level rests on

@@ -10,8 +10,8 @@ use agentready::checks::registry::{BUILTINS, builtin};
 use agentready::model::catalogue::Implementation;
 use std::collections::BTreeSet;
 
-/// The ids DESIGN §2 fixes (a contract).
-const DESIGN_IDS: &[&str] = &[
+/// The check ids (a contract: reports and configs name them).
+const CONTRACT_IDS: &[&str] = &[
     "as-metadata-discovery",
     "protected-resource-metadata",
     "bearer-challenge",
@@ -52,10 +52,10 @@ fn every_check_file_is_valid_and_ids_are_unique() {
     let all = catalogue::load_builtin().expect("catalogue loads and validates");
     let ids: BTreeSet<&str> = all.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids.len(), all.len(), "duplicate ids");
-    for id in DESIGN_IDS {
+    for id in CONTRACT_IDS {
         assert!(
             ids.contains(id),
-            "DESIGN §2 id `{id}` has no checks/{id}.toml"
+            "contract id `{id}` has no checks/{id}.toml"
         );
     }
 }

@@ -1,9 +1,9 @@
-//! Scenario tests over real published metadata (DESIGN §6): every document of
+//! Scenario tests over real published metadata : every document of
 //! `fixtures/corpus/real-metadata/` is served on loopback at the well-known
 //! URL its issuer implies, with the provider's origin rewritten to the served
 //! origin, scanned by the real engine over real HTTP, and judged by the seven
 //! authorization-server metadata checks. The expected verdicts are worked out
-//! from the documents and the standards (spec/standards.md §1–4, §11, §15),
+//! from the documents and the standards (the RFCs each check cites),
 //! not copied from the scanner's output.
 //!
 //! Rewrites replace a whole origin string. Where the point of a document is
@@ -927,8 +927,8 @@ async fn okta_mcp() {
 /// the `:443` half of the mismatch cannot be spelled on a non-default port,
 /// so [`salesforce_api_default_port_is_not_identical`] checks it on the raw
 /// strings. Verdicts: the document is found but unusable (warn), the issuer
-/// mismatches (fail); every other check still judges its content (DESIGN
-/// §7): S256 only, code grant, https endpoints.
+/// mismatches (fail); every other check still judges its content
+/// (RFC 8414 §3.3): S256 only, code grant, https endpoints.
 #[tokio::test]
 async fn salesforce_api_issuer_mismatch() {
     let docs = vec![
@@ -962,7 +962,7 @@ async fn salesforce_api_issuer_mismatch() {
 
 /// The unrewritten Salesforce strings: the issuer the PRM lists keeps its
 /// explicit default port, so neither the declared issuer nor the plain
-/// origin is identical to it (RFC 8414 §3.3, DESIGN §7: no normalisation),
+/// origin is identical to it (RFC 8414 §3.3: no normalisation),
 /// and the metadata URL built from it keeps the port too.
 #[test]
 fn salesforce_api_default_port_is_not_identical() {
@@ -1189,7 +1189,7 @@ async fn entra_common_oidc() {
 /// unusable (warn); issuer mismatched and not https (fail); four http
 /// endpoints (fail); empty `grant_types_supported`,
 /// `response_types_supported` and `token_endpoint_auth_methods_supported`
-/// (warn, RFC 8414 §3.2 / DESIGN §7), and the empty one is REQUIRED, so it
+/// (warn, RFC 8414 §3.2), and the empty one is REQUIRED, so it
 /// counts as missing (fail); no grant removed by OAuth 2.1 is
 /// listed (pass); no PKCE advertised (fail, skip).
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! The CI gate through the binary: every exit code (DESIGN §5) and every
+//! The CI gate through the binary: every exit code (src/exit.rs) and every
 //! gate path — threshold, levels and presets, `agentready.toml`, the
 //! accepted-failures baseline (pass, new failure, stale, rewrite), a
 //! previous report as baseline (regressions, score drop) — and `diff`.

@@ -36,7 +36,7 @@ pub const MAX_SCOPE_LEN: usize = 512;
 /// Longest description looked at.
 pub const MAX_DESCRIPTION_LEN: usize = 2000;
 
-/// What a scope lets its holder do (DESIGN §4 `data.scopes[].class`).
+/// What a scope lets its holder do (report `data.scopes[].class`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeClass {
@@ -105,7 +105,7 @@ impl ScopeClass {
     }
 }
 
-/// Where a classification came from (DESIGN §4 `data.scopes[].source`).
+/// Where a classification came from (report `data.scopes[].source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {

@@ -10,7 +10,7 @@ use clap::ValueEnum;
 pub(crate) enum FormatArg {
     /// A table for people (the default).
     Table,
-    /// The JSON report (DESIGN §4).
+    /// The JSON report (checks/schema/report.schema.json).
     Json,
     /// Markdown (for pull-request comments and job summaries).
     Markdown,

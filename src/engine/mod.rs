@@ -67,7 +67,7 @@ impl Engine {
         if checks.is_empty() {
             return Err(SelectionError::Empty);
         }
-        // Report order: by category (DESIGN §2 order), then by id.
+        // Report order: by category (the order of docs/scoring.md), then by id.
         checks.sort_by(|a, b| a.category.cmp(&b.category).then_with(|| a.id.cmp(&b.id)));
         let texts = checks.iter().map(CheckTexts::of).collect();
         Ok(Engine { checks, texts })

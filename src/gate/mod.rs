@@ -1,7 +1,7 @@
 //! The CI gate: turns a finished [`Report`] and a [`GatePolicy`] into a
-//! verdict (exit code 1 when it fails, DESIGN §5). Pure: no I/O.
+//! verdict (exit code 1 when it fails; see src/exit.rs). Pure: no I/O.
 //!
-//! Three ideas are kept apart (guides/model-codebases.md §3.5): the check's
+//! Three ideas are kept apart: the check's
 //! *outcome* (what it found), its *weight* (how much it counts in the score)
 //! and its gate *level* (whether a violation fails the build):
 //!

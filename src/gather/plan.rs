@@ -47,7 +47,7 @@ pub(crate) const MAX_ROUNDS: usize = 6;
 pub const UNREGISTERED_CLIENT_PREFIX: &str = "agentready-unregistered-client-";
 
 /// The request body sent to an advertised endpoint: each is designed so no
-/// conformant server can act on it (DESIGN §3, safe mode).
+/// conformant server can act on it (safe mode; README, What a scan sends).
 pub fn endpoint_request(kind: EndpointKind, url: Url) -> RequestSpec {
     let nonce = format!("{:016x}", fastrand::u64(..));
     let form = |body: String| RequestSpec {

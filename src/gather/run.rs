@@ -84,7 +84,7 @@ pub async fn gather(
     let deadline = Instant::now() + opts.target_timeout;
     let user_origin = target.origin();
     let mut round = initial_probes(target, plan, opts);
-    // SSRF guard (DESIGN §7): a public target's documents cannot send the
+    // SSRF guard (README, Security): a public target's documents cannot send the
     // scanner to a private or loopback address. The first round holds only
     // what the user asked for (the target and --api-url); the guard applies
     // to derived probes. Host names that resolve to such addresses are the

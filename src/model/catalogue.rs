@@ -191,7 +191,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Default weight of the severity (DESIGN §2).
+    /// Default weight of the severity (docs/scoring.md).
     pub fn weight(self) -> u32 {
         match self {
             Severity::Critical => 10,

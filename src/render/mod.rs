@@ -30,7 +30,7 @@ use crate::report::gate::{GateResult, Verdict};
 pub enum Format {
     /// A table for people (the default).
     Table,
-    /// The JSON report (DESIGN §4).
+    /// The JSON report (checks/schema/report.schema.json).
     Json,
     /// Markdown (for pull-request comments and job summaries).
     Markdown,
@@ -142,7 +142,7 @@ pub(crate) fn outcome_name(o: Option<Outcome>) -> &'static str {
 /// Scopes shown per line of the classification summary, at most.
 const SCOPES_PER_LINE: usize = 12;
 
-/// One line per (class, source) of a check's `data.scopes` (DESIGN §4), in
+/// One line per (class, source) of a check's `data.scopes`, in
 /// class order: `write (name): files:write, notes:write`. Formatting only:
 /// the classes were decided by the check.
 pub fn scope_lines(c: &crate::report::CheckResult) -> Vec<String> {

@@ -1,4 +1,4 @@
-//! The report: what a scan concluded, as DESIGN §4 fixes it (schema_version
+//! The report: what a scan concluded, as checks/schema/report.schema.json fixes it (schema_version
 //! "1"). Renderers format a finished `Report`; they compute nothing.
 
 pub mod diff;

@@ -1,6 +1,6 @@
 //! `agent-auth-metadata`: The agent_auth block in authorization-server metadata is well formed.
 //!
-//! the `agent_auth` block (spec/standards.md §10.3,
+//! the `agent_auth` block (WorkOS agent_auth,
 //! §10.5 K3–K9, K11).
 
 use super::{ID_JAG_TOKEN_TYPE, all_strings, blocks};
@@ -53,7 +53,7 @@ fn version_of(block: &Map<String, Value>) -> Option<&'static str> {
     }
 }
 
-/// `agent-auth-metadata`: the `agent_auth` block (spec/standards.md §10.3,
+/// `agent-auth-metadata`: the `agent_auth` block (WorkOS agent_auth,
 /// §10.5 K3–K9, K11).
 pub fn agent_auth_metadata(ev: &Evidence) -> Evaluation {
     let docs = blocks(ev);

@@ -1,7 +1,7 @@
 //! `agent-registration-endpoint`: The agent registration endpoint is live and answers an empty request with a JSON error.
 //!
 //! an empty JSON object to the registration
-//! endpoint is answered with a JSON error (spec/standards.md §10.5 K10).
+//! endpoint is answered with a JSON error (WorkOS agent_auth registration).
 
 use super::blocks;
 use crate::checks::Builtin;
@@ -20,7 +20,7 @@ pub const CHECK: Builtin = Builtin {
 };
 
 /// `agent-registration-endpoint`: an empty JSON object to the registration
-/// endpoint is answered with a JSON error (spec/standards.md §10.5 K10).
+/// endpoint is answered with a JSON error (WorkOS agent_auth registration).
 pub fn agent_registration_endpoint(ev: &Evidence) -> Evaluation {
     let docs = blocks(ev);
     let advertised: Vec<(String, String, String)> = docs

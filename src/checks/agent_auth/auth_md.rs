@@ -1,6 +1,6 @@
 //! `auth-md`: /auth.md is a Markdown document with the # auth.md heading and discovery pointers.
 //!
-//! the auth.md skill document (spec/standards.md §10.5 K1, K2).
+//! the auth.md skill document (WorkOS auth.md, agent_auth).
 
 use crate::checks::Builtin;
 use crate::checks::codes::auth_md as code;
@@ -16,7 +16,7 @@ pub const CHECK: Builtin = Builtin {
     eval: auth_md,
 };
 
-/// `auth-md`: the auth.md skill document (spec/standards.md §10.5 K1, K2).
+/// `auth-md`: the auth.md skill document (WorkOS auth.md, agent_auth).
 pub fn auth_md(ev: &Evidence) -> Evaluation {
     let docs = auth_md_docs(ev);
     if docs.is_empty() {

@@ -1,7 +1,7 @@
 //! `identity-assertion`: ID-JAG identity assertions are accepted for agent registration or as a grant profile.
 //!
 //! ID-JAG accepted as an `agent_auth` assertion type
-//! or as the AS grant profile (spec/standards.md §9.2, §10.5 K7).
+//! or as the AS grant profile (draft-ietf-oauth-identity-assertion-authz-grant).
 
 use super::{ID_JAG_PROFILE, ID_JAG_TOKEN_TYPE, all_strings, jag_like};
 use crate::checks::Builtin;
@@ -20,7 +20,7 @@ pub const CHECK: Builtin = Builtin {
 };
 
 /// `identity-assertion`: ID-JAG accepted as an `agent_auth` assertion type
-/// or as the AS grant profile (spec/standards.md §9.2, §10.5 K7).
+/// or as the AS grant profile (draft-ietf-oauth-identity-assertion-authz-grant).
 pub fn identity_assertion(ev: &Evidence) -> Evaluation {
     let docs = effective_docs(ev);
     if docs.is_empty() {

@@ -1,7 +1,7 @@
 //! `scope-classification`: Every published scope is classified as read, write, destructive or admin.
 //!
 //! every scope classified read / write /
-//! destructive / admin / identity; `data.scopes` as DESIGN §4 fixes it.
+//! destructive / admin / identity; `data.scopes` as checks/schema/report.schema.json fixes it.
 
 use super::{api_scopes, classified, list};
 use crate::checks::Builtin;
@@ -45,7 +45,7 @@ fn class_counts(classes: &[Classification]) -> String {
 }
 
 /// `scope-classification`: every scope classified read / write /
-/// destructive / admin / identity; `data.scopes` as DESIGN §4 fixes it.
+/// destructive / admin / identity; `data.scopes` as checks/schema/report.schema.json fixes it.
 pub fn scope_classification(ev: &Evidence) -> Evaluation {
     let a = match classified(ev) {
         Ok(a) => a,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
-/// The default User-Agent (DESIGN §3).
+/// The default User-Agent (README, What a scan sends).
 pub const DEFAULT_USER_AGENT: &str = concat!(
     "agentready/",
     env!("CARGO_PKG_VERSION"),

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// DNS resolution with the SSRF guard (DESIGN §7): a name that resolves
+/// DNS resolution with the SSRF guard (README, Security): a name that resolves
 /// only to addresses that are not globally reachable (loopback, private,
 /// link-local, and IPv6 addresses embedding such an IPv4 address, such as
 /// `::ffff:127.0.0.1`; see [`crate::model::target::is_public_ip`]) is refused
