@@ -1,7 +1,11 @@
 //! Errors of the parse layer: why a document a target sent, or a data file
 //! the catalogue ships, could not be read.
 
-use super::yaml::YamlError;
+/// Why a YAML text was not read (the bounded reader of
+/// [`super::yaml`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct YamlError(pub String);
 
 /// Why a document could not be read: JSON within its memory budget, an
 /// API description (JSON or YAML), an OpenAPI or Swagger document, or the
