@@ -35,11 +35,14 @@
 //! run holds the output at a time (an exclusive lock; see
 //! [`output::open`]).
 
+mod error;
 pub mod input;
 pub mod output;
 pub mod polite;
 
 pub mod stats;
+
+pub use error::InputError;
 
 use crate::engine::{Engine, now_rfc3339};
 use crate::gather::plan::GatherOptions;

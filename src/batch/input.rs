@@ -14,6 +14,7 @@
 //! randomised `SipHash`. A line that is not a valid target is assigned by
 //! the hash of its trimmed text, so exactly one shard reports it.
 
+use super::error::InputError;
 use crate::model::target::Target;
 use std::collections::HashSet;
 use std::path::Path;
@@ -50,8 +51,8 @@ impl Default for Shard {
 
 impl Shard {
     /// Parse `I/N` (0-based, as zmap's `--shard`).
-    pub fn parse(s: &str) -> Result<Shard, String> {
-        let bad = || format!("invalid --shard `{s}`: expected I/N with 0 ≤ I < N, e.g. 0/4");
+    pub fn parse(s: &str) -> Result<Shard, InputError> {
+        let bad = || InputError::Shard(s.to_string());
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: u64 = i.trim().parse().map_err(|_| bad())?;
         let count: u64 = n.trim().parse().map_err(|_| bad())?;
@@ -214,7 +215,7 @@ pub struct Exclusions {
 
 impl Exclusions {
     /// Parse the opt-out list (same comment rules as the input).
-    pub fn parse(text: &str) -> Result<Exclusions, String> {
+    pub fn parse(text: &str) -> Result<Exclusions, InputError> {
         let mut domains = HashSet::new();
         for (i, line) in text.lines().enumerate() {
             let t = line.trim();
@@ -225,7 +226,10 @@ impl Exclusions {
                 url::Url::parse(t)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_string))
-                    .ok_or_else(|| format!("line {}: `{t}` is not a domain or URL", i + 1))?
+                    .ok_or_else(|| InputError::NotDomainOrUrl {
+                        line: i + 1,
+                        entry: t.to_string(),
+                    })?
             } else {
                 let name = t
                     .trim_start_matches("*.")
@@ -240,12 +244,18 @@ impl Exclusions {
                     Err(_) => name
                         .parse::<std::net::IpAddr>()
                         .map(|ip| ip.to_string())
-                        .map_err(|_| format!("line {}: `{t}` is not a domain", i + 1))?,
+                        .map_err(|_| InputError::NotDomain {
+                            line: i + 1,
+                            entry: t.to_string(),
+                        })?,
                 }
             };
             let host = canonical_host(&host);
             if host.is_empty() || host.contains('*') {
-                return Err(format!("line {}: `{t}` is not a domain", i + 1));
+                return Err(InputError::NotDomain {
+                    line: i + 1,
+                    entry: t.to_string(),
+                });
             }
             domains.insert(host);
         }
@@ -253,10 +263,15 @@ impl Exclusions {
     }
 
     /// Read and parse a file.
-    pub fn load(path: &Path) -> Result<Exclusions, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read --exclude {}: {e}", path.display()))?;
-        Exclusions::parse(&text).map_err(|e| format!("--exclude {}: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Exclusions, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|source| InputError::ReadExclude {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Exclusions::parse(&text).map_err(|e| InputError::Exclude {
+            path: path.to_path_buf(),
+            error: Box::new(e),
+        })
     }
 
     /// The entry that covers `host`, if any.
@@ -331,7 +346,7 @@ mod tests {
 
     #[test]
     fn shards_parse_and_partition() {
-        assert_eq!(Shard::parse("1/4"), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(Shard::parse("1/4").unwrap(), Shard { index: 1, count: 4 });
         for bad in ["4/4", "1", "a/2", "0/0", "-1/3"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }

@@ -35,6 +35,7 @@
 //! on the very fetch being made. Per-host state lives in bounded caches, so memory
 //! does not grow with the number of hosts.
 
+use super::error::InputError;
 use super::input::Exclusions;
 use crate::gather::http::BoundedCache;
 use crate::gather::http::{HopGate, HttpClient, RequestSpec};
@@ -190,11 +191,9 @@ pub struct Pacer {
 
 impl Pacer {
     /// At most `rate` requests per second.
-    pub fn new(rate: f64) -> Result<Pacer, String> {
+    pub fn new(rate: f64) -> Result<Pacer, InputError> {
         if !(rate.is_finite() && rate > 0.0 && rate <= 1_000_000.0) {
-            return Err(
-                "--rate must be a positive number of requests per second, at most 1000000".into(),
-            );
+            return Err(InputError::Rate);
         }
         Ok(Pacer {
             period: Duration::from_secs_f64(1.0 / rate),
@@ -335,9 +334,9 @@ fn not_sent(probe: &str, spec: &RequestSpec, error: ProbeError) -> Exchange {
 
 impl PoliteClient {
     /// Wrap `http` with the politeness settings.
-    pub fn new(http: HttpClient, opts: Politeness) -> Result<Self, String> {
+    pub fn new(http: HttpClient, opts: Politeness) -> Result<Self, InputError> {
         if opts.per_host == 0 {
-            return Err("--per-host must be at least 1".into());
+            return Err(InputError::PerHost);
         }
         let capacity = opts.host_capacity.max(64);
         Ok(PoliteClient(Arc::new(Shared {

@@ -10,6 +10,7 @@
 //! `dns`, `connect`, `tls`, `timeout`, `robots`, `excluded`,
 //! `host-skipped`, …; for a reachable one, `check-error`).
 
+use super::error::InputError;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -534,13 +535,13 @@ pub fn table(s: &Stats, source: &str) -> String {
 }
 
 /// The statistics as JSON.
-pub fn json(s: &Stats) -> Result<String, String> {
+pub fn json(s: &Stats) -> Result<String, InputError> {
     serde_json::to_string_pretty(s)
         .map(|mut t| {
             t.push('\n');
             t
         })
-        .map_err(|e| e.to_string())
+        .map_err(InputError::StatsJson)
 }
 
 /// One CSV cell (RFC 4180 quoting). A cell that a spreadsheet would read

@@ -318,14 +318,13 @@ pub fn builtin_prefilter() -> Option<&'static BodyPrefilter> {
 }
 
 /// The embedded fingerprints, loaded once. An error (a broken embedded
-/// file, which the tests catch) is returned as its message, so the check
-/// can report `error` instead of guessing.
-pub fn builtin() -> Result<&'static [Signature], &'static str> {
-    static SIGS: OnceLock<Result<Vec<Signature>, String>> = OnceLock::new();
-    match SIGS.get_or_init(|| load_builtin().map_err(|e| e.to_string())) {
-        Ok(v) => Ok(v.as_slice()),
-        Err(e) => Err(e.as_str()),
-    }
+/// file, which the tests catch) is returned, so the check can report
+/// `error` instead of guessing.
+pub fn builtin() -> Result<&'static [Signature], &'static FingerprintError> {
+    static SIGS: OnceLock<Result<Vec<Signature>, FingerprintError>> = OnceLock::new();
+    SIGS.get_or_init(load_builtin)
+        .as_ref()
+        .map(Vec::as_slice)
 }
 
 #[cfg(test)]

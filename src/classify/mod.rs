@@ -2,6 +2,9 @@
 //! classifier, what an API operation does, and the bot-challenge
 //! fingerprints. They import only the model.
 
+mod error;
 pub mod fingerprints;
 pub mod operations;
 pub mod scopes;
+
+pub use error::ScopeError;

@@ -15,6 +15,7 @@
 //! Nothing here panics on target input: scope strings and descriptions are
 //! capped before they are looked at.
 
+use crate::classify::ScopeError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -184,7 +185,7 @@ impl RiskEntry {
     /// carry `class`, `risk` (`low`/`medium`/`high`), `description`,
     /// `readOnlyHint`, `destructiveHint` and `requires`. Unknown members are
     /// ignored; a member of the wrong type is an error.
-    pub fn parse(v: &Value) -> Result<RiskEntry, String> {
+    pub fn parse(v: &Value) -> Result<RiskEntry, ScopeError> {
         if let Some(s) = v.as_str() {
             return Ok(RiskEntry {
                 description: Some(cap(s, MAX_DESCRIPTION_LEN).to_string()),
@@ -192,38 +193,30 @@ impl RiskEntry {
             });
         }
         let Some(obj) = v.as_object() else {
-            return Err("is neither an object nor a string".into());
+            return Err(ScopeError::NotEntry);
         };
         let mut e = RiskEntry::default();
         if let Some(c) = obj.get("class") {
-            let s = c.as_str().ok_or("`class` is not a string")?;
+            let s = c.as_str().ok_or(ScopeError::NotString("class"))?;
             e.class = Some(
                 ScopeClass::parse(&s.to_ascii_lowercase())
                     .filter(|c| *c != ScopeClass::Unknown)
-                    .ok_or_else(|| {
-                        format!(
-                            "`class` is `{}`, not read, write, destructive, admin or identity",
-                            cap(s, 40)
-                        )
-                    })?,
+                    .ok_or_else(|| ScopeError::Class(cap(s, 40).to_string()))?,
             );
         }
         if let Some(r) = obj.get("risk") {
-            let s = r.as_str().ok_or("`risk` is not a string")?;
+            let s = r.as_str().ok_or(ScopeError::NotString("risk"))?;
             e.risk = Some(match s.to_ascii_lowercase().as_str() {
                 "low" => Risk::Low,
                 "medium" => Risk::Medium,
                 "high" => Risk::High,
                 _ => {
-                    return Err(format!(
-                        "`risk` is `{}`, not low, medium or high",
-                        cap(s, 40)
-                    ));
+                    return Err(ScopeError::Risk(cap(s, 40).to_string()));
                 }
             });
         }
         if let Some(d) = obj.get("description") {
-            let s = d.as_str().ok_or("`description` is not a string")?;
+            let s = d.as_str().ok_or(ScopeError::NotString("description"))?;
             e.description = Some(cap(s, MAX_DESCRIPTION_LEN).to_string());
         }
         for (keys, slot) in [
@@ -237,19 +230,19 @@ impl RiskEntry {
                 if let Some(b) = obj.get(k) {
                     *slot = Some(
                         b.as_bool()
-                            .ok_or_else(|| format!("`{k}` is not a boolean"))?,
+                            .ok_or(ScopeError::NotBoolean(k))?,
                     );
                 }
             }
         }
         if let Some(r) = obj.get("requires") {
-            let a = r.as_array().ok_or("`requires` is not an array")?;
+            let a = r.as_array().ok_or(ScopeError::RequiresNotArray)?;
             e.requires = a
                 .iter()
                 .take(64)
                 .map(|x| x.as_str().map(str::to_string))
                 .collect::<Option<Vec<_>>>()
-                .ok_or("`requires` has a member that is not a string")?;
+                .ok_or(ScopeError::RequiresMember)?;
         }
         Ok(e)
     }
@@ -443,13 +436,12 @@ pub struct Vocabulary {
     negations: BTreeSet<String>,
 }
 
-fn schema_validator() -> Result<&'static jsonschema::Validator, String> {
-    static V: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+fn schema_validator() -> Result<&'static jsonschema::Validator, ScopeError> {
+    static V: OnceLock<Result<jsonschema::Validator, ScopeError>> = OnceLock::new();
     V.get_or_init(|| {
         let schema: Value = serde_json::from_str(VOCABULARY_SCHEMA)
-            .map_err(|e| format!("the vocabulary schema is not JSON: {e}"))?;
-        jsonschema::validator_for(&schema)
-            .map_err(|e| format!("the vocabulary schema does not compile: {e}"))
+            .map_err(|e| ScopeError::SchemaNotJson(e.to_string()))?;
+        jsonschema::validator_for(&schema).map_err(|e| ScopeError::SchemaInvalid(e.to_string()))
     })
     .as_ref()
     .map_err(Clone::clone)
@@ -469,19 +461,14 @@ impl Vocabulary {
 
 /// Parse and validate a vocabulary file (the schema, then the rules the
 /// schema cannot express).
-pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
+pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
     let file: VocabularyFile =
         crate::model::datafile::parse(text, schema_validator()?).map_err(|e| match e {
-            crate::model::datafile::DataFileError::Toml(reason) => {
-                format!("not valid TOML: {reason}")
-            }
-            crate::model::datafile::DataFileError::Schema(errors) => format!(
-                "does not match checks/schema/scope-vocabulary.schema.json:\n{}",
-                errors.join("\n")
-            ),
+            crate::model::datafile::DataFileError::Toml(reason) => ScopeError::Toml(reason),
+            crate::model::datafile::DataFileError::Schema(errors) => ScopeError::Schema(errors),
         })?;
     if file.version != 1 {
-        return Err(format!("unsupported version {}", file.version));
+        return Err(ScopeError::Version(file.version));
     }
     let mut whole = BTreeMap::new();
     for w in &file.whole {
@@ -498,7 +485,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
                 )
                 .is_some()
             {
-                return Err(format!("whole scope `{key}` is listed twice"));
+                return Err(ScopeError::WholeTwice(key));
             }
         }
     }
@@ -508,31 +495,28 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
             a.class,
             ScopeClass::Read | ScopeClass::Write | ScopeClass::Destructive
         ) {
-            return Err(format!(
-                "action class {} is not an action",
-                a.class.as_str()
-            ));
+            return Err(ScopeError::NotAnAction(a.class.as_str()));
         }
         for t in &a.tokens {
             if let Some((other, _)) = actions.insert(t.clone(), (a.class, a.reason.clone())) {
-                return Err(format!(
-                    "token `{t}` is both a {} and a {} action",
-                    other.as_str(),
-                    a.class.as_str()
-                ));
+                return Err(ScopeError::TwoActions {
+                    token: t.clone(),
+                    first: other.as_str(),
+                    second: a.class.as_str(),
+                });
             }
         }
     }
     let roles = &file.roles;
     for t in roles.admin.iter().chain(&roles.qualifiers) {
         if actions.contains_key(t) {
-            return Err(format!("token `{t}` is both an action and a role"));
+            return Err(ScopeError::ActionAndRole(t.clone()));
         }
     }
     let mut phrases = Vec::new();
     for p in &file.phrases {
         let [a, b] = p.tokens.as_slice() else {
-            return Err("a phrase has two tokens".into());
+            return Err(ScopeError::PhraseTokens);
         };
         phrases.push(Phrase {
             tokens: [a.clone(), b.clone()],
@@ -581,11 +565,11 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
 
 /// The embedded vocabulary, parsed once. An error means the embedded file is
 /// broken (a test catches that); callers report it instead of panicking.
-pub fn vocabulary() -> Result<&'static Vocabulary, String> {
-    static V: OnceLock<Result<Vocabulary, String>> = OnceLock::new();
+pub fn vocabulary() -> Result<&'static Vocabulary, ScopeError> {
+    static V: OnceLock<Result<Vocabulary, ScopeError>> = OnceLock::new();
     V.get_or_init(|| parse_vocabulary(VOCABULARY))
         .as_ref()
-        .map_err(|e| format!("checks/scopes/vocabulary.toml {e}"))
+        .map_err(|e| ScopeError::Embedded(Box::new(e.clone())))
 }
 
 // ---------------------------------------------------------------------------
@@ -1112,7 +1096,7 @@ pub fn classify_with(v: &Vocabulary, scope: &str, hints: Hints<'_>) -> Classific
 
 /// Classify one scope with the embedded vocabulary.
 #[cfg(any(test, feature = "testing"))]
-pub fn classify(scope: &str, hints: Hints<'_>) -> Result<Classification, String> {
+pub fn classify(scope: &str, hints: Hints<'_>) -> Result<Classification, ScopeError> {
     Ok(classify_with(vocabulary()?, scope, hints))
 }
 

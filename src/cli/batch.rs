@@ -698,7 +698,7 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
     }
     let text = match a.format {
         StatsFormat::Table => Ok(batch::stats::table(&s, &name)),
-        StatsFormat::Json => batch::stats::json(&s),
+        StatsFormat::Json => batch::stats::json(&s).map_err(|e| e.to_string()),
         StatsFormat::Csv => Ok(batch::stats::csv(&s)),
     };
     match text.and_then(|t| write_output(a.output.as_deref(), &t)) {

@@ -4,6 +4,7 @@
 //! is loaded (the embedded files in a test, user files from `--checks-dir`
 //! at run time), then deserialised with unknown fields refused.
 
+pub use super::declarative::RuleError;
 use crate::model::catalogue::{CheckMeta, Implementation};
 use include_dir::{Dir, include_dir};
 use serde_json::Value;
@@ -46,6 +47,14 @@ pub enum CatalogueError {
         file: String,
         /// What is wrong.
         reason: String,
+    },
+    /// A declarative rule the schema cannot judge is invalid.
+    #[error("{file}: {error}")]
+    Rule {
+        /// File.
+        file: String,
+        /// What is wrong.
+        error: RuleError,
     },
     /// A directory that cannot be read.
     #[error("cannot read {path}: {reason}")]
@@ -108,11 +117,10 @@ pub fn parse_check(file: &str, text: &str) -> Result<CheckMeta, CatalogueError> 
         }
     }
     if let Some(rule) = &meta.rule {
-        rule.validate(&meta)
-            .map_err(|reason| CatalogueError::Invalid {
-                file: file.to_string(),
-                reason,
-            })?;
+        rule.validate(&meta).map_err(|error| CatalogueError::Rule {
+            file: file.to_string(),
+            error,
+        })?;
     }
     Ok(meta)
 }

@@ -19,6 +19,7 @@ pub use error::EvidenceError;
 use crate::model::exchange::{Exchange, Mode, ResponseRecord};
 use crate::model::probe::ProbeMeta;
 use crate::model::target::Target;
+use crate::parse::DocumentError;
 use crate::parse::json::{self, DESCRIPTION_BUDGET, JSON_VIEW_BUDGET};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -70,7 +71,7 @@ pub struct Evidence {
     parsed_bytes: AtomicUsize,
     /// Memoised JSON-or-YAML views (API descriptions), one slot per exchange.
     #[serde(skip)]
-    doc_cache: Vec<OnceLock<Result<Arc<Value>, String>>>,
+    doc_cache: Vec<OnceLock<Result<Arc<Value>, EvidenceError>>>,
     /// Memoised whole-store views, one per type (see [`Evidence::view`]).
     #[serde(skip)]
     views: Mutex<Vec<MemoView>>,
@@ -140,7 +141,7 @@ impl Evidence {
     /// Read an evidence file (`--save-evidence`): JSON of this
     /// `EVIDENCE_FORMAT`, ready to evaluate.
     pub fn from_json(text: &str) -> Result<Evidence, EvidenceError> {
-        let file: EvidenceFile = serde_json::from_str(text).map_err(EvidenceError::NotEvidence)?;
+        let file: EvidenceFile = serde_json::from_str(text).map_err(|e| EvidenceError::NotEvidence(Arc::new(e)))?;
         if file.format != EVIDENCE_FORMAT {
             return Err(EvidenceError::Format(file.format));
         }
@@ -154,7 +155,7 @@ impl Evidence {
 
     /// The store as an evidence file (pretty JSON).
     pub fn to_json(&self) -> Result<String, EvidenceError> {
-        serde_json::to_string_pretty(self).map_err(EvidenceError::Serialise)
+        serde_json::to_string_pretty(self).map_err(|e| EvidenceError::Serialise(Arc::new(e)))
     }
 
     /// The target scanned.
@@ -388,7 +389,7 @@ impl Evidence {
         body: &[u8],
         cap: usize,
         prune: Option<json::Prune>,
-    ) -> Result<json::Parsed, String> {
+    ) -> Result<json::Parsed, DocumentError> {
         let left = EVIDENCE_PARSE_BUDGET.saturating_sub(self.parsed_bytes.load(Ordering::Relaxed));
         let p = json::parse(body, cap.min(left), prune)?;
         self.parsed_bytes.fetch_add(p.cost, Ordering::Relaxed);
@@ -401,18 +402,18 @@ impl Evidence {
     /// What no check reads (schemas, examples, responses…) is skipped
     /// (`json::description_prune`), and the tree kept is held to
     /// `DESCRIPTION_BUDGET`. The error says why there is no document.
-    pub fn document_at(&self, idx: usize) -> Result<Arc<Value>, String> {
+    pub fn document_at(&self, idx: usize) -> Result<Arc<Value>, EvidenceError> {
         let Some(slot) = self.doc_cache.get(idx) else {
-            return Err("no such exchange".into());
+            return Err(EvidenceError::NoExchange);
         };
         slot.get_or_init(|| {
             let resp = self
                 .exchanges
                 .get(idx)
                 .and_then(|x| x.response.as_ref())
-                .ok_or("no response")?;
+                .ok_or(EvidenceError::NoResponse)?;
             if resp.truncated {
-                return Err("the body is larger than the cap and was cut".into());
+                return Err(EvidenceError::Truncated);
             }
             let left =
                 EVIDENCE_PARSE_BUDGET.saturating_sub(self.parsed_bytes.load(Ordering::Relaxed));

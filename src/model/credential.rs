@@ -32,6 +32,45 @@ pub struct CredentialFacts {
 /// Largest token accepted for decoding (a JWT is rarely over a few KiB).
 const MAX_TOKEN: usize = 64 * 1024;
 
+/// Why a JWT's claims could not be read (the text kept in
+/// [`CredentialFacts::problem`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ClaimsError {
+    /// The payload is not base64url.
+    #[error("the payload is not base64url: {0}")]
+    Base64(#[source] base64::DecodeError),
+    /// The payload is not JSON (the parser's message).
+    #[error("the payload is not JSON: {0}")]
+    Json(String),
+    /// The payload is JSON but not an object.
+    #[error("the payload is not a JSON object")]
+    NotObject,
+    /// A time claim that is not a number (its name).
+    #[error("`{0}` is not a NumericDate")]
+    NotNumericDate(&'static str),
+}
+
+/// The `iat` and `exp` claims of a JWT's payload part.
+fn claims(payload: &str) -> Result<(Option<i64>, Option<i64>), ClaimsError> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(ClaimsError::Base64)?;
+    let Value::Object(claims) =
+        serde_json::from_slice::<Value>(&bytes).map_err(|e| ClaimsError::Json(e.to_string()))?
+    else {
+        return Err(ClaimsError::NotObject);
+    };
+    let num = |k: &'static str| match claims.get(k) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .or_else(|| v.as_f64().map(|x| x as i64))
+            .map(Some)
+            .ok_or(ClaimsError::NotNumericDate(k)),
+    };
+    Ok((num("iat")?, num("exp")?))
+}
+
 /// Read the facts of a token. `now` is the scan time.
 pub fn facts(token: &str, now: i64, policy_seconds: u64) -> CredentialFacts {
     let token = token.trim();
@@ -52,34 +91,12 @@ pub fn facts(token: &str, now: i64, policy_seconds: u64) -> CredentialFacts {
         return f;
     }
     f.format = "jwt".into();
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts[1].trim_end_matches('='))
-        .map_err(|e| format!("the payload is not base64url: {e}"))
-        .and_then(|b| {
-            serde_json::from_slice::<Value>(&b).map_err(|e| format!("the payload is not JSON: {e}"))
-        });
-    match payload {
-        Err(e) => f.problem = Some(e),
-        Ok(Value::Object(claims)) => {
-            let num = |k: &str| -> Result<Option<i64>, String> {
-                match claims.get(k) {
-                    None => Ok(None),
-                    Some(v) => v
-                        .as_i64()
-                        .or_else(|| v.as_f64().map(|x| x as i64))
-                        .map(Some)
-                        .ok_or_else(|| format!("`{k}` is not a NumericDate")),
-                }
-            };
-            match (num("iat"), num("exp")) {
-                (Ok(iat), Ok(exp)) => {
-                    f.iat = iat;
-                    f.exp = exp;
-                }
-                (Err(e), _) | (_, Err(e)) => f.problem = Some(e),
-            }
+    match claims(parts[1]) {
+        Ok((iat, exp)) => {
+            f.iat = iat;
+            f.exp = exp;
         }
-        Ok(_) => f.problem = Some("the payload is not a JSON object".into()),
+        Err(e) => f.problem = Some(e.to_string()),
     }
     f
 }

@@ -9,6 +9,7 @@
 //! `checks/schema/openapi.schema.json`.
 
 use crate::model::api::Data;
+use crate::parse::DocumentError;
 use serde_json::Value;
 use std::sync::OnceLock;
 use url::Url;
@@ -34,23 +35,26 @@ pub const CATALOG_ACCEPT: &str = "application/linkset+json, application/json;q=0
 pub const DESCRIPTION_ACCEPT: &str = "application/vnd.oai.openapi+json, application/openapi+json, application/json, application/vnd.oai.openapi;q=0.9, application/yaml;q=0.9, text/yaml;q=0.8, */*;q=0.1";
 
 /// Parse and validate a data file (see [`crate::datafile`]).
-pub fn parse_data(text: &str) -> Result<Data, String> {
-    let schema: Value =
-        serde_json::from_str(DATA_SCHEMA).map_err(|e| format!("schema is not JSON: {e}"))?;
-    let validator =
-        jsonschema::validator_for(&schema).map_err(|e| format!("schema does not compile: {e}"))?;
+pub fn parse_data(text: &str) -> Result<Data, DocumentError> {
+    let schema: Value = serde_json::from_str(DATA_SCHEMA)
+        .map_err(|e| DocumentError::SchemaNotJson(e.to_string()))?;
+    let validator = jsonschema::validator_for(&schema)
+        .map_err(|e| DocumentError::SchemaInvalid(e.to_string()))?;
     crate::model::datafile::parse(text, &validator).map_err(|e| match e {
-        crate::model::datafile::DataFileError::Toml(e) => format!("not valid: {e}"),
-        crate::model::datafile::DataFileError::Schema(lines) => lines.join("\n"),
+        crate::model::datafile::DataFileError::Toml(e) => DocumentError::DataToml(e),
+        crate::model::datafile::DataFileError::Schema(lines) => DocumentError::DataSchema(lines),
     })
 }
 
 /// The embedded data (parsed and validated once).
-pub fn data() -> Result<&'static Data, String> {
-    static D: OnceLock<Result<Data, String>> = OnceLock::new();
+pub fn data() -> Result<&'static Data, DocumentError> {
+    static D: OnceLock<Result<Data, DocumentError>> = OnceLock::new();
     D.get_or_init(|| parse_data(DATA))
         .as_ref()
-        .map_err(|e| format!("checks/openapi/openapi.toml: {e}"))
+        .map_err(|e| DocumentError::Embedded {
+            file: "checks/openapi/openapi.toml",
+            error: Box::new(e.clone()),
+        })
 }
 
 /// The conventional description URLs for a target, in list order: origin
@@ -94,27 +98,28 @@ pub fn looks_like_json(body: &[u8]) -> bool {
 /// nesting at 128), else YAML through the bounded reader, keeping only
 /// what the checks read ([`crate::parse::json::description_prune`])
 /// within `budget` bytes of estimated heap. Returns the tree and its cost.
-pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), String> {
+pub fn parse_description(body: &[u8], budget: usize) -> Result<(Value, usize), DocumentError> {
     use crate::parse::{json, yaml};
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if looks_like_json(body) {
         return json::parse(body, budget, Some(json::description_prune))
             .map(|p| (p.value, p.cost))
-            .map_err(|e| {
-                if e.contains("memory budget") {
-                    format!("too large to read: {e}")
-                } else {
-                    format!("not valid JSON: {e}")
-                }
+            .map_err(|e| match e {
+                DocumentError::OverBudget(_) => DocumentError::TooLarge(Box::new(e)),
+                e => DocumentError::NotJson(Box::new(e)),
             });
     }
-    let text = std::str::from_utf8(body).map_err(|_| "neither JSON nor UTF-8 YAML".to_string())?;
-    yaml::to_json_within(text, budget, Some(json::description_prune)).map_err(|e| e.0)
+    let text = std::str::from_utf8(body).map_err(|_| DocumentError::NotUtf8)?;
+    Ok(yaml::to_json_within(
+        text,
+        budget,
+        Some(json::description_prune),
+    )?)
 }
 
 /// [`parse_description`] within [`crate::parse::json::DESCRIPTION_BUDGET`].
 #[cfg(any(test, feature = "testing"))]
-pub fn parse_body(body: &[u8]) -> Result<Value, String> {
+pub fn parse_body(body: &[u8]) -> Result<Value, DocumentError> {
     parse_description(body, crate::parse::json::DESCRIPTION_BUDGET).map(|(v, _)| v)
 }
 
@@ -158,8 +163,10 @@ mod tests {
     fn bodies() {
         assert!(parse_body(b"  {\"openapi\": \"3.1.0\"}").is_ok());
         assert!(parse_body(b"\xEF\xBB\xBFopenapi: 3.0.0\n").is_ok());
-        assert!(parse_body(b"{not json").unwrap_err().contains("JSON"));
-        assert!(parse_body(b"\xff\xfe").is_err());
+        let e = parse_body(b"{not json").unwrap_err();
+        assert!(matches!(e, DocumentError::NotJson(_)), "{e:?}");
+        assert!(e.to_string().starts_with("not valid JSON: "), "{e}");
+        assert_eq!(parse_body(b"\xff\xfe"), Err(DocumentError::NotUtf8));
         let bad = parse_data(
             "version = 1\n[[location]]\npath = \"/x\"\nwhy = \"short\"\nsource = \"http://x\"\n",
         );

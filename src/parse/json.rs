@@ -28,6 +28,8 @@ use serde_json::{Map, Number, Value};
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
+use super::error::DocumentError;
+
 /// Estimated heap one parsed JSON view may take (a metadata document, a
 /// JWK Set, an error body, a linkset: all far smaller in practice).
 pub const JSON_VIEW_BUDGET: usize = 16 << 20;
@@ -119,6 +121,9 @@ pub struct Parsed {
 struct Ctx {
     used: Cell<usize>,
     budget: usize,
+    /// Set when a charge went over the budget: the error that follows is
+    /// the budget's, not the grammar's.
+    over: Cell<bool>,
     path: RefCell<Vec<String>>,
     prune: Option<Prune>,
 }
@@ -128,6 +133,7 @@ impl Ctx {
         let used = self.used.get().saturating_add(n);
         self.used.set(used);
         if used > self.budget {
+            self.over.set(true);
             return Err(E::custom(format!(
                 "larger than the {} MiB memory budget for one parsed document",
                 self.budget >> 20
@@ -235,24 +241,37 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 }
 
-fn build(bytes: &[u8], budget: usize, prune: Option<Prune>) -> Result<(Value, usize), String> {
+fn build(
+    bytes: &[u8],
+    budget: usize,
+    prune: Option<Prune>,
+) -> Result<(Value, usize), DocumentError> {
     let ctx = Ctx {
         used: Cell::new(0),
         budget,
+        over: Cell::new(false),
         path: RefCell::new(Vec::new()),
         prune,
     };
+    let refused = |e: serde_json::Error| {
+        if ctx.over.get() {
+            DocumentError::OverBudget(e.to_string())
+        } else {
+            DocumentError::Json(e.to_string())
+        }
+    };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Seed(&ctx).deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
+    let value = Seed(&ctx).deserialize(&mut de).map_err(refused)?;
+    de.end().map_err(refused)?;
     Ok((value, ctx.used.get()))
 }
 
 /// Read `bytes` as JSON within `budget` bytes of estimated heap, skipping
 /// the members `prune` names. A number beyond the range of a double or a
 /// lone surrogate is read leniently and reported; anything else that is
-/// not JSON is an error (its message says why).
-pub fn parse(bytes: &[u8], budget: usize, prune: Option<Prune>) -> Result<Parsed, String> {
+/// not JSON is an error ([`DocumentError::OverBudget`] or
+/// [`DocumentError::Json`], with the parser's message).
+pub fn parse(bytes: &[u8], budget: usize, prune: Option<Prune>) -> Result<Parsed, DocumentError> {
     match build(bytes, budget, prune) {
         Ok((value, cost)) => Ok(Parsed {
             value,
@@ -553,7 +572,8 @@ mod tests {
         }
         text.extend_from_slice(b"{}]");
         let e = parse(&text, 16 * MIB, None).unwrap_err();
-        assert!(e.contains("memory budget"), "{e}");
+        assert!(matches!(e, DocumentError::OverBudget(_)), "{e:?}");
+        assert!(e.to_string().contains("memory budget"), "{e}");
         let p = parse(&text, 256 * MIB, None).unwrap();
         let estimated = p.cost;
         assert!(estimated > 80 * MIB, "{estimated}");

@@ -4,6 +4,7 @@
 //! the catalogue ships. They import only the model.
 
 pub mod description;
+mod error;
 pub mod json;
 pub mod links;
 pub mod markdown;
@@ -11,3 +12,5 @@ pub mod openapi;
 pub mod robots;
 pub mod www_authenticate;
 pub mod yaml;
+
+pub use error::DocumentError;

@@ -10,6 +10,7 @@ use crate::model::api::{
     Description, Family, Flow, FlowKind, MAX_OPERATIONS, MAX_SCHEMES, MAX_SCOPES, MAX_SERVERS,
     Operation, OperationHints, Requirement, SchemeKind, SecurityScheme,
 };
+use crate::parse::DocumentError;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -279,10 +280,8 @@ fn servers(root: &Value, base: &Url, family: Family) -> Vec<String> {
 
 /// Read a parsed document as an API description. `base` is the URL it was
 /// fetched from (relative server URLs resolve against it).
-pub fn read(root: &Value, base: &Url) -> Result<Description, String> {
-    let obj = root
-        .as_object()
-        .ok_or("the document is not an object (an OpenAPI document is a JSON/YAML object)")?;
+pub fn read(root: &Value, base: &Url) -> Result<Description, DocumentError> {
+    let obj = root.as_object().ok_or(DocumentError::NotObject)?;
     let (family, version) = if let Some(v) = obj.get("openapi") {
         let v = match v {
             Value::String(s) => s.clone(),
@@ -290,9 +289,7 @@ pub fn read(root: &Value, base: &Url) -> Result<Description, String> {
         };
         let mut parts = v.split('.');
         if parts.next() != Some("3") {
-            return Err(format!(
-                "`openapi: {v}` is not a version this reader knows (3.0, 3.1, 3.2)"
-            ));
+            return Err(DocumentError::OpenApiVersion(v));
         }
         let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
         (Family::OpenApi3 { minor }, v)
@@ -302,14 +299,11 @@ pub fn read(root: &Value, base: &Url) -> Result<Description, String> {
             other => other.to_string(),
         };
         if v != "2.0" && v != "2" {
-            return Err(format!("`swagger: {v}` is not Swagger 2.0"));
+            return Err(DocumentError::SwaggerVersion(v));
         }
         (Family::Swagger2, "2.0".to_string())
     } else {
-        return Err(
-            "neither an `openapi` nor a `swagger` member: not an OpenAPI or Swagger document"
-                .into(),
-        );
+        return Err(DocumentError::NotOpenApi);
     };
     let swagger = family == Family::Swagger2;
     let scheme_map = if swagger {
@@ -500,10 +494,17 @@ mod tests {
 
     #[test]
     fn not_a_description() {
-        assert!(read(&json!({"linkset": []}), &base()).is_err());
-        assert!(read(&json!({"openapi": "4.0"}), &base()).is_err());
-        assert!(read(&json!({"swagger": "1.2"}), &base()).is_err());
-        assert!(read(&json!([1, 2]), &base()).is_err());
+        let err = |doc: Value| read(&doc, &base()).unwrap_err();
+        assert_eq!(err(json!({"linkset": []})), DocumentError::NotOpenApi);
+        assert_eq!(
+            err(json!({"openapi": "4.0"})),
+            DocumentError::OpenApiVersion("4.0".into())
+        );
+        assert_eq!(
+            err(json!({"swagger": "1.2"})).to_string(),
+            "`swagger: 1.2` is not Swagger 2.0"
+        );
+        assert_eq!(err(json!([1, 2])), DocumentError::NotObject);
         // Members of the wrong type are skipped, never a panic.
         let d = read(
             &json!({"openapi": 3.0, "paths": {"/a": {"get": {"security": "x", "operationId": 5}}}, "components": {"securitySchemes": {"a": 1, "b": {"type": 2}}}, "servers": "x"}),

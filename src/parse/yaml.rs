@@ -32,10 +32,7 @@ pub const MAX_NODES: usize = 2_000_000;
 #[cfg(any(test, feature = "testing"))]
 pub const DEFAULT_BUDGET: usize = 32 << 20;
 
-/// Why a YAML text was not read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct YamlError(pub String);
+pub use super::error::YamlError;
 
 enum Frame {
     Seq {

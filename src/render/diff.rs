@@ -1,5 +1,6 @@
 //! Renderers of a [`ReportDiff`] (`agentready diff`).
 
+use super::error::RenderError;
 use super::{md_code, md_escape, outcome_name};
 use crate::report::diff::{Change, DiffFinding, ReportDiff};
 use std::fmt::Write as _;
@@ -16,7 +17,7 @@ pub enum DiffFormat {
 }
 
 /// Render a diff.
-pub fn render_diff(d: &ReportDiff, format: DiffFormat) -> Result<String, String> {
+pub fn render_diff(d: &ReportDiff, format: DiffFormat) -> Result<String, RenderError> {
     match format {
         DiffFormat::Table => Ok(text(d)),
         DiffFormat::Json => serde_json::to_string_pretty(d)
@@ -24,7 +25,7 @@ pub fn render_diff(d: &ReportDiff, format: DiffFormat) -> Result<String, String>
                 s.push('\n');
                 s
             })
-            .map_err(|e| e.to_string()),
+            .map_err(RenderError::Json),
         DiffFormat::Markdown => Ok(markdown(d)),
     }
 }

@@ -10,6 +10,7 @@
 //! gate's reasons. Written with quick-xml (escaping), after removing the
 //! characters XML 1.0 cannot carry at all.
 
+use super::error::RenderError;
 use crate::model::outcome::{FindingLevel, Outcome};
 use crate::report::gate::{Level, Verdict};
 use crate::report::{CheckResult, Report};
@@ -260,9 +261,9 @@ fn properties(w: &mut W, report: &Report) -> R {
 }
 
 /// Render a report as JUnit XML.
-pub fn junit(report: &Report) -> Result<String, String> {
-    let bytes = write(report).map_err(|e| format!("cannot write JUnit XML: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("cannot write JUnit XML: {e}"))
+pub fn junit(report: &Report) -> Result<String, RenderError> {
+    let bytes = write(report).map_err(RenderError::Xml)?;
+    String::from_utf8(bytes).map_err(RenderError::XmlUtf8)
 }
 
 #[cfg(test)]

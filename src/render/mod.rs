@@ -4,6 +4,7 @@
 
 mod catalogue;
 mod diff;
+mod error;
 mod html;
 mod json;
 mod junit;
@@ -13,6 +14,7 @@ mod table;
 
 pub use catalogue::{catalogue_table, explain};
 pub use diff::{DiffFormat, render_diff};
+pub use error::RenderError;
 pub use html::html;
 pub use json::json;
 pub use junit::junit;
@@ -43,7 +45,7 @@ pub enum Format {
 }
 
 /// Render a report in a format. `color` only affects the table.
-pub fn render(report: &Report, format: Format, color: bool) -> Result<String, String> {
+pub fn render(report: &Report, format: Format, color: bool) -> Result<String, RenderError> {
     match format {
         Format::Table => Ok(table(report, color)),
         Format::Json => json(report),

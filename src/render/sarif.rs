@@ -11,6 +11,7 @@
 //! Every result has a location: the URL of the exchange that shows it, or
 //! the target URL.
 
+use super::error::RenderError;
 use crate::model::outcome::{FindingLevel, Outcome};
 use crate::report::gate::Level;
 use crate::report::{CheckResult, Report};
@@ -195,7 +196,7 @@ fn baseline_state(report: &Report, c: &CheckResult, code: Option<&str>, r: &mut 
 }
 
 /// Render a report as a SARIF 2.1.0 log (pretty JSON).
-pub fn sarif(report: &Report) -> Result<String, String> {
+pub fn sarif(report: &Report) -> Result<String, RenderError> {
     let rules: Vec<Value> = report.checks.iter().map(|c| rule(c, report)).collect();
     let mut notifications: Vec<Value> = report
         .checks
@@ -253,7 +254,7 @@ pub fn sarif(report: &Report) -> Result<String, String> {
             s.push('\n');
             s
         })
-        .map_err(|e| e.to_string())
+        .map_err(RenderError::Json)
 }
 
 #[cfg(test)]

@@ -104,6 +104,108 @@ fn quote(s: &str) -> String {
     }
 }
 
+/// Why a rate-limit field value cannot be used (the text of the finding
+/// and of `data.fields[].problem`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A REQUIRED parameter is missing (its key).
+    #[error("the REQUIRED parameter `{0}` is missing")]
+    MissingParam(&'static str),
+    /// A parameter or dictionary member that must be a non-negative (or,
+    /// with `positive`, a non-zero) Integer.
+    #[error("`{key}` must be a {} Integer", if *.positive { "positive" } else { "non-negative" })]
+    NotInteger {
+        /// The key.
+        key: &'static str,
+        /// Zero is refused too.
+        positive: bool,
+    },
+    /// A parameter that must be a Byte Sequence (its key).
+    #[error("`{0}` must be a Byte Sequence (:base64:)")]
+    NotByteSequence(&'static str),
+    /// A List member that is an inner list.
+    #[error("an inner list is not allowed here")]
+    InnerList,
+    /// Not an RFC 9651 List (the parser's message).
+    #[error("not a Structured Field List ({0})")]
+    NotList(String),
+    /// A `RateLimit-Policy` List without members.
+    #[error("the list is empty; it must hold at least one policy")]
+    NoPolicy,
+    /// A List without members.
+    #[error("the list is empty")]
+    Empty,
+    /// A problem with one named policy of `RateLimit-Policy`.
+    #[error("policy \"{name}\": {error}")]
+    Policy {
+        /// The policy's name.
+        name: String,
+        /// What is wrong with it.
+        error: Box<FieldError>,
+    },
+    /// A problem with one named service limit of `RateLimit`.
+    #[error("limit \"{name}\": {error}")]
+    Limit {
+        /// The policy's name.
+        name: String,
+        /// What is wrong with it.
+        error: Box<FieldError>,
+    },
+    /// A policy's `qu` that is not a String.
+    #[error("`qu` must be a String")]
+    UnitNotString,
+    /// A draft -07 quota that is not a non-negative Integer.
+    #[error("a quota must be a non-negative Integer")]
+    Quota,
+    /// Policy items of both kinds, or of neither.
+    #[error("policy items must all be Strings (current drafts) or all Integers (draft -07)")]
+    MixedPolicies,
+    /// A service limit that does not name its policy.
+    #[error(
+        "each service limit must name its policy with a String (e.g. \"default\";r=50;t=30)"
+    )]
+    UnnamedLimit,
+    /// A draft -07 dictionary member that is an inner list (its key).
+    #[error("`{0}` must be an Integer, not an inner list")]
+    InnerListMember(&'static str),
+    /// Neither a current List nor a complete draft -07 dictionary (why it
+    /// is not a List).
+    #[error("{0}; as a draft -07 dictionary it lacks the REQUIRED `limit` and `reset` keys")]
+    NotDraft07(Box<FieldError>),
+    /// A drafts -00…-06 `RateLimit-Limit` member that is not a
+    /// non-negative Integer.
+    #[error("each member must be a non-negative Integer")]
+    Member,
+    /// Not an RFC 9651 Item (the parser's message).
+    #[error("not a Structured Field Item ({0})")]
+    NotItem(String),
+    /// An Item that is not a non-negative Integer.
+    #[error("must be a non-negative Integer")]
+    NotNonNegative,
+    /// A `Retry-After` of neither form.
+    #[error("neither a whole number of seconds nor an HTTP-date")]
+    RetryAfter,
+    /// A combined value longer than [`MAX_FIELD`] (its length).
+    #[error("{0} bytes long, more than the {MAX_FIELD} agentready parses")]
+    TooLong(usize),
+}
+
+impl FieldError {
+    fn in_policy(self, name: &str) -> FieldError {
+        FieldError::Policy {
+            name: name.to_string(),
+            error: Box::new(self),
+        }
+    }
+
+    fn in_limit(self, name: &str) -> FieldError {
+        FieldError::Limit {
+            name: name.to_string(),
+            error: Box::new(self),
+        }
+    }
+}
+
 fn param<'a>(params: &'a Parameters, key: &str) -> Option<&'a BareItem> {
     params
         .iter()
@@ -119,45 +221,40 @@ fn non_negative(item: &BareItem) -> Option<i64> {
 /// `positive`, a non-zero) Integer when present.
 fn integer_param(
     params: &Parameters,
-    key: &str,
+    key: &'static str,
     positive: bool,
     required: bool,
-) -> Result<Option<i64>, String> {
+) -> Result<Option<i64>, FieldError> {
     match param(params, key) {
-        None if required => Err(format!("the REQUIRED parameter `{key}` is missing")),
+        None if required => Err(FieldError::MissingParam(key)),
         None => Ok(None),
         Some(v) => match non_negative(v) {
             Some(n) if !positive || n > 0 => Ok(Some(n)),
-            _ => Err(format!(
-                "`{key}` must be a {} Integer",
-                if positive { "positive" } else { "non-negative" }
-            )),
+            _ => Err(FieldError::NotInteger { key, positive }),
         },
     }
 }
 
-fn byte_sequence_param(params: &Parameters, key: &str) -> Result<(), String> {
+fn byte_sequence_param(params: &Parameters, key: &'static str) -> Result<(), FieldError> {
     match param(params, key) {
-        Some(v) if v.as_byte_sequence().is_none() => {
-            Err(format!("`{key}` must be a Byte Sequence (:base64:)"))
-        }
+        Some(v) if v.as_byte_sequence().is_none() => Err(FieldError::NotByteSequence(key)),
         _ => Ok(()),
     }
 }
 
-fn list_items(list: &List) -> Result<Vec<&Item>, String> {
+fn list_items(list: &List) -> Result<Vec<&Item>, FieldError> {
     list.iter()
         .map(|e| match e {
             ListEntry::Item(i) => Ok(i),
-            ListEntry::InnerList(_) => Err("an inner list is not allowed here".to_string()),
+            ListEntry::InnerList(_) => Err(FieldError::InnerList),
         })
         .collect()
 }
 
-fn parse_list(value: &str) -> Result<List, String> {
+fn parse_list(value: &str) -> Result<List, FieldError> {
     Parser::new(value)
         .parse::<List>()
-        .map_err(|e| format!("not a Structured Field List ({e})"))
+        .map_err(|e| FieldError::NotList(e.to_string()))
 }
 
 /// What a `RateLimit-Policy` value is.
@@ -170,11 +267,11 @@ pub enum PolicyField {
 }
 
 /// Parse `RateLimit-Policy` (current §3, or the Integer items of -07).
-pub fn parse_policy(value: &str) -> Result<PolicyField, String> {
+pub fn parse_policy(value: &str) -> Result<PolicyField, FieldError> {
     let list = parse_list(value)?;
     let items = list_items(&list)?;
     if items.is_empty() {
-        return Err("the list is empty; it must hold at least one policy".into());
+        return Err(FieldError::NoPolicy);
     }
     if items.iter().all(|i| i.bare_item.as_string().is_some()) {
         let mut out = Vec::new();
@@ -184,16 +281,14 @@ pub fn parse_policy(value: &str) -> Result<PolicyField, String> {
                 .as_string()
                 .map(|s| s.as_str())
                 .unwrap_or_default();
-            let q = integer_param(&i.params, "q", false, true)
-                .map_err(|e| format!("policy \"{name}\": {e}"))?;
-            let w = integer_param(&i.params, "w", true, false)
-                .map_err(|e| format!("policy \"{name}\": {e}"))?;
+            let q = integer_param(&i.params, "q", false, true).map_err(|e| e.in_policy(name))?;
+            let w = integer_param(&i.params, "w", true, false).map_err(|e| e.in_policy(name))?;
             if let Some(qu) = param(&i.params, "qu")
                 && qu.as_string().is_none()
             {
-                return Err(format!("policy \"{name}\": `qu` must be a String"));
+                return Err(FieldError::UnitNotString.in_policy(name));
             }
-            byte_sequence_param(&i.params, "pk").map_err(|e| format!("policy \"{name}\": {e}"))?;
+            byte_sequence_param(&i.params, "pk").map_err(|e| e.in_policy(name))?;
             let qu = param(&i.params, "qu")
                 .and_then(|v| v.as_string())
                 .map(|s| s.as_str().to_string());
@@ -204,14 +299,13 @@ pub fn parse_policy(value: &str) -> Result<PolicyField, String> {
     if items.iter().all(|i| i.bare_item.as_integer().is_some()) {
         let mut out = Vec::new();
         for i in items {
-            let q = non_negative(&i.bare_item)
-                .ok_or_else(|| "a quota must be a non-negative Integer".to_string())?;
+            let q = non_negative(&i.bare_item).ok_or(FieldError::Quota)?;
             let w = integer_param(&i.params, "w", true, false)?;
             out.push(json!({"quota": q, "window": w}));
         }
         return Ok(PolicyField::Legacy(out));
     }
-    Err("policy items must all be Strings (current drafts) or all Integers (draft -07)".into())
+    Err(FieldError::MixedPolicies)
 }
 
 /// What a `RateLimit` value is.
@@ -224,28 +318,22 @@ pub enum RateLimitField {
 }
 
 /// Parse `RateLimit` (current §4 list, or the -07 dictionary).
-pub fn parse_ratelimit(value: &str) -> Result<RateLimitField, String> {
+pub fn parse_ratelimit(value: &str) -> Result<RateLimitField, FieldError> {
     match parse_list(value) {
         Ok(list) => {
             let items = list_items(&list)?;
             if items.is_empty() {
-                return Err("the list is empty".into());
+                return Err(FieldError::Empty);
             }
             let mut out = Vec::new();
             for i in items {
                 let Some(name) = i.bare_item.as_string() else {
-                    return Err(
-                        "each service limit must name its policy with a String (e.g. \"default\";r=50;t=30)"
-                            .into(),
-                    );
+                    return Err(FieldError::UnnamedLimit);
                 };
                 let name = name.as_str();
-                let r = integer_param(&i.params, "r", false, true)
-                    .map_err(|e| format!("limit \"{name}\": {e}"))?;
-                let t = integer_param(&i.params, "t", false, false)
-                    .map_err(|e| format!("limit \"{name}\": {e}"))?;
-                byte_sequence_param(&i.params, "pk")
-                    .map_err(|e| format!("limit \"{name}\": {e}"))?;
+                let r = integer_param(&i.params, "r", false, true).map_err(|e| e.in_limit(name))?;
+                let t = integer_param(&i.params, "t", false, false).map_err(|e| e.in_limit(name))?;
+                byte_sequence_param(&i.params, "pk").map_err(|e| e.in_limit(name))?;
                 out.push(json!({"name": name, "remaining": r, "reset": t}));
             }
             Ok(RateLimitField::Current(out))
@@ -254,15 +342,16 @@ pub fn parse_ratelimit(value: &str) -> Result<RateLimitField, String> {
             let dict = Parser::new(value)
                 .parse::<Dictionary>()
                 .map_err(|_| list_err.clone())?;
-            let get = |k: &str| -> Result<Option<i64>, String> {
+            let get = |k: &'static str| -> Result<Option<i64>, FieldError> {
                 match dict.iter().find(|(key, _)| key.as_str() == k) {
                     None => Ok(None),
                     Some((_, ListEntry::Item(i))) => non_negative(&i.bare_item)
                         .map(Some)
-                        .ok_or_else(|| format!("`{k}` must be a non-negative Integer")),
-                    Some((_, ListEntry::InnerList(_))) => {
-                        Err(format!("`{k}` must be an Integer, not an inner list"))
-                    }
+                        .ok_or(FieldError::NotInteger {
+                            key: k,
+                            positive: false,
+                        }),
+                    Some((_, ListEntry::InnerList(_))) => Err(FieldError::InnerListMember(k)),
                 }
             };
             let limit = get("limit")?;
@@ -272,9 +361,7 @@ pub fn parse_ratelimit(value: &str) -> Result<RateLimitField, String> {
                 (Some(_), Some(_)) => Ok(RateLimitField::Draft07(
                     json!({"limit": limit, "remaining": remaining, "reset": reset}),
                 )),
-                _ => Err(format!(
-                    "{list_err}; as a draft -07 dictionary it lacks the REQUIRED `limit` and `reset` keys"
-                )),
+                _ => Err(FieldError::NotDraft07(Box::new(list_err))),
             }
         }
     }
@@ -282,16 +369,15 @@ pub fn parse_ratelimit(value: &str) -> Result<RateLimitField, String> {
 
 /// Parse the drafts -00…-06 `RateLimit-Limit`: a List of Integer items
 /// (the expiring limit, then quota policies with `w`).
-pub fn parse_legacy_limit(value: &str) -> Result<Value, String> {
+pub fn parse_legacy_limit(value: &str) -> Result<Value, FieldError> {
     let list = parse_list(value)?;
     let items = list_items(&list)?;
     if items.is_empty() {
-        return Err("the list is empty".into());
+        return Err(FieldError::Empty);
     }
     let mut out = Vec::new();
     for i in items {
-        let q = non_negative(&i.bare_item)
-            .ok_or_else(|| "each member must be a non-negative Integer".to_string())?;
+        let q = non_negative(&i.bare_item).ok_or(FieldError::Member)?;
         let w = integer_param(&i.params, "w", true, false)?;
         out.push(json!({"quota": q, "window": w}));
     }
@@ -300,11 +386,11 @@ pub fn parse_legacy_limit(value: &str) -> Result<Value, String> {
 
 /// Parse `RateLimit-Remaining` / `RateLimit-Reset` (drafts -00…-06): one
 /// non-negative Integer item.
-pub fn parse_legacy_integer(value: &str) -> Result<i64, String> {
+pub fn parse_legacy_integer(value: &str) -> Result<i64, FieldError> {
     let item = Parser::new(value)
         .parse::<Item>()
-        .map_err(|e| format!("not a Structured Field Item ({e})"))?;
-    non_negative(&item.bare_item).ok_or_else(|| "must be a non-negative Integer".to_string())
+        .map_err(|e| FieldError::NotItem(e.to_string()))?;
+    non_negative(&item.bare_item).ok_or(FieldError::NotNonNegative)
 }
 
 /// A `Retry-After` value (RFC 9110 §10.2.3).
@@ -318,7 +404,7 @@ pub enum RetryAfter {
 
 /// Parse `Retry-After`: `1*DIGIT`, or an HTTP-date in any of the three
 /// forms RFC 9110 §5.6.7 says recipients accept.
-pub fn parse_retry_after(value: &str) -> Result<RetryAfter, String> {
+pub fn parse_retry_after(value: &str) -> Result<RetryAfter, FieldError> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(RetryAfter::Delay(v.to_string()));
@@ -326,7 +412,7 @@ pub fn parse_retry_after(value: &str) -> Result<RetryAfter, String> {
     if v.len() <= 64 && httpdate::parse_http_date(v).is_ok() {
         return Ok(RetryAfter::Date);
     }
-    Err("neither a whole number of seconds nor an HTTP-date".into())
+    Err(FieldError::RetryAfter)
 }
 
 /// How an `X-RateLimit-Reset` value reads.
@@ -393,7 +479,7 @@ struct Seen {
     value: String,
     generation: Option<Generation>,
     parsed: Value,
-    problem: Option<String>,
+    problem: Option<FieldError>,
 }
 
 /// All values of a field on a response, combined as RFC 9110 §5.3 says.
@@ -402,18 +488,13 @@ fn combined(resp: &ResponseRecord, name: &str) -> Option<String> {
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-fn too_long(value: &str) -> Option<String> {
-    (value.len() > MAX_FIELD).then(|| {
-        format!(
-            "{} bytes long, more than the {MAX_FIELD} agentready parses",
-            value.len()
-        )
-    })
+fn too_long(value: &str) -> Option<FieldError> {
+    (value.len() > MAX_FIELD).then_some(FieldError::TooLong(value.len()))
 }
 
 /// What a field value reads as: its generation and parsed form, or why it
 /// cannot be used.
-type Reading = Result<(Generation, Value), String>;
+type Reading = Result<(Generation, Value), FieldError>;
 
 /// Parse a value unless it is longer than [`MAX_FIELD`].
 fn guarded(value: &str, f: impl Fn(&str) -> Reading) -> Reading {
@@ -635,7 +716,7 @@ pub fn rate_limit_signals(ev: &Evidence) -> Evaluation {
                 "value": quote(&f.value),
                 "generation": f.generation.map(Generation::as_str),
                 "parsed": f.parsed,
-                "problem": f.problem,
+                "problem": f.problem.as_ref().map(ToString::to_string),
             })
         })
         .collect();

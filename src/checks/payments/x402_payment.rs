@@ -14,6 +14,7 @@ use crate::evidence::Evidence;
 use crate::model::exchange::Exchange;
 use crate::model::outcome::{Evaluation, Finding, finding};
 use crate::model::probe::Needs;
+use crate::parse::DocumentError;
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
@@ -42,15 +43,29 @@ fn quote(s: &str) -> String {
     }
 }
 
+/// Why a `PAYMENT-REQUIRED` value cannot be read (the text of the
+/// finding that says so).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentRequiredError {
+    /// Longer than [`MAX_PAYMENT_REQUIRED`] (its length).
+    #[error(
+        "the header is {0} characters long, more than the {MAX_PAYMENT_REQUIRED} agentready decodes"
+    )]
+    TooLong(usize),
+    /// Not base64 in either alphabet.
+    #[error("the header is not base64")]
+    NotBase64,
+    /// Base64 of something that is not JSON.
+    #[error("the decoded header is not JSON ({0})")]
+    NotJson(#[source] DocumentError),
+}
+
 /// Decode the base64 of a `PAYMENT-REQUIRED` value (standard or URL-safe
 /// alphabet, padding optional) into JSON.
-pub fn decode_payment_required(value: &str) -> Result<Value, String> {
+pub fn decode_payment_required(value: &str) -> Result<Value, PaymentRequiredError> {
     let value = value.trim();
     if value.len() > MAX_PAYMENT_REQUIRED {
-        return Err(format!(
-            "the header is {} characters long, more than the {MAX_PAYMENT_REQUIRED} agentready decodes",
-            value.len()
-        ));
+        return Err(PaymentRequiredError::TooLong(value.len()));
     }
     use base64::engine::DecodePaddingMode;
     use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -63,10 +78,10 @@ pub fn decode_payment_required(value: &str) -> Result<Value, String> {
     let bytes = engines
         .iter()
         .find_map(|e| e.decode(value).ok())
-        .ok_or_else(|| "the header is not base64".to_string())?;
+        .ok_or(PaymentRequiredError::NotBase64)?;
     crate::parse::json::parse(&bytes, crate::parse::json::JSON_VIEW_BUDGET, None)
         .map(|p| p.value)
-        .map_err(|e| format!("the decoded header is not JSON ({e})"))
+        .map_err(PaymentRequiredError::NotJson)
 }
 
 /// True for a CAIP-2 chain id: `namespace:reference`, namespace

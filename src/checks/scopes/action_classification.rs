@@ -110,7 +110,7 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     };
     let words = match apidesc::data() {
         Ok(d) => &d.operations,
-        Err(e) => return Evaluation::error(e, evidence),
+        Err(e) => return Evaluation::error(e.to_string(), evidence),
     };
     // Scope classes, with every hint the target publishes (metadata risk
     // documents and descriptions, then the descriptions' OAuth flows).

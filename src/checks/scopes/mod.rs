@@ -1,5 +1,6 @@
 //! Scopes: are they published, classified by risk, least-privilege and progressive?
 
+use crate::classify::ScopeError;
 use crate::classify::scopes::{Classification, ScopeClass};
 use crate::evidence::Evidence;
 use crate::evidence::views::scopes::{ScopeAnalysis, analysis};
@@ -19,7 +20,7 @@ pub(crate) fn no_scopes() -> Evaluation {
 }
 
 /// The error of a scope check when the vocabulary cannot be loaded.
-pub(crate) fn vocabulary_error(e: String, probes: Vec<String>) -> Evaluation {
+pub(crate) fn vocabulary_error(e: &ScopeError, probes: Vec<String>) -> Evaluation {
     Evaluation::error(
         format!("the scope vocabulary cannot be loaded: {e}"),
         probes,
@@ -51,7 +52,7 @@ pub(crate) fn classified(ev: &Evidence) -> Result<std::sync::Arc<ScopeAnalysis>,
     }
     match &a.classes {
         Ok(_) => Ok(a),
-        Err(e) => Err(Box::new(vocabulary_error(e.clone(), a.probes.clone()))),
+        Err(e) => Err(Box::new(vocabulary_error(e, a.probes.clone()))),
     }
 }
 

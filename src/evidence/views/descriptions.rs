@@ -118,15 +118,13 @@ fn fetch_all(ev: &Evidence) -> Vec<Fetched> {
                 Some(r) if r.truncated => DescState::Truncated,
                 Some(r) if r.looks_like_html() => DescState::Html,
                 Some(r) => match ev.document_at(rec.exchange) {
-                    Err(e) => DescState::Unparseable(e),
+                    Err(e) => DescState::Unparseable(e.to_string()),
                     Ok(doc) => {
                         let base = Url::parse(&r.final_url).or_else(|_| Url::parse(&x.request.url));
-                        match base
-                            .map_err(|e| e.to_string())
-                            .and_then(|b| openapi::read(&doc, &b))
-                        {
-                            Ok(d) => DescState::Found(Box::new(d)),
-                            Err(e) => DescState::NotDescription(e),
+                        match base.map(|b| openapi::read(&doc, &b)) {
+                            Ok(Ok(d)) => DescState::Found(Box::new(d)),
+                            Ok(Err(e)) => DescState::NotDescription(e.to_string()),
+                            Err(e) => DescState::NotDescription(e.to_string()),
                         }
                     }
                 },

@@ -9,6 +9,7 @@ use super::api::api_view;
 use super::descriptions::{DescState, found};
 use super::metadata::as_view;
 use super::prm::prm_view;
+use crate::classify::ScopeError;
 use crate::classify::scopes::{self, Classification, Hints, RiskEntry};
 use crate::evidence::Evidence;
 use serde_json::Value;
@@ -480,7 +481,7 @@ pub fn scope_view(ev: &Evidence) -> ScopeView {
 
 /// Classify every published scope, with the descriptions and risk entries
 /// the target publishes.
-pub fn classify_view(view: &ScopeView) -> Result<Vec<Classification>, String> {
+pub fn classify_view(view: &ScopeView) -> Result<Vec<Classification>, ScopeError> {
     let vocab = scopes::vocabulary()?;
     Ok(view
         .published
@@ -506,7 +507,7 @@ pub struct ScopeAnalysis {
     /// Probe ids the view rests on ([`ScopeView::probes`]).
     pub probes: Vec<String>,
     /// [`classify_view`] of the view.
-    pub classes: Result<Vec<Classification>, String>,
+    pub classes: Result<Vec<Classification>, ScopeError>,
 }
 
 impl ScopeAnalysis {

@@ -2,7 +2,7 @@
 //! body read within the cap, and the exchange recorded with the user's
 //! secrets taken out.
 
-use super::guard::{EXCLUDED_MARK, SSRF_MARK};
+use super::guard::ResolveError;
 use super::*;
 use crate::model::exchange::{
     ErrorKind, Exchange, Header, ProbeError, Redirect, RequestRecord, ResponseRecord,
@@ -174,11 +174,11 @@ impl HttpClient {
                     "not sent to the proxy: {host} has no address here, so the SSRF guard cannot judge it"
                 ),
             }),
-            Err(e) if e.contains(SSRF_MARK) => Some(ProbeError {
+            Err(e @ ResolveError::Private(_)) => Some(ProbeError {
                 kind: ErrorKind::Refused,
                 message: format!("not sent to the proxy: {e}"),
             }),
-            Err(e) if e.contains(EXCLUDED_MARK) => Some(ProbeError {
+            Err(e @ ResolveError::Excluded(_)) => Some(ProbeError {
                 kind: ErrorKind::Excluded,
                 message: format!("not sent to the proxy: {e}"),
             }),
@@ -455,12 +455,25 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     s
 }
 
+/// The resolver's error in a chain of sources, if it is one of them.
+fn resolve_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a ResolveError> {
+    let mut src = Some(e);
+    while let Some(inner) = src {
+        if let Some(r) = inner.downcast_ref::<ResolveError>() {
+            return Some(r);
+        }
+        src = inner.source();
+    }
+    None
+}
+
 fn classify_error(e: reqwest::Error) -> ProbeError {
     let chain = error_chain(&e);
     let lower = chain.to_ascii_lowercase();
-    let kind = if chain.contains(SSRF_MARK) {
+    let resolver = resolve_error(&e);
+    let kind = if matches!(resolver, Some(ResolveError::Private(_))) {
         ErrorKind::Refused
-    } else if chain.contains(EXCLUDED_MARK) {
+    } else if matches!(resolver, Some(ResolveError::Excluded(_))) {
         ErrorKind::Excluded
     } else if e.is_timeout() {
         ErrorKind::Timeout
@@ -626,7 +639,8 @@ mod tests {
             "x.localhost",
         ] {
             let e = r.lookup(refused).await.unwrap_err();
-            assert!(e.contains(SSRF_MARK), "{refused}: {e}");
+            assert!(matches!(e, ResolveError::Private(_)), "{refused}: {e}");
+            assert!(e.to_string().contains("SSRF guard"), "{refused}: {e}");
         }
         let mixed = r.lookup("mixed.test").await.unwrap();
         assert_eq!(
@@ -635,7 +649,10 @@ mod tests {
             "private answers dropped"
         );
         assert!(r.lookup("public.test").await.is_ok());
-        assert!(r.lookup("x.invalid").await.is_err());
+        assert_eq!(
+            r.lookup("x.invalid").await,
+            Err(ResolveError::Invalid("x.invalid".into()))
+        );
         // A loopback target reaches names that resolve to loopback, and
         // nothing else private.
         let looped = GuardedResolver::new(&HttpConfig {
@@ -655,11 +672,49 @@ mod tests {
             ..HttpConfig::default()
         });
         let e = opted.lookup("a.test").await.unwrap_err();
-        assert!(e.contains(EXCLUDED_MARK), "{e}");
+        assert_eq!(e, ResolveError::Excluded("a.test".into()));
+        assert!(e.to_string().contains("opt-out list (--exclude)"), "{e}");
         assert_eq!(
             opted.lookup("b.test").await.unwrap(),
             vec![SocketAddr::new(ip("8.8.8.8"), 0)]
         );
+    }
+
+    /// The resolver's refusals reach the exchange through the HTTP stack
+    /// and are classified by their type, not their text (no connection is
+    /// attempted: the names resolve only to refused addresses).
+    #[tokio::test]
+    async fn resolver_refusals_are_classified_through_the_http_stack() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let client = HttpClient::new(HttpConfig {
+            static_hosts: vec![
+                ("internal.test".into(), vec![ip("10.0.0.1")]),
+                ("opted.test".into(), vec![ip("8.8.4.4")]),
+            ],
+            excluded_addrs: vec![ip("8.8.4.4")],
+            ..HttpConfig::default()
+        })
+        .unwrap();
+        for (url, kind, text) in [
+            ("http://internal.test/", ErrorKind::Refused, "SSRF guard"),
+            (
+                "http://opted.test/",
+                ErrorKind::Excluded,
+                "opt-out list (--exclude)",
+            ),
+        ] {
+            let spec = RequestSpec {
+                method: reqwest::Method::GET,
+                url: Url::parse(url).unwrap(),
+                headers: Vec::new(),
+                body: None,
+                large_body: false,
+            };
+            let x = client.exchange("p", &spec, url.trim_end_matches('/')).await;
+            let e = x.error.expect("refused");
+            assert_eq!(e.kind, kind, "{url}: {}", e.message);
+            assert!(e.message.contains(text), "{url}: {}", e.message);
+        }
     }
 
     #[test]

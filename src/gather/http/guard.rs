@@ -34,8 +34,32 @@ struct ResolverInner {
     cache: Option<Arc<DnsCache>>,
 }
 
-/// Answers of [`DnsCache`]: addresses, or the look-up error's text.
-type Lookup = Result<Vec<SocketAddr>, String>;
+/// Why the resolver gives no address for a name. The SSRF guard's and
+/// the opt-out list's refusals are variants, so the client classifies
+/// them without reading the text; it reaches the HTTP stack as the
+/// connector's error and is recognised there by type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ResolveError {
+    /// A name under `.invalid` (RFC 6761 §6.4), which never resolves.
+    #[error("failed to lookup address information: {0} does not resolve (RFC 6761 .invalid)")]
+    Invalid(String),
+    /// The system resolver's error (its text: answers are cached and
+    /// shared, and `std::io::Error` cannot be).
+    #[error("{0}")]
+    Lookup(String),
+    /// Every address is on the opt-out list (the name).
+    #[error("{0} resolves only to addresses on the {EXCLUDED_MARK}: not contacted")]
+    Excluded(String),
+    /// Every address is private or loopback and the user did not allow it
+    /// (the name).
+    #[error(
+        "{0} resolves only to private or loopback addresses: not fetched ({SSRF_MARK}; --allow-private to override)"
+    )]
+    Private(String),
+}
+
+/// Answers of [`DnsCache`]: addresses, or the look-up error.
+type Lookup = Result<Vec<SocketAddr>, ResolveError>;
 
 /// A bounded DNS cache that coalesces concurrent look-ups of one name
 /// (batch mode: a target's probes start together, and many targets share an
@@ -101,13 +125,13 @@ async fn system_lookup(host: &str) -> Lookup {
     tokio::net::lookup_host((host, 0))
         .await
         .map(Iterator::collect)
-        .map_err(|e| e.to_string())
+        .map_err(|e| ResolveError::Lookup(e.to_string()))
 }
 
-/// Marker in resolver errors, so they are classified as refused.
-pub(super) const SSRF_MARK: &str = "SSRF guard";
-/// Marker in resolver errors for addresses on the opt-out list.
-pub(super) const EXCLUDED_MARK: &str = "opt-out list (--exclude)";
+/// How resolver errors name the SSRF guard.
+const SSRF_MARK: &str = "SSRF guard";
+/// How resolver errors name the opt-out list.
+const EXCLUDED_MARK: &str = "opt-out list (--exclude)";
 
 impl GuardedResolver {
     pub(super) fn new(config: &HttpConfig) -> Self {
@@ -140,7 +164,7 @@ impl GuardedResolver {
     }
 
     /// Resolve `host` and judge the answer; the error says why not.
-    pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, String> {
+    pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, ResolveError> {
         let r = &self.0;
         let host = crate::model::target::normalise_host(host);
         if let Some(p) = r.wildcard_pins.iter().find(|p| p.matches(&host)) {
@@ -148,9 +172,7 @@ impl GuardedResolver {
             return Ok(vec![SocketAddr::new(p.addr, 0)]);
         }
         if host == "invalid" || host.ends_with(".invalid") {
-            return Err(format!(
-                "failed to lookup address information: {host} does not resolve (RFC 6761 .invalid)"
-            ));
+            return Err(ResolveError::Invalid(host));
         }
         let allowed = r.allow_private || r.private_hosts.contains(&host);
         let mut addrs: Vec<SocketAddr> = if crate::model::target::is_localhost_name(&host) {
@@ -176,9 +198,7 @@ impl GuardedResolver {
                 })
                 .collect();
             if kept.is_empty() && before > 0 {
-                return Err(format!(
-                    "{host} resolves only to addresses on the {EXCLUDED_MARK}: not contacted"
-                ));
+                return Err(ResolveError::Excluded(host));
             }
             addrs = kept;
         }
@@ -194,9 +214,7 @@ impl GuardedResolver {
             })
             .collect();
         if reachable.is_empty() && !addrs.is_empty() {
-            return Err(format!(
-                "{host} resolves only to private or loopback addresses: not fetched ({SSRF_MARK}; --allow-private to override)"
-            ));
+            return Err(ResolveError::Private(host));
         }
         Ok(reachable)
     }

@@ -2,7 +2,7 @@
 //! the de-facto fields, Retry-After, and malformed values.
 
 use super::{
-    PolicyField, RateLimitField, ResetReading, RetryAfter, parse_legacy_integer,
+    FieldError, PolicyField, RateLimitField, ResetReading, RetryAfter, parse_legacy_integer,
     parse_legacy_limit, parse_policy, parse_ratelimit, parse_retry_after, read_x_reset,
 };
 use crate::evidence::Evidence;
@@ -118,7 +118,7 @@ fn malformed_values_are_refused_with_a_reason() {
         ("", "empty"),
     ] {
         let e = parse_ratelimit(v).unwrap_err();
-        assert!(e.contains(why), "{v}: {e}");
+        assert!(e.to_string().contains(why), "{v}: {e}");
     }
     for (v, why) in [
         (r#""burst";w=60"#, "`q`"),
@@ -130,8 +130,21 @@ fn malformed_values_are_refused_with_a_reason() {
         ("", "empty"),
     ] {
         let e = parse_policy(v).unwrap_err();
-        assert!(e.contains(why), "{v}: {e}");
+        assert!(e.to_string().contains(why), "{v}: {e}");
     }
+    // The texts findings quote, exactly.
+    assert_eq!(
+        parse_ratelimit(r#""default";r=-1"#).unwrap_err().to_string(),
+        "limit \"default\": `r` must be a non-negative Integer"
+    );
+    assert_eq!(
+        parse_policy(r#""burst";q=100;w=0"#).unwrap_err().to_string(),
+        "policy \"burst\": `w` must be a positive Integer"
+    );
+    assert!(matches!(
+        parse_ratelimit("limit=10"),
+        Err(FieldError::NotDraft07(_))
+    ));
     assert!(parse_legacy_limit("ten").is_err());
     assert!(parse_legacy_integer("-3").is_err());
     assert!(parse_legacy_integer("1, 2").is_err());

@@ -1,7 +1,7 @@
 //! Evidence-level tests of `x402-payment`: in-memory sites answered through
 //! the real planner, then judged.
 
-use super::{decode_payment_required, is_caip2};
+use super::{PaymentRequiredError, decode_payment_required, is_caip2};
 use crate::evidence::Evidence;
 use crate::model::outcome::Outcome;
 use crate::testing::{ORIGIN, codes, evidence, json, judge, route, site, with_headers};
@@ -320,4 +320,12 @@ fn decoding_never_panics_on_hostile_input() {
         let _ = decode_payment_required(s);
     }
     assert_eq!(decode_payment_required("e30").unwrap(), j!({}));
+    assert_eq!(
+        decode_payment_required("!!"),
+        Err(PaymentRequiredError::NotBase64)
+    );
+    assert!(matches!(
+        decode_payment_required("bm90IGpzb24"),
+        Err(PaymentRequiredError::NotJson(_))
+    ));
 }
