@@ -235,6 +235,29 @@ fn clap_stays_in_the_binary() {
 }
 
 #[test]
+fn errors_are_types_not_strings() {
+    // One `thiserror` type per layer: no `Result<_, String>` in the
+    // library, and anyhow only in the binary.
+    let stringly = Regex::new(r"Result<[^;{]*,\s*String>").unwrap();
+    let offenders: Vec<String> = library()
+        .into_iter()
+        .filter(|s| !is_binary(&s.rel) && !is_test_file(&s.rel))
+        .filter_map(|s| {
+            let hit = stringly
+                .find(&s.code)
+                .map(|m| m.as_str().to_string())
+                .or_else(|| s.code.contains("anyhow").then(|| "anyhow".to_string()));
+            hit.map(|h| format!("{}: {h}", s.rel))
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "string errors in the library:\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
 fn the_reader_sees_imports() {
     // The rules above are only as good as this reading: it must see both
     // spellings of an import, and ignore comments and unit tests.
