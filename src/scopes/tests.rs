@@ -24,8 +24,19 @@ fn tokens_split_on_separators_camel_case_and_url_segments() {
     assert_eq!(tokenize("Mail.ReadWrite"), ["mail", "read", "write"]);
     assert_eq!(
         tokenize("https://www.googleapis.com/auth/drive.readonly"),
-        ["drive", "readonly"]
+        ["auth", "drive", "readonly"]
     );
+    assert_eq!(
+        tokenize("https://api.example.com/v1/read/widgets?x=1"),
+        ["v1", "read", "widgets"]
+    );
+    assert_eq!(tokenize("identity[email]"), ["identity", "email"]);
+    assert_eq!(
+        tokenize("patient/Observation.rs?category=laboratory"),
+        ["patient", "observation", "rs"]
+    );
+    assert_eq!(tokenize("user/*.cruds"), ["user", "*", "cruds"]);
+    assert_eq!(tokenize("a**b"), ["a", "*", "b"]);
     assert_eq!(
         tokenize("https://mail.google.com/"),
         ["mail", "google", "com"]
@@ -61,6 +72,292 @@ fn tokenizing_hostile_input_never_panics() {
         let _ = name(s);
     }
     assert!(tokenize(&"x:".repeat(10_000)).len() <= 64);
+    let v = vocabulary().unwrap();
+    assert!(scope_words(v, &"readwrite".repeat(1_000)).len() <= 65);
+    let _ = scope_words(v, "ééééadmin");
+    let _ = scope_words(v, "adminéé");
+}
+
+/// The scope's verb and resource are found in any order and with any
+/// separator (issue 19): the same scope, written every way providers do.
+#[test]
+fn verbs_and_resources_are_read_in_any_order_and_with_any_separator() {
+    let spellings = |verb: &str, verb_camel: &str| {
+        vec![
+            format!("{verb}:widgets"),
+            format!("widgets:{verb}"),
+            format!("widgets.{verb}"),
+            format!("widgets-{verb}"),
+            format!("widgets_{verb}"),
+            format!("widgets/{verb}"),
+            format!("{verb}_widgets"),
+            format!("WIDGETS_{}", verb.to_uppercase()),
+            format!("Widgets.{verb_camel}"),
+            format!("{verb_camel}Widgets"),
+            format!("widgets{verb_camel}"),
+            format!("acme:widgets:{verb}:all"),
+            format!("https://api.example.com/auth/widgets.{verb}"),
+            format!("https://api.example.com/{verb}/widgets"),
+        ]
+    };
+    for (verb, camel, expected) in [
+        ("read", "Read", "read"),
+        ("readonly", "ReadOnly", "read"),
+        ("write", "Write", "write"),
+        ("readwrite", "ReadWrite", "write"),
+        ("read_write", "ReadWrite", "write"),
+        ("rw", "RW", "write"),
+        ("create", "Create", "write"),
+        ("delete", "Delete", "destructive"),
+    ] {
+        for scope in spellings(verb, camel) {
+            assert_eq!(class(&scope), expected, "{scope}: {}", name(&scope).reason);
+        }
+    }
+}
+
+/// Issue 19, error class (a): a write on the caller's keys, on commands, on
+/// apps or inside an enterprise is a write; only true administration
+/// markers make a scope admin.
+#[test]
+fn only_true_administration_markers_make_a_write_admin() {
+    for scope in [
+        "write:gpg_key",
+        "write:public_key",
+        "ssh_keys:write",
+        "api_keys.create",
+        "Device.Command",
+        "commands:write",
+        "app_configurations:write",
+        "Application.ReadWrite.OwnedBy",
+        "manage_runners:enterprise",
+        "org.projects:write",
+        "gmail.settings:write",
+        "channels:write.invites",
+        "users:write",
+        "users.profile:write",
+        "User.ReadWrite",
+        "okta.clients.register",
+        "okta.workflows.invoke.manage",
+        "okta.users.manage.self",
+        "okta.personal.adminSettings.manage",
+        "w_member_posts",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    for scope in [
+        // Presented as administration; sudo and impersonation.
+        "admin:gpg_key",
+        "admin:org",
+        "widgets:write:admin",
+        "site_admin",
+        "sudo",
+        "user_impersonation",
+        "Directory.AccessAsUser.All",
+        "PrivilegedAccess.ReadWrite.AzureAD",
+        // Managing people, the organisation, roles or billing.
+        "manage:users",
+        "create:users",
+        "users:invite",
+        "manage_groups",
+        "members:write",
+        "member:invite",
+        "roles:write",
+        "manage_billing:enterprise",
+        "billing:write",
+        "write:org",
+        "org:write",
+        "account:write",
+        "org.settings:write",
+        "workspace.invitations:write",
+        "User.ReadWrite.All",
+        "Group.ReadWrite.All",
+        "Application.ReadWrite.All",
+        "okta.users.manage",
+        // Everything.
+        "*",
+        "write:all",
+        "*:write",
+        "Sites.FullControl.All",
+    ] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
+    // Reading administrative data is a read; deleting people is destructive.
+    for (scope, expected) in [
+        ("admin:read", "read"),
+        ("read:org", "read"),
+        ("billing:read", "read"),
+        ("widgets:read:admin", "read"),
+        ("delete:users", "destructive"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (b): identity scopes without a verb, and reads of
+/// the signed-in user's own identity, are identity.
+#[test]
+fn identity_scopes_need_no_verb() {
+    for scope in [
+        "identify",
+        "userinfo",
+        "whoami",
+        "me",
+        "openid",
+        "offline.access",
+        "OfflineAccess",
+        "online_access",
+        "refresh-token",
+        "email",
+        "user:email",
+        "useremail",
+        "read:user",
+        "read_user",
+        "User.Read",
+        "profile:read",
+        "read:me",
+        "account_info.read",
+        "okta.users.read.self",
+        "identity[email]",
+        "https://www.googleapis.com/auth/userinfo.email",
+    ] {
+        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
+    // Other people's profiles and emails are reads; a bare `user` says whose
+    // data but not which.
+    for (scope, expected) in [
+        ("users:read.email", "read"),
+        ("users.profile:read", "read"),
+        ("User.Read.All", "read"),
+        ("read:jira-user", "read"),
+        ("profile:write", "write"),
+        ("user", "unknown"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (c): a read verb after a hyphen or in a URL path
+/// is a read, also beside a word that could be a write verb used as a noun.
+#[test]
+fn reads_after_hyphens_and_in_url_paths_stay_reads() {
+    for scope in [
+        "user-read-private",
+        "widgets-read",
+        "post-read",
+        "share:read",
+        "transfer:read",
+        "register:read",
+        "read:upload",
+        "https://api.example.com/read/widgets",
+        "https://api.example.com/auth/widgets.readonly",
+        "https://www.googleapis.com/auth/admin.directory.user.readonly",
+    ] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // The weak verb still decides when nothing else does.
+    for scope in [
+        "Mail.Send",
+        "user:follow",
+        "remote_files:share",
+        "widgets:post",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (d): a combined read-write scope is a write.
+#[test]
+fn combined_read_write_scopes_are_write() {
+    for scope in [
+        "Widgets.ReadWrite.All",
+        "widgets:read_write",
+        "data:read-write",
+        "files_readwrite",
+        "RW_WIDGETS",
+        "rw_widgets",
+        "amReadWriteWidgets",
+        "root_readwrite",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+}
+
+#[test]
+fn permission_letters_are_actions_only_at_the_ends_and_without_a_verb() {
+    for (scope, expected) in [
+        ("patient/Observation.rs", "read"),
+        ("patient/Observation.r", "read"),
+        ("user/Observation.cruds", "write"),
+        ("patient/Observation.cud", "write"),
+        ("patient/Observation.d", "destructive"),
+        ("r_widgets", "read"),
+        ("w_widgets", "write"),
+        // A verb wins; letters in the middle are words.
+        ("rs:write", "write"),
+        ("widgets.rs.archive", "write"),
+        ("widgets.cr.gadgets", "unknown"),
+        // Repeated letters, or too long, are not permission letters.
+        ("widgets.rr", "unknown"),
+        ("widgets.crudsx", "unknown"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+    assert!(name("patient/Observation.rs").reason.contains("`rs`"));
+}
+
+#[test]
+fn compounds_of_vocabulary_words_are_split() {
+    let v = vocabulary().unwrap();
+    assert_eq!(scope_words(v, "emailaddress"), ["email", "address"]);
+    assert_eq!(scope_words(v, "manageusers"), ["manage", "users"]);
+    // A word that has a role, or whose parts do not, stays whole.
+    assert_eq!(scope_words(v, "readwrite"), ["readwrite"]);
+    assert_eq!(scope_words(v, "address"), ["address"]);
+    assert_eq!(scope_words(v, "widgetsread"), ["widgetsread"]);
+    assert_eq!(scope_words(v, "siteadmin"), ["site", "admin"]);
+    assert_eq!(scope_words(v, "updated"), ["updated"]);
+    assert_eq!(scope_words(v, "assignments"), ["assignments"]);
+    assert_eq!(scope_words(v, "deployment"), ["deployment"]);
+    assert_eq!(scope_words(v, "profiles"), ["profiles"]);
+    assert_eq!(class("manageusers"), "admin");
+    assert_eq!(class("orgadmin"), "admin");
+    assert_eq!(class("siteadmin"), "admin");
+    assert_eq!(class("USERID"), "identity");
+}
+
+#[test]
+fn a_wildcard_with_a_resource_is_every_action_on_it() {
+    assert_eq!(class("patient/*.*"), "write");
+    assert_eq!(class("calendar.full"), "write");
+    assert_eq!(class("billing.*"), "admin");
+    // `all` may mean every object, not every action.
+    assert_eq!(class("Calls.AccessMedia.All"), "unknown");
+    assert_eq!(class("patient/*.read"), "read");
+}
+
+/// A scope that names only a resource does not say what it allows: it stays
+/// unknown (a published description can then decide), not a guess.
+#[test]
+fn a_bare_resource_is_unknown() {
+    for scope in [
+        "notifications",
+        "commands",
+        "widgets",
+        "org:billing",
+        "k8s_proxy",
+    ] {
+        assert_eq!(class(scope), "unknown", "{scope}: {}", name(scope).reason);
+    }
+    let c = classify(
+        "notifications",
+        Hints {
+            description: Some("Read your notifications"),
+            risk: None,
+        },
+    )
+    .unwrap();
+    assert_eq!((c.class, c.source), (ScopeClass::Read, Source::Description));
 }
 
 #[test]
@@ -323,4 +620,32 @@ fn vocabulary_rules_are_enforced_at_load_time() {
     assert!(err.contains("`delete`"), "{err}");
     let dup_whole = VOCABULARY.replacen("scopes = [\"api\"]", "scopes = [\"API\", \"openid\"]", 1);
     assert!(parse_vocabulary(&dup_whole).unwrap_err().contains("twice"));
+    // Whole scopes are compared word by word: two spellings of one are a duplicate.
+    let dup_spelling = VOCABULARY.replacen(
+        "scopes = [\"api\"]",
+        "scopes = [\"api\", \"Offline.Access\"]",
+        1,
+    );
+    assert!(
+        parse_vocabulary(&dup_spelling)
+            .unwrap_err()
+            .contains("twice")
+    );
+    let bad_manage = VOCABULARY.replacen(
+        "manage = [\"manage\",",
+        "manage = [\"manage\", \"read\",",
+        1,
+    );
+    assert!(
+        parse_vocabulary(&bad_manage)
+            .unwrap_err()
+            .contains("`read`")
+    );
+    let two_letters = VOCABULARY.replacen("read = [\"r\", \"s\"]", "read = [\"r\", \"d\"]", 1);
+    assert!(
+        parse_vocabulary(&two_letters)
+            .unwrap_err()
+            .contains("two classes")
+    );
+    assert_ne!(two_letters, VOCABULARY);
 }
