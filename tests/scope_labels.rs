@@ -23,6 +23,9 @@ const HELD_OUT: &[(&str, &str)] = &[(
     "heldout-1.tsv",
     include_str!("../fixtures/scopes/heldout-1.tsv"),
 )];
+/// The accuracy the classifier reached on the held-out set when it was
+/// evaluated (HELDOUT.md: 247/296), kept as a floor.
+const HELD_OUT_REQUIRED: f64 = 0.834;
 
 struct Row {
     scope: String,
@@ -179,5 +182,17 @@ fn classifier_accuracy_on_the_development_set() {
         "accuracy {:.1} % is under {:.1} %",
         accuracy * 100.0,
         DEVELOPMENT_REQUIRED * 100.0
+    );
+}
+
+#[test]
+fn classifier_accuracy_on_the_held_out_set() {
+    let rows = rows(HELD_OUT);
+    let accuracy = report("Held-out set", &rows, HELD_OUT_REQUIRED);
+    assert!(
+        accuracy >= HELD_OUT_REQUIRED,
+        "accuracy {:.1} % is under {:.1} %",
+        accuracy * 100.0,
+        HELD_OUT_REQUIRED * 100.0
     );
 }
