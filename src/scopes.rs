@@ -406,6 +406,7 @@ enum PhraseRole {
     #[serde(rename = "self")]
     SelfLimited,
     Identity,
+    Write,
 }
 
 #[derive(Debug, Deserialize)]
@@ -461,6 +462,8 @@ struct Prefix {
 #[derive(Debug, Clone)]
 struct Phrase {
     tokens: [String; 2],
+    /// The two words as one (`incoming webhook`), for reasons.
+    label: String,
     role: PhraseRole,
     reason: String,
 }
@@ -630,6 +633,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
         };
         phrases.push(Phrase {
             tokens: [a.clone(), b.clone()],
+            label: format!("{a} {b}"),
             role: p.role,
             reason: p.reason.clone(),
         });
@@ -825,7 +829,8 @@ pub fn tokenize(scope: &str) -> Vec<String> {
 /// The words of a scope for classifying it: [`tokenize`], then a word that
 /// has no role but is two words that do is split (`emailaddress` → email
 /// address, `manageusers` → manage users), and so is a word that starts or
-/// ends with an admin marker (`siteadmin` → site admin), so that a scope
+/// ends with an admin marker or an identity noun (`adminsite` → admin site;
+/// `siteadmin` → admin, `liteprofile` → profile: the head noun), so that a scope
 /// written without any separator is read like one with them. A verb with a
 /// suffix is not split (`assignments`, `deployment`).
 fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
@@ -836,10 +841,11 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
             continue;
         }
         let known = |w: &str| v.known.contains(w);
-        let marker = |w: &str| w.len() >= 5 && v.admin.contains(w);
+        let marker =
+            |w: &str| w.len() >= 5 && (v.admin.contains(w) || v.identity_nouns.contains(w));
         let word = |w: &str| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_alphabetic());
         // Two known words, the first as long as possible; else an admin
-        // marker and a plain word.
+        // marker or identity noun and a plain word.
         let split = (2..=t.len() - 2)
             .rev()
             .find(|&k| known(&t[..k]) && known(&t[k..]))
@@ -850,6 +856,9 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
                 })
             });
         match split {
+            // A modifier before a known head noun is dropped: a lite profile
+            // is a profile.
+            Some(k) if !known(&t[..k]) => out.push(t[k..].to_string()),
             Some(k) => {
                 out.push(t[..k].to_string());
                 out.push(t[k..].to_string());
@@ -958,14 +967,17 @@ impl<'a> Reading<'a> {
                 r.default = Some((d, &p.reason));
             }
         }
-        // Phrases give a role to two adjacent words and take them out of the
-        // word-by-word reading.
+        // Phrases give a role to two adjacent words, in either order, and take
+        // them out of the word-by-word reading.
+        let mut strong: Vec<(ScopeClass, &str)> = Vec::new();
         for i in 0..tokens.len().saturating_sub(1) {
             if consumed[i] || consumed[i + 1] {
                 continue;
             }
+            let pair = [tokens[i].as_str(), tokens[i + 1].as_str()];
             for ph in &v.phrases {
-                if tokens[i] == ph.tokens[0] && tokens[i + 1] == ph.tokens[1] {
+                let [a, b] = [ph.tokens[0].as_str(), ph.tokens[1].as_str()];
+                if pair == [a, b] || pair == [b, a] {
                     consumed[i] = true;
                     consumed[i + 1] = true;
                     match ph.role {
@@ -973,12 +985,12 @@ impl<'a> Reading<'a> {
                         PhraseRole::GodMode => r.phrase_god = true,
                         PhraseRole::SelfLimited => r.phrase_self = true,
                         PhraseRole::Identity => r.phrase_identity = Some(&ph.reason),
+                        PhraseRole::Write => strong.push((ScopeClass::Write, &ph.label)),
                     }
                     break;
                 }
             }
         }
-        let mut strong: Vec<(ScopeClass, &str)> = Vec::new();
         let mut weak: Vec<(ScopeClass, &str, usize)> = Vec::new();
         // Resource words with their positions, so that weak verbs that do not
         // count go back in their place.
@@ -1183,6 +1195,16 @@ impl<'a> Reading<'a> {
                 true,
             );
         }
+        // `*` beside a verb (`patient/*.cruds`) or twice (`user/*.*`) is
+        // every resource type; alone it is only every action (`files:*`).
+        let stars = self.gods.iter().filter(|g| **g == "*").count();
+        if stars >= 2 || (stars == 1 && !self.write.is_empty()) {
+            return (
+                ScopeClass::Admin,
+                format!("{what} on `*`: every resource type, full access"),
+                true,
+            );
+        }
         if self.self_limited() {
             let selfs = if self.selfs.is_empty() {
                 "a self phrase".to_string()
@@ -1324,14 +1346,20 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         } else {
             verdict(ScopeClass::Admin, a)
         }
-    } else if let Some(wild) = r.gods.iter().find(|g| !v.breadth.contains(**g)) {
-        // `*` or `full` with a resource grants every action on it; `all`
-        // may only mean every object (`Calls.AccessMedia.All`).
+    } else if let Some(wild) = r.gods.first() {
+        // `ALL`, `*` or `full` with a resource and no verb: every action on it.
         let what = format!("`{wild}` with a resource and no action: every action on it");
         let (class, reason, god) = r.changes(v, what);
         let mut n = verdict(class, reason);
         n.god_mode = god;
         n
+    } else if let Some(attr) = r.object(v).filter(|o| {
+        v.identity_nouns.contains(*o) && !v.signed_in.contains(*o) && !v.self_.contains(*o)
+    }) {
+        verdict(
+            ScopeClass::Read,
+            format!("names the personal data `{attr}` and no action: it releases it"),
+        )
     } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())
     } else {

@@ -11,21 +11,26 @@ use agentready::scopes::{Hints, ScopeClass, classify};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The development set: the rules were written and debugged against it.
-const DEVELOPMENT: &[(&str, &str)] = &[(
-    "labelled.tsv",
-    include_str!("../fixtures/scopes/labelled.tsv"),
-)];
+/// `heldout-1.tsv` joined it after its one evaluation as a held-out sample
+/// (83.4 %, HELDOUT.md).
+const DEVELOPMENT: &[(&str, &str)] = &[
+    (
+        "labelled.tsv",
+        include_str!("../fixtures/scopes/labelled.tsv"),
+    ),
+    (
+        "heldout-1.tsv",
+        include_str!("../fixtures/scopes/heldout-1.tsv"),
+    ),
+];
 /// The accuracy the classifier must keep on the development set.
-const DEVELOPMENT_REQUIRED: f64 = 0.955;
+const DEVELOPMENT_REQUIRED: f64 = 0.952;
 
 /// The held-out set: evaluated, never used to write a rule.
 const HELD_OUT: &[(&str, &str)] = &[(
-    "heldout-1.tsv",
-    include_str!("../fixtures/scopes/heldout-1.tsv"),
+    "heldout-2.tsv",
+    include_str!("../fixtures/scopes/heldout-2.tsv"),
 )];
-/// The accuracy the classifier reached on the held-out set when it was
-/// evaluated (HELDOUT.md: 247/296), kept as a floor.
-const HELD_OUT_REQUIRED: f64 = 0.834;
 
 struct Row {
     scope: String,
@@ -182,17 +187,5 @@ fn classifier_accuracy_on_the_development_set() {
         "accuracy {:.1} % is under {:.1} %",
         accuracy * 100.0,
         DEVELOPMENT_REQUIRED * 100.0
-    );
-}
-
-#[test]
-fn classifier_accuracy_on_the_held_out_set() {
-    let rows = rows(HELD_OUT);
-    let accuracy = report("Held-out set", &rows, HELD_OUT_REQUIRED);
-    assert!(
-        accuracy >= HELD_OUT_REQUIRED,
-        "accuracy {:.1} % is under {:.1} %",
-        accuracy * 100.0,
-        HELD_OUT_REQUIRED * 100.0
     );
 }

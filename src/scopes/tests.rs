@@ -315,7 +315,9 @@ fn compounds_of_vocabulary_words_are_split() {
     assert_eq!(scope_words(v, "readwrite"), ["readwrite"]);
     assert_eq!(scope_words(v, "address"), ["address"]);
     assert_eq!(scope_words(v, "widgetsread"), ["widgetsread"]);
-    assert_eq!(scope_words(v, "siteadmin"), ["site", "admin"]);
+    assert_eq!(scope_words(v, "siteadmin"), ["admin"]);
+    assert_eq!(scope_words(v, "liteprofile"), ["profile"]);
+    assert_eq!(scope_words(v, "adminpanel"), ["admin", "panel"]);
     assert_eq!(scope_words(v, "updated"), ["updated"]);
     assert_eq!(scope_words(v, "assignments"), ["assignments"]);
     assert_eq!(scope_words(v, "deployment"), ["deployment"]);
@@ -324,16 +326,85 @@ fn compounds_of_vocabulary_words_are_split() {
     assert_eq!(class("orgadmin"), "admin");
     assert_eq!(class("siteadmin"), "admin");
     assert_eq!(class("USERID"), "identity");
+    assert_eq!(class("r_liteprofile"), "identity");
 }
 
 #[test]
 fn a_wildcard_with_a_resource_is_every_action_on_it() {
-    assert_eq!(class("patient/*.*"), "write");
+    // Without a verb, `ALL`, `full` or `*` is every action on the resource.
     assert_eq!(class("calendar.full"), "write");
+    assert_eq!(class("Widgets.modules.ALL"), "write");
+    assert_eq!(class("Widgets.users.ALL"), "admin");
+    assert_eq!(class("files:*"), "write");
     assert_eq!(class("billing.*"), "admin");
-    // `all` may mean every object, not every action.
-    assert_eq!(class("Calls.AccessMedia.All"), "unknown");
+    // A write on `*`, every resource type, is full access.
+    for scope in ["patient/*.*", "patient/*.cruds", "user/*.write", "*.write"] {
+        let c = name(scope);
+        assert_eq!(c.class, ScopeClass::Admin, "{scope}: {}", c.reason);
+        assert!(c.god_mode, "{scope}");
+    }
+    // Reading every resource type is a read.
     assert_eq!(class("patient/*.read"), "read");
+    assert_eq!(class("system/*.rs"), "read");
+}
+
+/// Nouns that, without a verb, can only mean acting in the service.
+#[test]
+fn bots_commands_and_incoming_webhooks_write() {
+    for scope in [
+        "bot",
+        "chat:bot",
+        "commands",
+        "applications.commands",
+        "incoming-webhook",
+        "webhook.incoming",
+        "app-remote-control",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("bots:read"), "read");
+    assert_eq!(class("commands:read"), "read");
+}
+
+/// SMART App Launch: launch context is received (read), `fhirUser` is the
+/// signed-in user.
+#[test]
+fn smart_launch_scopes() {
+    for scope in ["launch", "launch/patient", "launch/encounter"] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("fhirUser"), "identity");
+    assert_eq!(class("openid"), "identity");
+}
+
+/// People managed inside one community or by the caller itself are
+/// writes; assigning a privileged role is administration.
+#[test]
+fn moderation_is_a_write_and_role_assignment_admin() {
+    for scope in [
+        "moderator:manage:banned_users",
+        "user:manage:blocked_users",
+        "editor:manage:clips",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("moderator:read:unban_requests"), "read");
+    for scope in [
+        "channel:manage:moderators",
+        "account:master",
+        "users:master",
+    ] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("manage_enterprise_properties"), "admin");
+}
+
+/// A personal-data attribute named without a verb is released: a read.
+#[test]
+fn a_personal_attribute_without_a_verb_is_a_read() {
+    assert_eq!(class("campaigns.members[email]"), "read");
+    assert_eq!(class("widgets.owner.address"), "read");
+    assert_eq!(class("identity[email]"), "identity");
 }
 
 /// A scope that names only a resource does not say what it allows: it stays
@@ -342,7 +413,7 @@ fn a_wildcard_with_a_resource_is_every_action_on_it() {
 fn a_bare_resource_is_unknown() {
     for scope in [
         "notifications",
-        "commands",
+        "guilds",
         "widgets",
         "org:billing",
         "k8s_proxy",
