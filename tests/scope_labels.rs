@@ -31,6 +31,10 @@ const HELD_OUT: &[(&str, &str)] = &[(
     "heldout-2.tsv",
     include_str!("../fixtures/scopes/heldout-2.tsv"),
 )];
+/// The accuracy the classifier reached on the held-out set when it was
+/// evaluated once (HELDOUT.md: 225/299 = 75.3 %), kept as a floor: it is
+/// the honest figure, far from the 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.752;
 
 struct Row {
     scope: String,
@@ -187,5 +191,17 @@ fn classifier_accuracy_on_the_development_set() {
         "accuracy {:.1} % is under {:.1} %",
         accuracy * 100.0,
         DEVELOPMENT_REQUIRED * 100.0
+    );
+}
+
+#[test]
+fn classifier_accuracy_on_the_held_out_set() {
+    let rows = rows(HELD_OUT);
+    let accuracy = report("Held-out set", &rows, HELD_OUT_REQUIRED);
+    assert!(
+        accuracy >= HELD_OUT_REQUIRED,
+        "accuracy {:.1} % is under {:.1} %",
+        accuracy * 100.0,
+        HELD_OUT_REQUIRED * 100.0
     );
 }
