@@ -388,6 +388,7 @@ struct NounsFile {
     managed: Vec<String>,
     admin_if_broad: Vec<String>,
     identity: Vec<String>,
+    attributes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -487,6 +488,7 @@ pub struct Vocabulary {
     managed_nouns: BTreeSet<String>,
     broad_nouns: BTreeSet<String>,
     identity_nouns: BTreeSet<String>,
+    attributes: BTreeSet<String>,
     /// Every word with a role, for splitting compounds (`emailaddress`).
     known: BTreeSet<String>,
     phrases: Vec<Phrase>,
@@ -697,6 +699,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, String> {
         managed_nouns: set(&file.nouns.managed),
         broad_nouns: set(&file.nouns.admin_if_broad),
         identity_nouns: set(&file.nouns.identity),
+        attributes: set(&file.nouns.attributes),
         known,
         phrases,
         prefixes,
@@ -1353,9 +1356,7 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         let mut n = verdict(class, reason);
         n.god_mode = god;
         n
-    } else if let Some(attr) = r.object(v).filter(|o| {
-        v.identity_nouns.contains(*o) && !v.signed_in.contains(*o) && !v.self_.contains(*o)
-    }) {
+    } else if let Some(attr) = r.object(v).filter(|o| v.attributes.contains(*o)) {
         verdict(
             ScopeClass::Read,
             format!("names the personal data `{attr}` and no action: it releases it"),

@@ -405,6 +405,10 @@ fn a_personal_attribute_without_a_verb_is_a_read() {
     assert_eq!(class("campaigns.members[email]"), "read");
     assert_eq!(class("widgets.owner.address"), "read");
     assert_eq!(class("identity[email]"), "identity");
+    // Sign-in words and profiles are not attributes: they say nothing of what
+    // the scope allows.
+    assert_eq!(class("pwdless_login_api"), "unknown");
+    assert_eq!(class("cdp_profile_api"), "unknown");
 }
 
 /// A scope that names only a resource does not say what it allows: it stays
