@@ -847,9 +847,10 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
         let marker =
             |w: &str| w.len() >= 5 && (v.admin.contains(w) || v.identity_nouns.contains(w));
         let word = |w: &str| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_alphabetic());
-        // Two known words, the first as long as possible; else an admin
-        // marker or identity noun and a plain word.
-        let split = (2..=t.len() - 2)
+        // Two known words, the first as long as possible (and not a
+        // two-letter one: `robots` is not `ro` `bots`); else an admin marker
+        // or identity noun and a plain word.
+        let split = (3..=t.len() - 2)
             .rev()
             .find(|&k| known(&t[..k]) && known(&t[k..]))
             .or_else(|| {
@@ -1054,12 +1055,24 @@ impl<'a> Reading<'a> {
                 _ => r.destructive.push(t),
             }
         }
-        // Permission letters, first or last, when no word names an action.
+        // Permission letters, when no word names an action: last after a dot
+        // (`Observation.rs`), or one letter first before `_` or `:`
+        // (`r_liteprofile`, `w:campaigns`); never a word such as `en-US` or
+        // `us_payroll`.
         if r.read.is_empty() && r.write.is_empty() && r.destructive.is_empty() && tokens.len() > 1 {
-            let ends = [0, tokens.len() - 1];
-            if let Some((word, class)) = ends.into_iter().find_map(|i| {
+            let body = scope_body(lower);
+            let at_end = |t: &str| body.strip_suffix(t).is_some_and(|rest| rest.ends_with('.'));
+            let at_start = |t: &str| {
+                t.len() == 1
+                    && body
+                        .strip_prefix(t)
+                        .is_some_and(|rest| rest.starts_with(['_', ':']))
+            };
+            let ends = [(0, true), (tokens.len() - 1, false)];
+            if let Some((word, class)) = ends.into_iter().find_map(|(i, first)| {
                 let t = tokens[i].as_str();
-                if consumed[i] || !r.resources.contains(&t) {
+                let placed = if first { at_start(t) } else { at_end(t) };
+                if consumed[i] || !placed || !r.resources.contains(&t) {
                     return None;
                 }
                 code_class(v, t).map(|c| (t, c))

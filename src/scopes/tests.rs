@@ -297,9 +297,14 @@ fn permission_letters_are_actions_only_at_the_ends_and_without_a_verb() {
         ("rs:write", "write"),
         ("widgets.rs.archive", "write"),
         ("widgets.cr.gadgets", "unknown"),
-        // Repeated letters, or too long, are not permission letters.
+        // Repeated letters, or too long, are not permission letters; nor is
+        // a word after another separator.
         ("widgets.rr", "unknown"),
         ("widgets.crudsx", "unknown"),
+        ("region-us", "unknown"),
+        ("ci_cd", "unknown"),
+        ("us_payroll", "unknown"),
+        ("w:widgets", "write"),
     ] {
         assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
     }
@@ -322,6 +327,7 @@ fn compounds_of_vocabulary_words_are_split() {
     assert_eq!(scope_words(v, "assignments"), ["assignments"]);
     assert_eq!(scope_words(v, "deployment"), ["deployment"]);
     assert_eq!(scope_words(v, "profiles"), ["profiles"]);
+    assert_eq!(scope_words(v, "robots"), ["robots"]);
     assert_eq!(class("manageusers"), "admin");
     assert_eq!(class("orgadmin"), "admin");
     assert_eq!(class("siteadmin"), "admin");
@@ -409,6 +415,7 @@ fn a_personal_attribute_without_a_verb_is_a_read() {
     // the scope allows.
     assert_eq!(class("pwdless_login_api"), "unknown");
     assert_eq!(class("cdp_profile_api"), "unknown");
+    assert_eq!(class("resource_name"), "unknown");
 }
 
 /// A scope that names only a resource does not say what it allows: it stays
