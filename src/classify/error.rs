@@ -22,9 +22,34 @@ pub enum ScopeError {
     /// A vocabulary version this reader does not know.
     #[error("unsupported version {0}")]
     Version(u32),
-    /// A whole scope listed twice (lower-cased).
-    #[error("whole scope `{0}` is listed twice")]
-    WholeTwice(String),
+    /// A whole scope listed twice (two spellings compared word by word).
+    #[error("whole scope `{scope}` is listed twice (as `{key}`, compared word by word)")]
+    WholeTwice {
+        /// The scope as written the second time.
+        scope: String,
+        /// The words both spellings reduce to.
+        key: String,
+    },
+    /// A whole scope with no word in it.
+    #[error("whole scope `{0}` has no word")]
+    WholeNoWord(String),
+    /// A permission letter that is not one character.
+    #[error("permission letter `{0}` is not one letter")]
+    LetterNotOne(String),
+    /// A permission letter listed under two classes.
+    #[error("permission letter `{0}` is in two classes")]
+    LetterTwice(char),
+    /// A managing verb that is not a write action.
+    #[error("managing verb `{0}` is not a write action")]
+    ManageNotWrite(String),
+    /// A prefix naming a verb that is not an action.
+    #[error("prefix `{prefix}`: verb `{verb}` is not an action")]
+    PrefixVerb {
+        /// The prefix.
+        prefix: String,
+        /// The verb.
+        verb: String,
+    },
     /// An action entry whose class is not read, write or destructive.
     #[error("action class {0} is not an action")]
     NotAnAction(&'static str),

@@ -7,10 +7,19 @@
 //! `checks/schema/scope-vocabulary.schema.json` when first used and in a
 //! test) so that it can be reviewed and extended without touching code; this
 //! module only tokenises and applies it. Precedence: an explicit risk
-//! document wins over heuristics; an exact entry of the vocabulary's whole
-//! scope tables (`openid`, `*`, GitHub's `repo`) wins over a description; a
+//! document wins over heuristics; an entry of the vocabulary's whole-scope
+//! tables (`openid`, `*`, GitHub's `repo`; compared word by word, so
+//! `offline.access` is `offline_access`) wins over a description; a
 //! description decides when the name cannot, or when it names a more
 //! dangerous class than the name does (the dangerous reading wins).
+//!
+//! A name is read as words with roles, in any order and with any separator:
+//! the verb (`read`, `ReadWrite`, `delete`, SMART-style permission letters)
+//! and the resource it acts on (`users:read` = `read_users` =
+//! `Users.Read`). Only true administration markers make a write `admin`: an
+//! admin or impersonation marker, members, roles or billing, the
+//! organisation itself, managing people, a write widened to everyone, or
+//! everything at once. The vocabulary's header says how each role decides.
 //!
 //! Nothing here panics on target input: scope strings and descriptions are
 //! capped before they are looked at.
@@ -312,6 +321,7 @@ struct VocabularyFile {
     version: u32,
     whole: Vec<WholeFile>,
     actions: Vec<ActionFile>,
+    codes: CodesFile,
     roles: RolesFile,
     nouns: NounsFile,
     #[serde(default)]
@@ -335,8 +345,24 @@ struct WholeFile {
 #[serde(deny_unknown_fields)]
 struct ActionFile {
     class: ScopeClass,
+    #[serde(default)]
+    weak: bool,
+    #[serde(default)]
+    scope_only: bool,
+    #[expect(
+        dead_code,
+        reason = "documents the list in the data file; a verdict quotes the words instead"
+    )]
     reason: String,
     tokens: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodesFile {
+    read: Vec<String>,
+    write: Vec<String>,
+    destructive: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -346,7 +372,9 @@ struct RolesFile {
     god_mode: Vec<String>,
     #[serde(rename = "self")]
     self_: Vec<String>,
+    signed_in: Vec<String>,
     breadth: Vec<String>,
+    manage: Vec<String>,
     qualifiers: Vec<String>,
 }
 
@@ -354,8 +382,12 @@ struct RolesFile {
 #[serde(deny_unknown_fields)]
 struct NounsFile {
     admin: Vec<String>,
+    org: Vec<String>,
+    org_objects: Vec<String>,
+    managed: Vec<String>,
     admin_if_broad: Vec<String>,
-    readable: Vec<String>,
+    identity: Vec<String>,
+    attributes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -373,6 +405,8 @@ enum PhraseRole {
     GodMode,
     #[serde(rename = "self")]
     SelfLimited,
+    Identity,
+    Write,
 }
 
 #[derive(Debug, Deserialize)]
@@ -381,6 +415,8 @@ struct PrefixFile {
     prefix: String,
     #[serde(default)]
     role: Option<String>,
+    #[serde(default)]
+    verbs: Option<Vec<String>>,
     #[serde(default)]
     default: Option<ScopeClass>,
     reason: String,
@@ -401,10 +437,24 @@ struct Whole {
     reason: String,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct Action {
+    class: ScopeClass,
+    /// As often a resource as a verb: counts only when nothing else does.
+    weak: bool,
+    /// A verb in scope names only, not in API operation names.
+    scope_only: bool,
+}
+
 #[derive(Debug, Clone)]
 struct Prefix {
     prefix: String,
+    /// The prefix's own words: a namespace, not a resource.
+    tokens: Vec<String>,
     admin: bool,
+    /// With `admin`: the write actions that make a scope administrative
+    /// (all of them, when empty).
+    verbs: BTreeSet<String>,
     default: Option<ScopeClass>,
     reason: String,
 }
@@ -412,6 +462,8 @@ struct Prefix {
 #[derive(Debug, Clone)]
 struct Phrase {
     tokens: [String; 2],
+    /// The two words as one (`incoming webhook`), for reasons.
+    label: String,
     role: PhraseRole,
     reason: String,
 }
@@ -420,15 +472,24 @@ struct Phrase {
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
     whole: BTreeMap<String, Whole>,
-    actions: BTreeMap<String, (ScopeClass, String)>,
+    actions: BTreeMap<String, Action>,
+    codes: BTreeMap<char, ScopeClass>,
     admin: BTreeSet<String>,
     god_mode: BTreeSet<String>,
     self_: BTreeSet<String>,
+    signed_in: BTreeSet<String>,
     breadth: BTreeSet<String>,
+    manage: BTreeSet<String>,
     qualifiers: BTreeSet<String>,
     admin_nouns: BTreeSet<String>,
+    org_nouns: BTreeSet<String>,
+    org_objects: BTreeSet<String>,
+    managed_nouns: BTreeSet<String>,
     broad_nouns: BTreeSet<String>,
-    readable: BTreeSet<String>,
+    identity_nouns: BTreeSet<String>,
+    attributes: BTreeSet<String>,
+    /// Every word with a role, for splitting compounds (`emailaddress`).
+    known: BTreeSet<String>,
     phrases: Vec<Phrase>,
     prefixes: Vec<Prefix>,
     desc_identity: Vec<String>,
@@ -453,9 +514,24 @@ fn set(items: &[String]) -> BTreeSet<String> {
 
 impl Vocabulary {
     /// The class of an action word (`read`, `write` or `destructive`),
-    /// exactly as listed (lower-case), if the vocabulary lists it.
+    /// exactly as listed (lower-case), if the vocabulary lists it as a verb
+    /// that API operation names use too.
     pub fn action(&self, word: &str) -> Option<ScopeClass> {
-        self.actions.get(word).map(|(c, _)| *c)
+        self.actions
+            .get(word)
+            .filter(|a| !a.scope_only)
+            .map(|a| a.class)
+    }
+}
+
+/// The key a whole-scope table is looked up by: a URL scope as written
+/// (lower-case), any other scope as its words (`offline_access`,
+/// `offline.access` and `OfflineAccess` are one entry).
+fn whole_key(scope: &str) -> String {
+    if is_url(scope) {
+        scope.trim().to_lowercase()
+    } else {
+        tokenize(scope).join(" ")
     }
 }
 
@@ -467,13 +543,16 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
             crate::model::datafile::DataFileError::Toml(reason) => ScopeError::Toml(reason),
             crate::model::datafile::DataFileError::Schema(errors) => ScopeError::Schema(errors),
         })?;
-    if file.version != 1 {
+    if file.version != 2 {
         return Err(ScopeError::Version(file.version));
     }
     let mut whole = BTreeMap::new();
     for w in &file.whole {
         for s in &w.scopes {
-            let key = s.to_lowercase();
+            let key = whole_key(s);
+            if key.is_empty() {
+                return Err(ScopeError::WholeNoWord(s.clone()));
+            }
             if whole
                 .insert(
                     key.clone(),
@@ -485,7 +564,10 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
                 )
                 .is_some()
             {
-                return Err(ScopeError::WholeTwice(key));
+                return Err(ScopeError::WholeTwice {
+                    scope: s.clone(),
+                    key,
+                });
             }
         }
     }
@@ -498,12 +580,33 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
             return Err(ScopeError::NotAnAction(a.class.as_str()));
         }
         for t in &a.tokens {
-            if let Some((other, _)) = actions.insert(t.clone(), (a.class, a.reason.clone())) {
+            let action = Action {
+                class: a.class,
+                weak: a.weak,
+                scope_only: a.scope_only,
+            };
+            if let Some(other) = actions.insert(t.clone(), action) {
                 return Err(ScopeError::TwoActions {
                     token: t.clone(),
-                    first: other.as_str(),
+                    first: other.class.as_str(),
                     second: a.class.as_str(),
                 });
+            }
+        }
+    }
+    let mut codes = BTreeMap::new();
+    for (class, letters) in [
+        (ScopeClass::Read, &file.codes.read),
+        (ScopeClass::Write, &file.codes.write),
+        (ScopeClass::Destructive, &file.codes.destructive),
+    ] {
+        for l in letters {
+            let mut chars = l.chars();
+            let (Some(c), None) = (chars.next(), chars.next()) else {
+                return Err(ScopeError::LetterNotOne(l.clone()));
+            };
+            if codes.insert(c, class).is_some() {
+                return Err(ScopeError::LetterTwice(c));
             }
         }
     }
@@ -513,6 +616,11 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
             return Err(ScopeError::ActionAndRole(t.clone()));
         }
     }
+    for t in &roles.manage {
+        if actions.get(t).map(|a| a.class) != Some(ScopeClass::Write) {
+            return Err(ScopeError::ManageNotWrite(t.clone()));
+        }
+    }
     let mut phrases = Vec::new();
     for p in &file.phrases {
         let [a, b] = p.tokens.as_slice() else {
@@ -520,31 +628,72 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
         };
         phrases.push(Phrase {
             tokens: [a.clone(), b.clone()],
+            label: format!("{a} {b}"),
             role: p.role,
             reason: p.reason.clone(),
         });
     }
-    let prefixes = file
-        .prefixes
-        .iter()
-        .map(|p| Prefix {
+    let mut prefixes = Vec::new();
+    for p in &file.prefixes {
+        let verbs = set(p.verbs.as_deref().unwrap_or_default());
+        if let Some(v) = verbs.iter().find(|v| !actions.contains_key(*v)) {
+            return Err(ScopeError::PrefixVerb {
+                prefix: p.prefix.clone(),
+                verb: v.clone(),
+            });
+        }
+        prefixes.push(Prefix {
             prefix: p.prefix.to_lowercase(),
+            tokens: tokenize(&p.prefix),
             admin: p.role.as_deref() == Some("admin"),
+            verbs,
             default: p.default,
             reason: p.reason.clone(),
-        })
+        });
+    }
+    let known: BTreeSet<String> = actions
+        .keys()
+        .cloned()
+        .chain(
+            [
+                &roles.admin,
+                &roles.god_mode,
+                &roles.self_,
+                &roles.signed_in,
+                &roles.breadth,
+                &roles.qualifiers,
+                &file.nouns.admin,
+                &file.nouns.org,
+                &file.nouns.org_objects,
+                &file.nouns.managed,
+                &file.nouns.admin_if_broad,
+                &file.nouns.identity,
+            ]
+            .into_iter()
+            .flatten()
+            .map(|t| t.to_lowercase()),
+        )
+        .filter(|t| t.len() >= 2 && t.chars().all(char::is_alphanumeric))
         .collect();
     Ok(Vocabulary {
         whole,
         actions,
+        codes,
         admin: set(&roles.admin),
         god_mode: set(&roles.god_mode),
         self_: set(&roles.self_),
+        signed_in: set(&roles.signed_in),
         breadth: set(&roles.breadth),
+        manage: set(&roles.manage),
         qualifiers: set(&roles.qualifiers),
         admin_nouns: set(&file.nouns.admin),
+        org_nouns: set(&file.nouns.org),
+        org_objects: set(&file.nouns.org_objects),
+        managed_nouns: set(&file.nouns.managed),
         broad_nouns: set(&file.nouns.admin_if_broad),
-        readable: set(&file.nouns.readable),
+        identity_nouns: set(&file.nouns.identity),
+        attributes: set(&file.nouns.attributes),
+        known,
         phrases,
         prefixes,
         desc_identity: file
@@ -580,26 +729,33 @@ fn cap(s: &str, max: usize) -> &str {
     &s[..s.floor_char_boundary(max)]
 }
 
-/// The part of a URL scope that says what it is: the last path segment, or
-/// the host when the path is empty (`https://mail.google.com/`).
-fn url_tail(s: &str) -> &str {
-    let lower_starts = |p: &str| s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
-    let rest = if lower_starts("https://") {
-        &s[8..]
-    } else if lower_starts("http://") {
-        &s[7..]
-    } else {
-        return s;
+/// The rest of `s` after an `http://` or `https://` scheme, if it has one.
+fn after_scheme(s: &str) -> Option<&str> {
+    ["https://", "http://"].into_iter().find_map(|p| {
+        s.get(..p.len())
+            .filter(|h| h.eq_ignore_ascii_case(p))
+            .map(|_| &s[p.len()..])
+    })
+}
+
+fn is_url(s: &str) -> bool {
+    after_scheme(s.trim()).is_some()
+}
+
+/// The part of a scope that says what it is: a URL scope's path (or its
+/// host when the path is empty, `https://mail.google.com/`); any scope
+/// without its query, which only narrows it (`Observation.rs?category=…`).
+fn scope_body(s: &str) -> &str {
+    let Some(rest) = after_scheme(s) else {
+        return s.split('?').next().unwrap_or_default();
     };
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    match path.trim_end_matches('/').rsplit('/').next() {
-        Some(last) if !last.is_empty() => last,
-        _ => host,
-    }
+    let path = path.trim_matches('/');
+    if path.is_empty() { host } else { path }
 }
 
 /// Split a word at camelCase boundaries: `ReadWrite` → `Read`, `Write`;
@@ -625,22 +781,89 @@ fn split_camel(word: &str) -> Vec<&str> {
     out
 }
 
-/// The lower-case words of a scope string: a URL scope keeps its last path
-/// segment; separators are `:` `.` `/` `_` `-`, whitespace and camelCase
-/// boundaries.
+/// Split a word into its runs of `*` and of other characters
+/// (`*.read` has already lost its dot; `a*` → `a`, `*`).
+fn split_stars(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut prev: Option<bool> = None;
+    for (i, c) in word.char_indices() {
+        let star = c == '*';
+        if prev.is_some_and(|p| p != star) {
+            out.push(&word[start..i]);
+            start = i;
+        }
+        prev = Some(star);
+    }
+    if start < word.len() {
+        out.push(&word[start..]);
+    }
+    out
+}
+
+/// The lower-case words of a scope string, in order: a URL scope keeps its
+/// path, a query is dropped; every character other than a letter, a digit
+/// or `*` separates words, and so do camelCase boundaries; a run of `*` is
+/// the word `*`.
 pub fn tokenize(scope: &str) -> Vec<String> {
-    let body = url_tail(cap(scope.trim(), MAX_SCOPE_LEN));
-    body.split(|c: char| {
-        matches!(
-            c,
-            ':' | '.' | '/' | '_' | '-' | ',' | ';' | '|' | '=' | '+' | '#' | '?' | '&'
-        ) || c.is_whitespace()
-    })
-    .flat_map(split_camel)
-    .map(str::to_lowercase)
-    .filter(|t| !t.is_empty())
-    .take(64)
-    .collect()
+    let body = scope_body(cap(scope.trim(), MAX_SCOPE_LEN));
+    body.split(|c: char| !(c.is_alphanumeric() || c == '*'))
+        .flat_map(split_stars)
+        .flat_map(|w| {
+            if w.starts_with('*') {
+                vec!["*"]
+            } else {
+                split_camel(w)
+            }
+        })
+        .map(str::to_lowercase)
+        .filter(|t| !t.is_empty())
+        .take(64)
+        .collect()
+}
+
+/// The words of a scope for classifying it: [`tokenize`], then a word that
+/// has no role but is two words that do is split (`emailaddress` → email
+/// address, `manageusers` → manage users), and so is a word that starts or
+/// ends with an admin marker or an identity noun (`adminsite` → admin site;
+/// `siteadmin` → admin, `liteprofile` → profile: the head noun), so that a scope
+/// written without any separator is read like one with them. A verb with a
+/// suffix is not split (`assignments`, `deployment`).
+fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in tokenize(scope) {
+        if v.known.contains(&t) || t.len() < 4 || !t.is_ascii() {
+            out.push(t);
+            continue;
+        }
+        let known = |w: &str| v.known.contains(w);
+        let marker =
+            |w: &str| w.len() >= 5 && (v.admin.contains(w) || v.identity_nouns.contains(w));
+        let word = |w: &str| w.len() >= 3 && w.bytes().all(|b| b.is_ascii_alphabetic());
+        // Two known words, the first as long as possible (and not a
+        // two-letter one: `robots` is not `ro` `bots`); else an admin marker
+        // or identity noun and a plain word.
+        let split = (3..=t.len() - 2)
+            .rev()
+            .find(|&k| known(&t[..k]) && known(&t[k..]))
+            .or_else(|| {
+                (3..=t.len() - 3).rev().find(|&k| {
+                    let (a, b) = (&t[..k], &t[k..]);
+                    (marker(a) && word(b)) || (word(a) && marker(b))
+                })
+            });
+        match split {
+            // A modifier before a known head noun is dropped: a lite profile
+            // is a profile.
+            Some(k) if !known(&t[..k]) => out.push(t[k..].to_string()),
+            Some(k) => {
+                out.push(t[..k].to_string());
+                out.push(t[k..].to_string());
+            }
+            None => out.push(t),
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------
@@ -655,29 +878,373 @@ struct NameVerdict {
     ambiguous: Option<String>,
 }
 
-fn quote(tokens: &[&str]) -> String {
+fn quote<S: AsRef<str>>(tokens: &[S]) -> String {
     tokens
         .iter()
-        .map(|t| format!("`{t}`"))
+        .map(|t| format!("`{}`", t.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What the words of a scope say, by role.
+#[derive(Default)]
+struct Reading<'a> {
+    /// Actions that count: strong ones, else weak ones, else permission
+    /// letters. Each with the word that named it.
+    read: Vec<&'a str>,
+    write: Vec<&'a str>,
+    destructive: Vec<&'a str>,
+    /// The actions came from permission letters (`rs`, `r_`).
+    code: Option<&'a str>,
+    /// Admin markers (`admin`, `sudo`).
+    markers: Vec<&'a str>,
+    /// God-mode words (`*`, `all`).
+    gods: Vec<&'a str>,
+    /// Self qualifiers (`self`, `me`).
+    selfs: Vec<&'a str>,
+    /// Breadth qualifiers (`all`).
+    breadth: Vec<&'a str>,
+    /// Words of the identity vocabulary (`email`, `identify`, `me`).
+    identity: Vec<&'a str>,
+    /// The resource words, in order (not actions, roles, qualifiers or the
+    /// namespace of a prefix).
+    resources: Vec<&'a str>,
+    /// Roles given by phrases, with their reasons.
+    phrase_admin: Option<&'a str>,
+    phrase_god: bool,
+    phrase_self: bool,
+    phrase_identity: Option<&'a str>,
+    /// An administrative prefix whose condition holds, its reason.
+    prefix_admin: Option<&'a str>,
+    /// The class a prefix gives a scope without an action.
+    default: Option<(ScopeClass, &'a str)>,
+}
+
+/// Permission letters: a short word of distinct letters that all have a
+/// class, and the class they grant together (a create or update letter
+/// makes it write even with `d`; `d` without them is destructive).
+fn code_class(v: &Vocabulary, word: &str) -> Option<ScopeClass> {
+    if word.is_empty() || word.len() > 5 {
+        return None;
+    }
+    let mut seen = BTreeSet::new();
+    let mut classes = BTreeSet::new();
+    for c in word.chars() {
+        if !seen.insert(c) {
+            return None;
+        }
+        classes.insert(*v.codes.get(&c)?);
+    }
+    Some(if classes.contains(&ScopeClass::Write) {
+        ScopeClass::Write
+    } else if classes.contains(&ScopeClass::Destructive) {
+        ScopeClass::Destructive
+    } else {
+        ScopeClass::Read
+    })
+}
+
+impl<'a> Reading<'a> {
+    fn new(v: &'a Vocabulary, lower: &str, tokens: &'a [String]) -> Reading<'a> {
+        let mut r = Reading::default();
+        let mut consumed = vec![false; tokens.len()];
+        let mut admin_prefixes: Vec<&Prefix> = Vec::new();
+        for p in &v.prefixes {
+            if !lower.starts_with(&p.prefix) {
+                continue;
+            }
+            // The prefix's own words are its namespace.
+            if tokens.starts_with(&p.tokens) {
+                consumed[..p.tokens.len()].fill(true);
+            }
+            if p.admin {
+                admin_prefixes.push(p);
+            }
+            if let Some(d) = p.default {
+                r.default = Some((d, &p.reason));
+            }
+        }
+        // Phrases give a role to two adjacent words, in either order, and take
+        // them out of the word-by-word reading.
+        let mut strong: Vec<(ScopeClass, &str)> = Vec::new();
+        for i in 0..tokens.len().saturating_sub(1) {
+            if consumed[i] || consumed[i + 1] {
+                continue;
+            }
+            let pair = [tokens[i].as_str(), tokens[i + 1].as_str()];
+            for ph in &v.phrases {
+                let [a, b] = [ph.tokens[0].as_str(), ph.tokens[1].as_str()];
+                if pair == [a, b] || pair == [b, a] {
+                    consumed[i] = true;
+                    consumed[i + 1] = true;
+                    match ph.role {
+                        PhraseRole::Admin => r.phrase_admin = Some(&ph.reason),
+                        PhraseRole::GodMode => r.phrase_god = true,
+                        PhraseRole::SelfLimited => r.phrase_self = true,
+                        PhraseRole::Identity => r.phrase_identity = Some(&ph.reason),
+                        PhraseRole::Write => strong.push((ScopeClass::Write, &ph.label)),
+                    }
+                    break;
+                }
+            }
+        }
+        let mut weak: Vec<(ScopeClass, &str, usize)> = Vec::new();
+        // Resource words with their positions, so that weak verbs that do not
+        // count go back in their place.
+        let mut resources: Vec<(usize, &str)> = Vec::new();
+        for (i, t) in tokens.iter().enumerate() {
+            if consumed[i] {
+                continue;
+            }
+            let t = t.as_str();
+            if let Some(a) = v.actions.get(t) {
+                if a.weak {
+                    weak.push((a.class, t, i));
+                } else {
+                    strong.push((a.class, t));
+                }
+                continue;
+            }
+            if v.admin.contains(t) {
+                r.markers.push(t);
+                continue;
+            }
+            if v.qualifiers.contains(t) {
+                continue;
+            }
+            if v.identity_nouns.contains(t) {
+                r.identity.push(t);
+            }
+            let (god, broad, own) = (
+                v.god_mode.contains(t),
+                v.breadth.contains(t),
+                v.self_.contains(t),
+            );
+            if god {
+                r.gods.push(t);
+            }
+            if broad {
+                r.breadth.push(t);
+            }
+            if own {
+                r.selfs.push(t);
+            }
+            if !god && !broad && !own {
+                resources.push((i, t));
+            }
+        }
+        let counted: Vec<(ScopeClass, &str)> = if strong.is_empty() {
+            weak.iter().map(|(c, t, _)| (*c, *t)).collect()
+        } else {
+            resources.extend(weak.iter().map(|(_, t, i)| (*i, *t)));
+            resources.sort_unstable_by_key(|(i, _)| *i);
+            strong
+        };
+        r.resources = resources.iter().map(|(_, t)| *t).collect();
+        for (class, t) in counted {
+            match class {
+                ScopeClass::Read => r.read.push(t),
+                ScopeClass::Write => r.write.push(t),
+                _ => r.destructive.push(t),
+            }
+        }
+        // Permission letters, when no word names an action: last after a dot
+        // (`Observation.rs`), or one letter first before `_` or `:`
+        // (`r_liteprofile`, `w:campaigns`); never a word such as `en-US` or
+        // `us_payroll`.
+        if r.read.is_empty() && r.write.is_empty() && r.destructive.is_empty() && tokens.len() > 1 {
+            let body = scope_body(lower);
+            let at_end = |t: &str| body.strip_suffix(t).is_some_and(|rest| rest.ends_with('.'));
+            let at_start = |t: &str| {
+                t.len() == 1
+                    && body
+                        .strip_prefix(t)
+                        .is_some_and(|rest| rest.starts_with(['_', ':']))
+            };
+            let ends = [(0, true), (tokens.len() - 1, false)];
+            if let Some((word, class)) = ends.into_iter().find_map(|(i, first)| {
+                let t = tokens[i].as_str();
+                let placed = if first { at_start(t) } else { at_end(t) };
+                if consumed[i] || !placed || !r.resources.contains(&t) {
+                    return None;
+                }
+                code_class(v, t).map(|c| (t, c))
+            }) {
+                r.resources.retain(|x| *x != word);
+                r.code = Some(word);
+                match class {
+                    ScopeClass::Read => r.read.push(word),
+                    ScopeClass::Write => r.write.push(word),
+                    _ => r.destructive.push(word),
+                }
+            }
+        }
+        // An administrative prefix applies when the scope's write actions
+        // are the ones it names (`okta.*.manage`, not `okta.clients.register`).
+        for p in admin_prefixes {
+            let applies = if p.verbs.is_empty() {
+                true
+            } else {
+                !r.write.is_empty() && r.write.iter().all(|w| p.verbs.contains(*w))
+            };
+            if applies {
+                r.prefix_admin = Some(&p.reason);
+            }
+        }
+        r
+    }
+
+    fn self_limited(&self) -> bool {
+        !self.selfs.is_empty() || self.phrase_self
+    }
+
+    /// Only god-mode words, no resource: the scope is about everything.
+    fn god_only(&self) -> bool {
+        self.resources.is_empty() && (!self.gods.is_empty() || self.phrase_god)
+    }
+
+    /// The resource the scope acts on: its last resource word that is not
+    /// the organisation it happens in (`manage_billing:enterprise` →
+    /// `billing`), else the organisation itself (`write:org`).
+    fn object(&self, v: &Vocabulary) -> Option<&'a str> {
+        self.resources
+            .iter()
+            .rev()
+            .find(|t| !v.org_nouns.contains(**t))
+            .or(self.resources.last())
+            .copied()
+    }
+
+    /// The scope only releases the signed-in user's identity: identity
+    /// words (or, limited to the caller, the people nouns), nothing else.
+    fn identity_only(&self, v: &Vocabulary) -> bool {
+        // `user` alone says whose data, not which: `read:user` releases the
+        // user's profile, a bare `user` does not say what it allows.
+        let named = self.identity.iter().any(|t| !v.signed_in.contains(*t))
+            || (!self.read.is_empty() && !self.identity.is_empty())
+            || self.phrase_identity.is_some()
+            || (self.self_limited() && !self.resources.is_empty());
+        named
+            && self.markers.is_empty()
+            && self.phrase_admin.is_none()
+            && self.gods.is_empty()
+            && !self.phrase_god
+            && self.breadth.is_empty()
+            && self.resources.iter().all(|t| {
+                v.identity_nouns.contains(*t) || (self.self_limited() && v.broad_nouns.contains(*t))
+            })
+    }
+
+    /// Why a scope that changes data administers, if it does.
+    fn admin_reason(&self, v: &Vocabulary) -> Option<String> {
+        if let Some(r) = self.phrase_admin {
+            return Some(r.to_string());
+        }
+        if !self.markers.is_empty() {
+            return Some(format!(
+                "{} marks an administrative scope",
+                quote(&self.markers)
+            ));
+        }
+        if let Some(r) = self.prefix_admin {
+            return Some(r.to_string());
+        }
+        // The signed-in user's own account, unless widened to everyone.
+        if self.breadth.is_empty() && self.resources.iter().any(|t| v.signed_in.contains(*t)) {
+            return None;
+        }
+        let object = self.object(v)?;
+        if v.admin_nouns.contains(object) {
+            return Some(format!(
+                "on `{object}`, whose change is administration (who belongs, with which rights, at what cost)"
+            ));
+        }
+        if self.resources.iter().all(|t| v.org_nouns.contains(*t)) {
+            return Some(format!("on `{object}` itself: it changes the organisation"));
+        }
+        if v.org_objects.contains(object)
+            && let Some(org) = self.resources.iter().find(|t| v.org_nouns.contains(**t))
+        {
+            return Some(format!(
+                "on the `{object}` of `{org}`: it changes the organisation"
+            ));
+        }
+        let managing: Vec<&str> = self
+            .write
+            .iter()
+            .copied()
+            .filter(|w| v.manage.contains(*w))
+            .collect();
+        if !managing.is_empty()
+            && (v.managed_nouns.contains(object) || v.org_nouns.contains(object))
+        {
+            return Some(format!(
+                "{} `{object}`: it manages people",
+                quote(&managing)
+            ));
+        }
+        if !self.breadth.is_empty() && v.broad_nouns.contains(object) {
+            return Some(format!("on `{object}` widened to {}", quote(&self.breadth)));
+        }
+        None
+    }
+
+    /// The class of a scope that changes data, named by `what` (its write
+    /// words, or god-mode words with a resource).
+    fn changes(&self, v: &Vocabulary, what: String) -> (ScopeClass, String, bool) {
+        if self.god_only() {
+            let gods = if self.gods.is_empty() {
+                "`full`".to_string()
+            } else {
+                quote(&self.gods)
+            };
+            return (
+                ScopeClass::Admin,
+                format!("{what} on {gods}: everything"),
+                true,
+            );
+        }
+        // `*` beside a verb (`patient/*.cruds`) or twice (`user/*.*`) is
+        // every resource type; alone it is only every action (`files:*`).
+        let stars = self.gods.iter().filter(|g| **g == "*").count();
+        if stars >= 2 || (stars == 1 && !self.write.is_empty()) {
+            return (
+                ScopeClass::Admin,
+                format!("{what} on `*`: every resource type, full access"),
+                true,
+            );
+        }
+        if self.self_limited() {
+            let selfs = if self.selfs.is_empty() {
+                "a self phrase".to_string()
+            } else {
+                quote(&self.selfs)
+            };
+            return (
+                ScopeClass::Write,
+                format!("{what}, limited to the caller's own data ({selfs})"),
+                false,
+            );
+        }
+        match self.admin_reason(v) {
+            Some(a) => (ScopeClass::Admin, format!("{what}; {a}"), false),
+            None => (ScopeClass::Write, what, false),
+        }
+    }
 }
 
 fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     let trimmed = cap(scope.trim(), MAX_SCOPE_LEN);
     let lower = trimmed.to_lowercase();
-    let tokens = tokenize(trimmed);
-    if let Some(w) = v.whole.get(&lower) {
-        let resource = if w.god_mode {
-            String::new()
-        } else {
-            resource_key(v, &tokens)
-        };
+    let tokens = scope_words(v, trimmed);
+    let reading = Reading::new(v, &lower, &tokens);
+    let resource = reading.resources.join(".");
+    if let Some(w) = v.whole.get(&whole_key(trimmed)) {
         return NameVerdict {
             class: w.class,
             reason: w.reason.clone(),
             god_mode: w.god_mode,
-            resource,
+            resource: if w.god_mode { String::new() } else { resource },
             whole: true,
             ambiguous: None,
         };
@@ -686,183 +1253,101 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         class,
         reason,
         god_mode: false,
-        resource: resource_key(v, &tokens),
+        resource: resource.clone(),
         whole: false,
         ambiguous: None,
     };
     if tokens.is_empty() {
         return verdict(ScopeClass::Unknown, "the scope has no word to go by".into());
     }
-    let mut admin_ns: Option<&str> = None;
-    let mut default: Option<(ScopeClass, &str)> = None;
-    for p in &v.prefixes {
-        if lower.starts_with(&p.prefix) {
-            if p.admin {
-                admin_ns = Some(&p.reason);
-            }
-            if let Some(d) = p.default {
-                default = Some((d, &p.reason));
-            }
+    let r = &reading;
+    let action_words = |words: &[&str], what: &str| {
+        let quoted = quote(words);
+        match r.code {
+            Some(code) => format!("`{code}` are permission letters that {what}"),
+            None => format!("{quoted} names {what}"),
         }
-    }
-    // Phrases give a role to two adjacent tokens and take them out of the
-    // token-by-token reading.
-    let mut consumed = vec![false; tokens.len()];
-    let mut phrase_admin: Option<&str> = None;
-    let mut phrase_god = false;
-    let mut phrase_self = false;
-    for i in 0..tokens.len().saturating_sub(1) {
-        for ph in &v.phrases {
-            if tokens[i] == ph.tokens[0] && tokens[i + 1] == ph.tokens[1] {
-                consumed[i] = true;
-                consumed[i + 1] = true;
-                match ph.role {
-                    PhraseRole::Admin => phrase_admin = Some(&ph.reason),
-                    PhraseRole::GodMode => phrase_god = true,
-                    PhraseRole::SelfLimited => phrase_self = true,
-                }
-            }
-        }
-    }
-    let mut actions: Vec<(ScopeClass, &str)> = Vec::new();
-    let mut markers: Vec<&str> = Vec::new();
-    let mut gods: Vec<&str> = Vec::new();
-    let mut selfs: Vec<&str> = Vec::new();
-    let mut broad: Vec<&str> = Vec::new();
-    let mut admin_nouns: Vec<&str> = Vec::new();
-    let mut head: Option<&str> = None;
-    let mut readable: Vec<&str> = Vec::new();
-    let mut owners = 0usize;
-    let mut resources = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        if consumed[i] {
-            continue;
-        }
-        let t = t.as_str();
-        if let Some((class, _)) = v.actions.get(t) {
-            actions.push((*class, t));
-            continue;
-        }
-        if v.admin.contains(t) {
-            markers.push(t);
-            continue;
-        }
-        if v.qualifiers.contains(t) {
-            continue;
-        }
-        let is_god = v.god_mode.contains(t);
-        let is_broad = v.breadth.contains(t);
-        if is_god {
-            gods.push(t);
-        }
-        if is_broad {
-            broad.push(t);
-        }
-        if v.self_.contains(t) {
-            selfs.push(t);
-        }
-        if v.admin_nouns.contains(t) {
-            admin_nouns.push(t);
-        }
-        if v.readable.contains(t) {
-            readable.push(t);
-        } else if v.broad_nouns.contains(t) || v.self_.contains(t) {
-            // `user:email`: whose data it is does not change what it is.
-            owners += 1;
-        }
-        if !is_god && !is_broad {
-            if head.is_none() {
-                head = Some(t);
-            }
-            resources += 1;
-        }
-    }
-    let has = |c: ScopeClass| {
-        actions
-            .iter()
-            .filter(|(k, _)| *k == c)
-            .map(|(_, t)| *t)
-            .collect::<Vec<_>>()
     };
-    let destructive = has(ScopeClass::Destructive);
-    let write = has(ScopeClass::Write);
-    let read = has(ScopeClass::Read);
-    let god_only = resources == 0 && (!gods.is_empty() || phrase_god);
-    let self_limited = !selfs.is_empty() || phrase_self;
-    let admin_scope: Option<String> = if !markers.is_empty() {
-        Some(format!("{} marks an administrative scope", quote(&markers)))
-    } else if let Some(r) = phrase_admin {
-        Some(r.to_string())
-    } else {
-        admin_ns.map(str::to_string)
-    };
-    let admin_resource: Option<String> = if !admin_nouns.is_empty() {
-        Some(format!(
-            "on {}, whose change is administration",
-            quote(&admin_nouns)
-        ))
-    } else if let Some(h) = head.filter(|h| v.broad_nouns.contains(*h))
-        && !broad.is_empty()
-    {
-        Some(format!("on `{h}` widened to {}", quote(&broad)))
-    } else {
-        None
-    };
-    let mut out = if !destructive.is_empty() {
+    let mut out = if !r.destructive.is_empty() && r.write.is_empty() {
         let mut n = verdict(
             ScopeClass::Destructive,
-            format!("{} names a deletion", quote(&destructive)),
+            action_words(&r.destructive, "a deletion"),
         );
-        if !write.is_empty() || !read.is_empty() {
+        if !r.read.is_empty() {
             n.ambiguous = Some(format!(
                 "{} also names {}",
-                quote(&destructive),
-                quote(&[write.as_slice(), read.as_slice()].concat())
+                quote(&r.destructive),
+                quote(&r.read)
             ));
         }
         n
-    } else if !write.is_empty() {
-        let w = quote(&write);
-        if god_only {
-            let mut n = verdict(
-                ScopeClass::Admin,
-                format!("{w} on {}: everything", quote(&gods)),
-            );
-            n.god_mode = true;
-            n
-        } else if self_limited {
-            verdict(
-                ScopeClass::Write,
-                format!(
-                    "{w} names a write action limited to the caller's own data ({})",
-                    quote(&selfs)
-                ),
-            )
-        } else if let Some(a) = &admin_scope {
-            verdict(ScopeClass::Admin, format!("{w} names a write action; {a}"))
-        } else if let Some(r) = &admin_resource {
-            verdict(ScopeClass::Admin, format!("{w} names a write action {r}"))
-        } else {
-            verdict(ScopeClass::Write, format!("{w} names a write action"))
-        }
-    } else if !read.is_empty() {
-        let mut n = verdict(
-            ScopeClass::Read,
-            format!("{} names a read-only action", quote(&read)),
-        );
-        if admin_scope.is_some() {
-            n.reason.push_str(" (on administrative data)");
+    } else if !r.write.is_empty() {
+        let what = action_words(&r.write, "a write action");
+        let (class, reason, god) = r.changes(v, what);
+        let mut n = verdict(class, reason);
+        n.god_mode = god;
+        if !r.destructive.is_empty() {
+            n.ambiguous = Some(format!(
+                "{} also names a deletion ({}): a write scope that includes deleting",
+                quote(&r.write),
+                quote(&r.destructive)
+            ));
         }
         n
-    } else if god_only {
+    } else if !r.read.is_empty() {
+        let what = action_words(&r.read, "a read-only action");
+        if r.identity_only(v) {
+            verdict(
+                ScopeClass::Identity,
+                format!(
+                    "{what} on the signed-in user's own identity ({})",
+                    r.phrase_identity
+                        .map(str::to_string)
+                        .unwrap_or_else(|| quote(&r.identity))
+                ),
+            )
+        } else {
+            let mut n = verdict(ScopeClass::Read, what);
+            if !r.markers.is_empty() || r.prefix_admin.is_some() {
+                n.reason.push_str(" (on administrative data)");
+            }
+            n
+        }
+    } else if r.identity_only(v) {
+        verdict(
+            ScopeClass::Identity,
+            match r.phrase_identity {
+                Some(p) => format!("names no action: {p}"),
+                None => format!(
+                    "names only the signed-in user's identity ({}) and no action: it releases it",
+                    quote(&r.identity)
+                ),
+            },
+        )
+    } else if r.god_only() {
         let mut n = verdict(
             ScopeClass::Admin,
-            format!("{}: a catch-all scope", quote(&gods)),
+            format!(
+                "{}: a catch-all scope",
+                if r.gods.is_empty() {
+                    "a god-mode phrase".to_string()
+                } else {
+                    quote(&r.gods)
+                }
+            ),
         );
         n.god_mode = true;
         n
-    } else if let Some(a) = admin_scope {
-        if self_limited {
+    } else if let Some(a) = r
+        .phrase_admin
+        .map(str::to_string)
+        .or_else(|| {
+            (!r.markers.is_empty())
+                .then(|| format!("{} marks an administrative scope", quote(&r.markers)))
+        })
+        .or_else(|| r.prefix_admin.map(str::to_string))
+    {
+        if r.self_limited() {
             verdict(
                 ScopeClass::Write,
                 format!("{a}, limited to the caller's own data"),
@@ -870,15 +1355,19 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         } else {
             verdict(ScopeClass::Admin, a)
         }
-    } else if !readable.is_empty() && readable.len() + owners == resources {
+    } else if let Some(wild) = r.gods.first() {
+        // `ALL`, `*` or `full` with a resource and no verb: every action on it.
+        let what = format!("`{wild}` with a resource and no action: every action on it");
+        let (class, reason, god) = r.changes(v, what);
+        let mut n = verdict(class, reason);
+        n.god_mode = god;
+        n
+    } else if let Some(attr) = r.object(v).filter(|o| v.attributes.contains(*o)) {
         verdict(
             ScopeClass::Read,
-            format!(
-                "names only the personal data {} and no action: it releases it",
-                quote(&readable)
-            ),
+            format!("names the personal data `{attr}` and no action: it releases it"),
         )
-    } else if let Some((class, reason)) = default {
+    } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())
     } else {
         verdict(
@@ -890,24 +1379,6 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         out.resource = String::new();
     }
     out
-}
-
-/// The resource a scope is about: its words without actions, admin markers,
-/// qualifiers and breadth (`Files.ReadWrite.All` → `files`).
-fn resource_key(v: &Vocabulary, tokens: &[String]) -> String {
-    tokens
-        .iter()
-        .filter(|t| {
-            let t = t.as_str();
-            !v.actions.contains_key(t)
-                && !v.admin.contains(t)
-                && !v.qualifiers.contains(t)
-                && !v.breadth.contains(t)
-                && !v.god_mode.contains(t)
-        })
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 // ---------------------------------------------------------------------------
@@ -1007,9 +1478,7 @@ fn action_of_word(v: &Vocabulary, word: &str) -> Option<ScopeClass> {
             }
         }
     }
-    candidates
-        .iter()
-        .find_map(|c| v.actions.get(c.as_str()).map(|(k, _)| *k))
+    candidates.iter().find_map(|c| v.action(c))
 }
 
 // ---------------------------------------------------------------------------

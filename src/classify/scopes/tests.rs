@@ -24,8 +24,19 @@ fn tokens_split_on_separators_camel_case_and_url_segments() {
     assert_eq!(tokenize("Mail.ReadWrite"), ["mail", "read", "write"]);
     assert_eq!(
         tokenize("https://www.googleapis.com/auth/drive.readonly"),
-        ["drive", "readonly"]
+        ["auth", "drive", "readonly"]
     );
+    assert_eq!(
+        tokenize("https://api.example.com/v1/read/widgets?x=1"),
+        ["v1", "read", "widgets"]
+    );
+    assert_eq!(tokenize("identity[email]"), ["identity", "email"]);
+    assert_eq!(
+        tokenize("patient/Observation.rs?category=laboratory"),
+        ["patient", "observation", "rs"]
+    );
+    assert_eq!(tokenize("user/*.cruds"), ["user", "*", "cruds"]);
+    assert_eq!(tokenize("a**b"), ["a", "*", "b"]);
     assert_eq!(
         tokenize("https://mail.google.com/"),
         ["mail", "google", "com"]
@@ -61,6 +72,374 @@ fn tokenizing_hostile_input_never_panics() {
         let _ = name(s);
     }
     assert!(tokenize(&"x:".repeat(10_000)).len() <= 64);
+    let v = vocabulary().unwrap();
+    assert!(scope_words(v, &"readwrite".repeat(1_000)).len() <= 65);
+    let _ = scope_words(v, "ééééadmin");
+    let _ = scope_words(v, "adminéé");
+}
+
+/// The scope's verb and resource are found in any order and with any
+/// separator (issue 19): the same scope, written every way providers do.
+#[test]
+fn verbs_and_resources_are_read_in_any_order_and_with_any_separator() {
+    let spellings = |verb: &str, verb_camel: &str| {
+        vec![
+            format!("{verb}:widgets"),
+            format!("widgets:{verb}"),
+            format!("widgets.{verb}"),
+            format!("widgets-{verb}"),
+            format!("widgets_{verb}"),
+            format!("widgets/{verb}"),
+            format!("{verb}_widgets"),
+            format!("WIDGETS_{}", verb.to_uppercase()),
+            format!("Widgets.{verb_camel}"),
+            format!("{verb_camel}Widgets"),
+            format!("widgets{verb_camel}"),
+            format!("acme:widgets:{verb}:all"),
+            format!("https://api.example.com/auth/widgets.{verb}"),
+            format!("https://api.example.com/{verb}/widgets"),
+        ]
+    };
+    for (verb, camel, expected) in [
+        ("read", "Read", "read"),
+        ("readonly", "ReadOnly", "read"),
+        ("write", "Write", "write"),
+        ("readwrite", "ReadWrite", "write"),
+        ("read_write", "ReadWrite", "write"),
+        ("rw", "RW", "write"),
+        ("create", "Create", "write"),
+        ("delete", "Delete", "destructive"),
+    ] {
+        for scope in spellings(verb, camel) {
+            assert_eq!(class(&scope), expected, "{scope}: {}", name(&scope).reason);
+        }
+    }
+}
+
+/// Issue 19, error class (a): a write on the caller's keys, on commands, on
+/// apps or inside an enterprise is a write; only true administration
+/// markers make a scope admin.
+#[test]
+fn only_true_administration_markers_make_a_write_admin() {
+    for scope in [
+        "write:gpg_key",
+        "write:public_key",
+        "ssh_keys:write",
+        "api_keys.create",
+        "Device.Command",
+        "commands:write",
+        "app_configurations:write",
+        "Application.ReadWrite.OwnedBy",
+        "manage_runners:enterprise",
+        "org.projects:write",
+        "gmail.settings:write",
+        "channels:write.invites",
+        "users:write",
+        "users.profile:write",
+        "User.ReadWrite",
+        "okta.clients.register",
+        "okta.workflows.invoke.manage",
+        "okta.users.manage.self",
+        "okta.personal.adminSettings.manage",
+        "w_member_posts",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    for scope in [
+        // Presented as administration; sudo and impersonation.
+        "admin:gpg_key",
+        "admin:org",
+        "widgets:write:admin",
+        "site_admin",
+        "sudo",
+        "user_impersonation",
+        "Directory.AccessAsUser.All",
+        "PrivilegedAccess.ReadWrite.AzureAD",
+        // Managing people, the organisation, roles or billing.
+        "manage:users",
+        "create:users",
+        "users:invite",
+        "manage_groups",
+        "members:write",
+        "member:invite",
+        "roles:write",
+        "manage_billing:enterprise",
+        "billing:write",
+        "write:org",
+        "org:write",
+        "account:write",
+        "org.settings:write",
+        "workspace.invitations:write",
+        "User.ReadWrite.All",
+        "Group.ReadWrite.All",
+        "Application.ReadWrite.All",
+        "okta.users.manage",
+        // Everything.
+        "*",
+        "write:all",
+        "*:write",
+        "Sites.FullControl.All",
+    ] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
+    // Reading administrative data is a read; deleting people is destructive.
+    for (scope, expected) in [
+        ("admin:read", "read"),
+        ("read:org", "read"),
+        ("billing:read", "read"),
+        ("widgets:read:admin", "read"),
+        ("delete:users", "destructive"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (b): identity scopes without a verb, and reads of
+/// the signed-in user's own identity, are identity.
+#[test]
+fn identity_scopes_need_no_verb() {
+    for scope in [
+        "identify",
+        "userinfo",
+        "whoami",
+        "me",
+        "openid",
+        "offline.access",
+        "OfflineAccess",
+        "online_access",
+        "refresh-token",
+        "email",
+        "user:email",
+        "useremail",
+        "read:user",
+        "read_user",
+        "User.Read",
+        "profile:read",
+        "read:me",
+        "account_info.read",
+        "okta.users.read.self",
+        "identity[email]",
+        "https://www.googleapis.com/auth/userinfo.email",
+    ] {
+        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
+    // Other people's profiles and emails are reads; a bare `user` says whose
+    // data but not which.
+    for (scope, expected) in [
+        ("users:read.email", "read"),
+        ("users.profile:read", "read"),
+        ("User.Read.All", "read"),
+        ("read:jira-user", "read"),
+        ("profile:write", "write"),
+        ("user", "unknown"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (c): a read verb after a hyphen or in a URL path
+/// is a read, also beside a word that could be a write verb used as a noun.
+#[test]
+fn reads_after_hyphens_and_in_url_paths_stay_reads() {
+    for scope in [
+        "user-read-private",
+        "widgets-read",
+        "post-read",
+        "share:read",
+        "transfer:read",
+        "register:read",
+        "read:upload",
+        "https://api.example.com/read/widgets",
+        "https://api.example.com/auth/widgets.readonly",
+        "https://www.googleapis.com/auth/admin.directory.user.readonly",
+    ] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // The weak verb still decides when nothing else does.
+    for scope in [
+        "Mail.Send",
+        "user:follow",
+        "remote_files:share",
+        "widgets:post",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+}
+
+/// Issue 19, error class (d): a combined read-write scope is a write.
+#[test]
+fn combined_read_write_scopes_are_write() {
+    for scope in [
+        "Widgets.ReadWrite.All",
+        "widgets:read_write",
+        "data:read-write",
+        "files_readwrite",
+        "RW_WIDGETS",
+        "rw_widgets",
+        "amReadWriteWidgets",
+        "root_readwrite",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+}
+
+#[test]
+fn permission_letters_are_actions_only_at_the_ends_and_without_a_verb() {
+    for (scope, expected) in [
+        ("patient/Observation.rs", "read"),
+        ("patient/Observation.r", "read"),
+        ("user/Observation.cruds", "write"),
+        ("patient/Observation.cud", "write"),
+        ("patient/Observation.d", "destructive"),
+        ("r_widgets", "read"),
+        ("w_widgets", "write"),
+        // A verb wins; letters in the middle are words.
+        ("rs:write", "write"),
+        ("widgets.rs.archive", "write"),
+        ("widgets.cr.gadgets", "unknown"),
+        // Repeated letters, or too long, are not permission letters; nor is
+        // a word after another separator.
+        ("widgets.rr", "unknown"),
+        ("widgets.crudsx", "unknown"),
+        ("region-us", "unknown"),
+        ("ci_cd", "unknown"),
+        ("us_payroll", "unknown"),
+        ("w:widgets", "write"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+    assert!(name("patient/Observation.rs").reason.contains("`rs`"));
+}
+
+#[test]
+fn compounds_of_vocabulary_words_are_split() {
+    let v = vocabulary().unwrap();
+    assert_eq!(scope_words(v, "emailaddress"), ["email", "address"]);
+    assert_eq!(scope_words(v, "manageusers"), ["manage", "users"]);
+    // A word that has a role, or whose parts do not, stays whole.
+    assert_eq!(scope_words(v, "readwrite"), ["readwrite"]);
+    assert_eq!(scope_words(v, "address"), ["address"]);
+    assert_eq!(scope_words(v, "widgetsread"), ["widgetsread"]);
+    assert_eq!(scope_words(v, "siteadmin"), ["admin"]);
+    assert_eq!(scope_words(v, "liteprofile"), ["profile"]);
+    assert_eq!(scope_words(v, "adminpanel"), ["admin", "panel"]);
+    assert_eq!(scope_words(v, "updated"), ["updated"]);
+    assert_eq!(scope_words(v, "assignments"), ["assignments"]);
+    assert_eq!(scope_words(v, "deployment"), ["deployment"]);
+    assert_eq!(scope_words(v, "profiles"), ["profiles"]);
+    assert_eq!(scope_words(v, "robots"), ["robots"]);
+    assert_eq!(class("manageusers"), "admin");
+    assert_eq!(class("orgadmin"), "admin");
+    assert_eq!(class("siteadmin"), "admin");
+    assert_eq!(class("USERID"), "identity");
+    assert_eq!(class("r_liteprofile"), "identity");
+}
+
+#[test]
+fn a_wildcard_with_a_resource_is_every_action_on_it() {
+    // Without a verb, `ALL`, `full` or `*` is every action on the resource.
+    assert_eq!(class("calendar.full"), "write");
+    assert_eq!(class("Widgets.modules.ALL"), "write");
+    assert_eq!(class("Widgets.users.ALL"), "admin");
+    assert_eq!(class("files:*"), "write");
+    assert_eq!(class("billing.*"), "admin");
+    // A write on `*`, every resource type, is full access.
+    for scope in ["patient/*.*", "patient/*.cruds", "user/*.write", "*.write"] {
+        let c = name(scope);
+        assert_eq!(c.class, ScopeClass::Admin, "{scope}: {}", c.reason);
+        assert!(c.god_mode, "{scope}");
+    }
+    // Reading every resource type is a read.
+    assert_eq!(class("patient/*.read"), "read");
+    assert_eq!(class("system/*.rs"), "read");
+}
+
+/// Nouns that, without a verb, can only mean acting in the service.
+#[test]
+fn bots_commands_and_incoming_webhooks_write() {
+    for scope in [
+        "bot",
+        "chat:bot",
+        "commands",
+        "applications.commands",
+        "incoming-webhook",
+        "webhook.incoming",
+        "app-remote-control",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("bots:read"), "read");
+    assert_eq!(class("commands:read"), "read");
+}
+
+/// SMART App Launch: launch context is received (read), `fhirUser` is the
+/// signed-in user.
+#[test]
+fn smart_launch_scopes() {
+    for scope in ["launch", "launch/patient", "launch/encounter"] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("fhirUser"), "identity");
+    assert_eq!(class("openid"), "identity");
+}
+
+/// People managed inside one community or by the caller itself are
+/// writes; assigning a privileged role is administration.
+#[test]
+fn moderation_is_a_write_and_role_assignment_admin() {
+    for scope in [
+        "moderator:manage:banned_users",
+        "user:manage:blocked_users",
+        "editor:manage:clips",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("moderator:read:unban_requests"), "read");
+    for scope in [
+        "channel:manage:moderators",
+        "account:master",
+        "users:master",
+    ] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("manage_enterprise_properties"), "admin");
+}
+
+/// A personal-data attribute named without a verb is released: a read.
+#[test]
+fn a_personal_attribute_without_a_verb_is_a_read() {
+    assert_eq!(class("campaigns.members[email]"), "read");
+    assert_eq!(class("widgets.owner.address"), "read");
+    assert_eq!(class("identity[email]"), "identity");
+    // Sign-in words and profiles are not attributes: they say nothing of what
+    // the scope allows.
+    assert_eq!(class("pwdless_login_api"), "unknown");
+    assert_eq!(class("cdp_profile_api"), "unknown");
+    assert_eq!(class("resource_name"), "unknown");
+}
+
+/// A scope that names only a resource does not say what it allows: it stays
+/// unknown (a published description can then decide), not a guess.
+#[test]
+fn a_bare_resource_is_unknown() {
+    for scope in [
+        "notifications",
+        "guilds",
+        "widgets",
+        "org:billing",
+        "k8s_proxy",
+    ] {
+        assert_eq!(class(scope), "unknown", "{scope}: {}", name(scope).reason);
+    }
+    let c = classify(
+        "notifications",
+        Hints {
+            description: Some("Read your notifications"),
+            risk: None,
+        },
+    )
+    .unwrap();
+    assert_eq!((c.class, c.source), (ScopeClass::Read, Source::Description));
 }
 
 #[test]
@@ -324,6 +703,37 @@ fn vocabulary_rules_are_enforced_at_load_time() {
     assert!(err.to_string().contains("`delete`"), "{err}");
     let dup_whole = VOCABULARY.replacen("scopes = [\"api\"]", "scopes = [\"API\", \"openid\"]", 1);
     let err = parse_vocabulary(&dup_whole).unwrap_err();
-    assert!(matches!(err, ScopeError::WholeTwice(_)), "{err:?}");
+    assert!(matches!(err, ScopeError::WholeTwice { .. }), "{err:?}");
     assert!(err.to_string().contains("twice"), "{err}");
+    // Whole scopes are compared word by word: two spellings of one are a duplicate.
+    let dup_spelling = VOCABULARY.replacen(
+        "scopes = [\"api\"]",
+        "scopes = [\"api\", \"Offline.Access\"]",
+        1,
+    );
+    assert!(
+        parse_vocabulary(&dup_spelling)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
+    let bad_manage = VOCABULARY.replacen(
+        "manage = [\"manage\",",
+        "manage = [\"manage\", \"read\",",
+        1,
+    );
+    assert!(
+        parse_vocabulary(&bad_manage)
+            .unwrap_err()
+            .to_string()
+            .contains("`read`")
+    );
+    let two_letters = VOCABULARY.replacen("read = [\"r\", \"s\"]", "read = [\"r\", \"d\"]", 1);
+    assert!(
+        parse_vocabulary(&two_letters)
+            .unwrap_err()
+            .to_string()
+            .contains("two classes")
+    );
+    assert_ne!(two_letters, VOCABULARY);
 }
