@@ -81,3 +81,79 @@ fn openid_discovery_alone_warns_conformance() {
         ["as-metadata-conformance-oidc-only"]
     );
 }
+
+/// A root PRM copy naming the path-specific resource, beside a valid
+/// path-inserted document and challenge: a warn on the root copy, not a
+/// failure of `protected-resource-metadata`.
+#[test]
+fn a_root_prm_copy_naming_the_path_resource_warns() {
+    let report = scan_site("mcp-root-copy");
+    assert_eq!(outcome(&report, "protected-resource-metadata"), "warn");
+    assert_eq!(
+        codes(&report, "protected-resource-metadata"),
+        ["protected-resource-metadata-root-names-path-resource"]
+    );
+    // The route an MCP client follows is consistent.
+    assert_eq!(outcome(&report, "discovery-consistency"), "pass");
+}
+
+/// An unscoped API key as the only security cannot match scopes to risk:
+/// a warn naming the destructive operations any key holder can call.
+#[test]
+fn an_unscoped_api_key_as_the_only_security_warns() {
+    let report = scan_site("swagger-keys");
+    assert_eq!(outcome(&report, "action-classification"), "warn");
+    let check = report.check("action-classification").unwrap();
+    assert_eq!(
+        check.findings[0].code,
+        "action-classification-unscoped-credential"
+    );
+    assert!(
+        check.findings[0].message.contains("DELETE"),
+        "{:?}",
+        check.findings
+    );
+}
+
+/// Granular scopes alone are partial: without a step-up signal
+/// `progressive-scoping` warns.
+#[test]
+fn granular_scopes_without_a_step_up_signal_warn() {
+    let report = scan_site("notes-portal");
+    assert_eq!(outcome(&report, "progressive-scoping"), "warn");
+    assert!(
+        codes(&report, "progressive-scoping")
+            .contains(&"progressive-scoping-no-step-up-signal".to_string())
+    );
+}
+
+/// A broken service-doc beside a working, parseable service-desc: a warn.
+#[test]
+fn a_broken_doc_link_beside_a_working_service_desc_warns() {
+    let report = scan_site("notes-portal");
+    assert_eq!(outcome(&report, "api-catalog"), "warn");
+    assert_eq!(
+        codes(&report, "api-catalog"),
+        ["api-catalog-doc-link-broken"]
+    );
+}
+
+/// A reCAPTCHA interstitial answering a JSON API request fails like the
+/// other vendors' challenges.
+#[test]
+fn a_recaptcha_interstitial_answering_an_api_request_fails() {
+    let report = scan_site("notes-portal");
+    assert_eq!(outcome(&report, "bot-challenge"), "fail");
+    assert!(codes(&report, "bot-challenge").contains(&"bot-challenge-captcha-markup".to_string()));
+}
+
+/// A site root that 404s, probed only because the description named the
+/// origin as its server, is not an API endpoint that should have answered
+/// 401.
+#[test]
+fn a_site_root_that_404s_is_not_an_api() {
+    let report = scan_site("notes-portal");
+    let check = report.check("bearer-challenge").unwrap();
+    assert_eq!(check.outcome.as_str(), "skip", "{}", check.summary);
+    assert!(check.summary.contains("404"), "{}", check.summary);
+}
