@@ -464,6 +464,21 @@ pub fn request_key(method: &str, path: &str, authorization: bool) -> String {
     }
 }
 
+/// The key a request is told apart by: `METHOD path`, the
+/// `Authorization` value (a request with a token and one without, or with
+/// another token, are distinct) and the body. A scan sends each distinct
+/// request once.
+pub fn distinct_key(method: &str, path: &str, authorization: Option<&str>, body: &[u8]) -> String {
+    let mut k = format!("{method} {path}");
+    if let Some(a) = authorization {
+        k.push_str(&format!(" authorization={a}"));
+    }
+    if !body.is_empty() {
+        k.push_str(&format!(" body={}", String::from_utf8_lossy(body)));
+    }
+    k
+}
+
 /// Requests a served site received, by [`request_key`].
 pub type RequestCounts = Arc<Mutex<BTreeMap<String, usize>>>;
 
@@ -478,6 +493,9 @@ pub struct RunningSite {
     pub target: String,
     /// Requests received so far.
     pub counts: RequestCounts,
+    /// Distinct requests received so far, by [`distinct_key`]: method,
+    /// path, the `Authorization` value and the body.
+    pub distinct: RequestCounts,
     /// Clients its lax registration endpoints registered.
     pub registrations: SharedRegistrations,
     task: tokio::task::JoinHandle<()>,
@@ -493,6 +511,20 @@ impl RunningSite {
     /// Requests received, as `METHOD path` → count.
     pub fn requests(&self) -> BTreeMap<String, usize> {
         self.counts.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Distinct requests (by [`distinct_key`]) received more than once,
+    /// with their counts.
+    pub fn duplicates(&self) -> Vec<(String, usize)> {
+        self.distinct
+            .lock()
+            .map(|c| {
+                c.iter()
+                    .filter(|(_, n)| **n > 1)
+                    .map(|(k, n)| (k.clone(), *n))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Clients registered and not deleted.
@@ -517,10 +549,12 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
     let origin = format!("http://{addr}");
     let target = format!("{origin}{}", site.target.as_deref().unwrap_or("/"));
     let counts: RequestCounts = Arc::default();
+    let distinct: RequestCounts = Arc::default();
     let registrations: SharedRegistrations = Arc::default();
     let site = Arc::new(site);
     let task = {
         let counts = counts.clone();
+        let distinct = distinct.clone();
         let registrations = registrations.clone();
         let origin = origin.clone();
         tokio::spawn(async move {
@@ -530,6 +564,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                 };
                 let site = site.clone();
                 let counts = counts.clone();
+                let distinct = distinct.clone();
                 let registrations = registrations.clone();
                 let origin = origin.clone();
                 tokio::spawn(async move {
@@ -537,6 +572,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                         move |req: hyper::Request<hyper::body::Incoming>| {
                             let site = site.clone();
                             let counts = counts.clone();
+                            let distinct = distinct.clone();
                             let registrations = registrations.clone();
                             let origin = origin.clone();
                             async move {
@@ -562,6 +598,10 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                                     .unwrap_or_default();
                                 let authorization =
                                     headers.get("authorization").and_then(|v| v.to_str().ok());
+                                if let Ok(mut c) = distinct.lock() {
+                                    *c.entry(distinct_key(&method, &path, authorization, &body))
+                                        .or_insert(0) += 1;
+                                }
                                 let r = site.respond_to(
                                     Incoming {
                                         method: &method,
@@ -603,6 +643,7 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
         origin,
         target,
         counts,
+        distinct,
         registrations,
         task,
     })

@@ -232,6 +232,8 @@ struct Case {
 const AS: &str = "/.well-known/oauth-authorization-server";
 const OIDC: &str = "/.well-known/openid-configuration";
 const NOT_OBSERVED: &str = "progressive-scoping-step-up-not-observed";
+/// Granular scopes without a step-up signal: partial (warn).
+const NO_SIGNAL: &str = "progressive-scoping-no-step-up-signal";
 const NAME_ONLY: &str = "scope-classification-name-only";
 
 const IDENTITY_ONLY: [(Outcome, &[&str]); 4] = [
@@ -283,7 +285,7 @@ const CASES: &[Case] = &[
             (Pass, &[]),
             (Pass, &[NAME_ONLY]),
             (Pass, &[]),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "read and write, plus openid and email: a global read beside a global write",
     },
@@ -306,7 +308,7 @@ const CASES: &[Case] = &[
             (Pass, &[]),
             (Pass, &[NAME_ONLY]),
             (Warn, &["least-privilege-read-write-coupled"]),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "org:read, but project, team and event are only offered as write scopes",
     },
@@ -329,7 +331,7 @@ const CASES: &[Case] = &[
             (Pass, &[]),
             (Pass, &[NAME_ONLY]),
             (Pass, &[]),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "16 resource:action scopes in the PRM, every write with its read; none in the AS document",
     },
@@ -403,7 +405,7 @@ const CASES: &[Case] = &[
             (Pass, &[]),
             (Pass, &[NAME_ONLY]),
             (Warn, &["least-privilege-read-write-coupled"]),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "85 scopes, all classified; okta.directories.manage and okta.directories.groups.manage have no read counterpart",
     },
@@ -425,7 +427,7 @@ const CASES: &[Case] = &[
                     "least-privilege-unclassified",
                 ],
             ),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "k8s_proxy, ai_features and ai_workflows say nothing about what they allow; sudo acts as any user",
     },
@@ -450,7 +452,7 @@ const CASES: &[Case] = &[
                     "least-privilege-unclassified",
                 ],
             ),
-            (Pass, &[NOT_OBSERVED]),
+            (Warn, &[NO_SIGNAL, NOT_OBSERVED]),
         ],
         why: "api is read/write with no read-only scope; sfap_api and einstein_gpt_api are opaque",
     },

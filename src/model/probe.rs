@@ -39,6 +39,9 @@ pub const API_DESCRIPTION: &str = "api-description";
 pub const OPENAPI_LOCATION: &str = "openapi-location";
 /// Prefix of the probe ids of API URLs an API description's `servers` name.
 pub const API_SERVER: &str = "api-server";
+/// Probe-id prefix of the unauthenticated request to the OpenID Connect
+/// `userinfo_endpoint` of an issuer target.
+pub const API_USERINFO: &str = "api-userinfo";
 /// Probe id prefix of the RFC 7592 deletion of a client a registration
 /// probe created by accident.
 pub const REGISTRATION_CLEANUP: &str = "registration-cleanup";
@@ -128,6 +131,26 @@ pub enum ApiSource {
         /// The probe id of that description.
         description: String,
     },
+    /// The OpenID Connect `userinfo_endpoint` of the metadata found at the
+    /// target (the target is an issuer, not an API): a real OAuth-protected
+    /// resource (OpenID Connect Core §5.3, RFC 6750), probed instead.
+    Userinfo {
+        /// The probe id of that metadata document.
+        metadata: String,
+    },
+}
+
+impl ApiSource {
+    /// A URL a document led to, not one the user asked for or a
+    /// protected-resource document declared: an API description's server,
+    /// an issuer's userinfo endpoint. When it cannot be reached it is left
+    /// out rather than making a check incomplete.
+    pub fn is_lead(&self) -> bool {
+        matches!(
+            self,
+            ApiSource::ApiDescription { .. } | ApiSource::Userinfo { .. }
+        )
+    }
 }
 
 /// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.

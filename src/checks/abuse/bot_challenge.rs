@@ -8,7 +8,7 @@
 //! | --- | --- |
 //! | strong (a vendor challenge/block header, with its status) | `fail` wherever it appears |
 //! | body challenge or block page | `fail` on a response to a JSON request (every probe sends `Accept: application/json`); `info` otherwise |
-//! | body CAPTCHA widget | `fail` when an error response to a JSON request is an HTML page embedding it (the widget stands in for the API's answer); on a 2xx HTML page it is an ordinary form (`info`) |
+//! | body CAPTCHA widget | `fail` when the answer to a JSON API request (any status), or an error response to any JSON request, is an HTML page embedding it (the widget stands in for the API's answer: an interstitial); on another 2xx HTML page it is an ordinary form (`info`) |
 //! | cookie | corroborates a challenge; alone, `info` (bot management present) |
 //! | presence (`cf-ray`, `server: cloudflare`, `x-amz-cf-id`…) | `info`, never a challenge |
 //!
@@ -23,7 +23,7 @@ use crate::classify::fingerprints::{Kind, Means, Signature};
 use crate::evidence::Evidence;
 use crate::model::exchange::{Exchange, ResponseRecord};
 use crate::model::outcome::{Code, Evaluation, Finding, finding};
-use crate::model::probe::Needs;
+use crate::model::probe::{Needs, ProbeMeta};
 use serde_json::{Value, json};
 
 /// The check, as the registry lists it.
@@ -113,14 +113,27 @@ enum Verdict {
 
 /// `None` when the hit means nothing here (a widget marker in a body that
 /// is not HTML, e.g. a JSON document that mentions a CAPTCHA host).
-fn verdict(sig: &Signature, resp: &ResponseRecord, json_request: bool) -> Option<Verdict> {
+///
+/// `api_request`: the request was an API call (an API or MCP endpoint, an
+/// API base URL; not a site root). An HTML page embedding a CAPTCHA widget
+/// in answer to a JSON API request is an interstitial standing in for the
+/// API's answer, whatever its status (a Google reCAPTCHA "unusual traffic"
+/// page, an hCaptcha wall); on another 2xx page it is an ordinary form.
+fn verdict(
+    sig: &Signature,
+    resp: &ResponseRecord,
+    json_request: bool,
+    api_request: bool,
+) -> Option<Verdict> {
     Some(match (sig.kind, sig.means) {
         (Kind::Strong, Some(Means::Block)) => Verdict::Fail(code::BLOCK_PAGE),
         (Kind::Strong, _) => Verdict::Fail(code::VENDOR_CHALLENGE),
         (Kind::Body, Some(Means::Challenge)) if json_request => Verdict::Fail(code::CAPTCHA_MARKUP),
         (Kind::Body, Some(Means::Block)) if json_request => Verdict::Fail(code::BLOCK_PAGE),
         (Kind::Body, Some(Means::Widget)) if !resp.looks_like_html() => return None,
-        (Kind::Body, Some(Means::Widget)) if json_request && !resp.is_success() => {
+        (Kind::Body, Some(Means::Widget))
+            if json_request && (api_request || !resp.is_success()) =>
+        {
             Verdict::Fail(code::CAPTCHA_MARKUP)
         }
         (Kind::Body, _) => Verdict::OnPage,
@@ -181,10 +194,22 @@ pub fn bot_challenge(ev: &Evidence) -> Evaluation {
     let mut challenged: Vec<String> = Vec::new();
     let mut present: Vec<Presence> = Vec::new();
     let mut groups: Vec<FailGroup> = Vec::new();
-    for (probe, _, x) in ev.agent_exchanges() {
+    // Exchanges that are API calls: an API or MCP endpoint, an API base
+    // URL; a site root is a home page, not an API.
+    let api_calls: std::collections::BTreeSet<usize> = ev
+        .probes_where(|m| matches!(m, ProbeMeta::Api { .. } | ProbeMeta::ApiResource { .. }))
+        .map(|(_, rec)| rec.exchange)
+        .filter(|i| {
+            ev.exchange(*i)
+                .and_then(|x| url::Url::parse(&x.request.url).ok())
+                .is_some_and(|u| u.path() != "/")
+        })
+        .collect();
+    for (probe, idx, x) in ev.agent_exchanges() {
         let Some(resp) = &x.response else { continue };
         responses += 1;
         let json_request = wants_json(x);
+        let api_request = api_calls.contains(&idx);
         let head = &resp.body[..resp.body.len().min(MAX_BODY_SCAN)];
         let body = String::from_utf8_lossy(head);
         let cookies = cookie_names(resp);
@@ -197,7 +222,7 @@ pub fn bot_challenge(ev: &Evidence) -> Evaluation {
             .filter(|(_, c)| **c)
             .filter_map(|(s, _)| {
                 let e = matches(s, resp, &body, &cookies)?;
-                Some((s, e, verdict(s, resp, json_request)?))
+                Some((s, e, verdict(s, resp, json_request, api_request)?))
             })
             .collect();
         let at = format!(

@@ -233,6 +233,11 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
             }
         }
     }
+    // A working, parseable machine-readable description (service-desc):
+    // beside it, a broken human-documentation link is a warn.
+    let working_desc = fetched
+        .iter()
+        .any(|f| f.via.rel() == Some("service-desc") && matches!(f.state, DescState::Found(_)));
     // The descriptions.
     let mut found: Vec<(&Fetched, &Description)> = Vec::new();
     let mut data_desc: Vec<Value> = Vec::new();
@@ -278,10 +283,21 @@ pub fn api_catalog(ev: &Evidence) -> Evaluation {
                     f.state,
                     DescState::Failed(_) | DescState::Status(_) | DescState::CatchAll
                 ) {
+                    // RFC 9727 §4: service-desc is what a machine reads;
+                    // with a working one, a dead documentation link does
+                    // not keep an agent from the API.
+                    let (code, beside) = if working_desc {
+                        (
+                            code::DOC_LINK_BROKEN,
+                            ", beside a working service-desc",
+                        )
+                    } else {
+                        (code::LINK_BROKEN, "")
+                    };
                     findings.push(finding(
-                        code::LINK_BROKEN,
+                        code,
                         format!(
-                            "{} (the catalog's service-doc link) → {}",
+                            "{} (the catalog's service-doc link{beside}) → {}",
                             f.url,
                             f.state.describe()
                         ),
@@ -735,6 +751,38 @@ mod tests {
         assert_eq!(
             codes(&r),
             vec!["api-catalog-no-service-desc", "api-catalog-unannounced"]
+        );
+    }
+
+    /// A broken service-doc beside a working service-desc warns; alone it
+    /// fails.
+    #[test]
+    fn a_broken_doc_link_beside_a_working_service_desc_warns() {
+        let both = catalog(&json!({"linkset": [{
+            "anchor": format!("{ORIGIN}/api"),
+            "service-desc": [{"href": "/openapi.json"}],
+            "service-doc": [{"href": "/docs"}]
+        }]}));
+        let ev = evidence(
+            site(vec![both, at("/openapi.json", &good_api())], None),
+            &format!("{ORIGIN}/"),
+        );
+        let r = judge(&ev, "api-catalog");
+        assert_eq!(r.outcome.as_str(), "warn", "{:?}", r.findings);
+        assert_eq!(codes(&r), vec!["api-catalog-doc-link-broken"]);
+        // Without a working service-desc, the dead link still fails.
+        let broken_desc = catalog(&json!({"linkset": [{
+            "anchor": format!("{ORIGIN}/api"),
+            "service-desc": [{"href": "/missing.json"}],
+            "service-doc": [{"href": "/docs"}]
+        }]}));
+        let ev = evidence(site(vec![broken_desc], None), &format!("{ORIGIN}/"));
+        let r = judge(&ev, "api-catalog");
+        assert_eq!(r.outcome.as_str(), "fail", "{:?}", r.findings);
+        assert!(
+            !codes(&r).contains(&"api-catalog-doc-link-broken".to_string()),
+            "{:?}",
+            r.findings
         );
     }
 

@@ -327,7 +327,8 @@ mod tests {
         let doc = oidc_doc();
         let ev = evidence(site(vec![json(OIDC, &doc)], None), ORIGIN);
         assert_eq!(judge(&ev, "as-metadata-discovery").0, Outcome::Pass);
-        assert_eq!(judge(&ev, "as-metadata-conformance").0, Outcome::Pass);
+        // Discovery passes; conformance asks for RFC 8414 too.
+        assert_eq!(judge(&ev, "as-metadata-conformance").0, Outcome::Warn);
     }
 
     #[test]

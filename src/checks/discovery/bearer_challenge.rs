@@ -8,7 +8,7 @@ use crate::checks::codes::bearer_challenge as code;
 use crate::evidence::Evidence;
 use crate::evidence::views::api::{ApiExchange, api_view};
 use crate::model::outcome::{EvalStatus, Evaluation, Unverified, finding};
-use crate::model::probe::{ApiSource, Needs};
+use crate::model::probe::Needs;
 
 /// The check, as the registry lists it.
 pub const CHECK: Builtin = Builtin {
@@ -21,15 +21,15 @@ pub const CHECK: Builtin = Builtin {
 /// §5.1, MCP 2025-11-25.
 pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     let api = api_view(ev);
-    // A server an API description names is a lead, not something the user
-    // asked for: when it cannot be reached it is left out rather than
+    // A server an API description names (or an issuer's userinfo
+    // endpoint) is a lead, not something the user asked for: when it cannot be reached it is left out rather than
     // making the check (and the scan) incomplete.
     let unreachable_leads: Vec<&str> = api
         .iter()
         .filter(|a| {
             !a.invalid_token
                 && a.response(ev).is_none()
-                && matches!(a.source, ApiSource::ApiDescription { .. })
+                && a.source.is_lead()
         })
         .map(|a| a.url.as_str())
         .collect();
@@ -37,7 +37,7 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
         .iter()
         .filter(|a| !a.invalid_token)
         .filter(|a| {
-            a.response(ev).is_some() || !matches!(a.source, ApiSource::ApiDescription { .. })
+            a.response(ev).is_some() || !a.source.is_lead()
         })
         .collect();
     if plain.is_empty() {
@@ -45,6 +45,12 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
             return Evaluation::skip(format!(
                 "the only API URLs known come from an API description's servers and could not be reached: {}",
                 unreachable_leads.join(", ")
+            ));
+        }
+        if let Some(n) = api.not_api().first() {
+            return Evaluation::skip(format!(
+                "no API endpoint was probed: {} is {}; scan the API URL itself, or add --api-url URL",
+                n.url, n.reason
             ));
         }
         return Evaluation::skip(
@@ -186,17 +192,53 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
             ));
         }
     }
+    // RFC 6750 §3.1: a request with an invalid token is answered 401 with
+    // error="invalid_token". The answer is judged whatever its status: a
+    // 5xx means token validation crashes, a 2xx that tokens are not
+    // validated, another 4xx that the refusal is not the one clients act on.
     for a in api.iter().filter(|a| a.invalid_token) {
         let Some(resp) = a.response(ev) else { continue };
-        if resp.status == 401
-            && a.bearer().is_some()
-            && a.bearer().and_then(|b| b.param("error")) != Some("invalid_token")
-        {
-            findings.push(finding(
-                code::INVALID_TOKEN_ERROR_MISSING,
-                format!("{} answered a request with an invalid bearer token without error=\"invalid_token\" (RFC 6750 §3.1)", a.url),
-                Some(a.probe.as_str()),
-            ));
+        // The bogus token is the only difference from the request without
+        // one. An open resource (that request succeeded) may ignore the
+        // header; the same status as without a token, other than 401, is
+        // already judged above.
+        let tokenless = plain
+            .iter()
+            .find(|p| p.url == a.url)
+            .and_then(|p| p.response(ev));
+        if tokenless.is_some_and(|t| {
+            t.is_success() || (t.status == resp.status && t.status != 401)
+        }) {
+            continue;
+        }
+        let p = Some(a.probe.as_str());
+        match resp.status {
+            401 if a.bearer().is_some()
+                && a.bearer().and_then(|b| b.param("error")) != Some("invalid_token") =>
+            {
+                findings.push(finding(
+                    code::INVALID_TOKEN_ERROR_MISSING,
+                    format!("{} answered a request with an invalid bearer token without error=\"invalid_token\" (RFC 6750 §3.1)", a.url),
+                    p,
+                ));
+            }
+            401 => {}
+            s if s >= 500 => findings.push(finding(
+                code::INVALID_TOKEN_SERVER_ERROR,
+                format!("{} answered a request with an invalid bearer token with {s}: token validation fails instead of answering 401 error=\"invalid_token\" (RFC 6750 §3.1)", a.url),
+                p,
+            )),
+            s if (200..300).contains(&s) => findings.push(finding(
+                code::INVALID_TOKEN_ACCEPTED,
+                format!("{} answered a request with an invalid bearer token with {s}, though it refuses requests without one: the token is not validated (RFC 6750 §3.1)", a.url),
+                p,
+            )),
+            s if (400..500).contains(&s) => findings.push(finding(
+                code::INVALID_TOKEN_WRONG_STATUS,
+                format!("{} answered a request with an invalid bearer token with {s}, not 401 with error=\"invalid_token\" (RFC 6750 §3.1)", a.url),
+                p,
+            )),
+            _ => {}
         }
     }
     let summary = if challenged > 0 {
@@ -226,6 +268,7 @@ mod tests {
 
     use crate::model::outcome::Outcome;
     use crate::testing::{ORIGIN, evidence, json, route, site};
+    use serde_json::json as j;
 
     // ---- bearer-challenge -------------------------------------------------------------
 
@@ -322,6 +365,131 @@ mod tests {
         );
     }
 
+    /// RFC 6750 §3.1: the answer to a bogus token is judged whatever its
+    /// status.
+    #[test]
+    fn the_answer_to_a_bogus_token_is_judged_whatever_its_status() {
+        let www = r#"Bearer resource_metadata="https://as.example.com/.well-known/oauth-protected-resource/mcp", scope="a""#;
+        let with_bogus_token = |status: u16| {
+            let mut r = challenge("/mcp", status, None);
+            r.if_header = Some("authorization".into());
+            let ev = evidence(
+                site(vec![r, challenge("/mcp", 401, Some(www))], None),
+                &format!("{ORIGIN}/mcp"),
+            );
+            judge(&ev, "bearer-challenge")
+        };
+        assert_eq!(
+            with_bogus_token(500),
+            (
+                Outcome::Fail,
+                vec!["bearer-challenge-invalid-token-server-error".to_string()]
+            )
+        );
+        assert_eq!(
+            with_bogus_token(200),
+            (
+                Outcome::Fail,
+                vec!["bearer-challenge-invalid-token-accepted".to_string()]
+            )
+        );
+        assert_eq!(
+            with_bogus_token(403),
+            (
+                Outcome::Warn,
+                vec!["bearer-challenge-invalid-token-wrong-status".to_string()]
+            )
+        );
+        // An open resource may ignore the header: nothing to judge.
+        let mut open = challenge("/mcp", 200, None);
+        open.body = Some("{}".into());
+        let ev = evidence(site(vec![open], None), &format!("{ORIGIN}/mcp"));
+        assert_eq!(judge(&ev, "bearer-challenge"), (Outcome::Info, vec![
+            "bearer-challenge-open-resource".to_string()
+        ]));
+    }
+
+    /// The target is an issuer (its metadata is found there): the issuer
+    /// path is not judged as an API; the userinfo endpoint is, with and
+    /// without a bogus token (OpenID Connect Core §5.3, RFC 6750).
+    #[test]
+    fn an_issuer_target_is_judged_by_its_userinfo_endpoint() {
+        let realm = "/realms/acme";
+        let issuer = format!("{ORIGIN}{realm}");
+        let doc = j!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/auth"),
+            "token_endpoint": format!("{issuer}/token"),
+            "userinfo_endpoint": format!("{issuer}/userinfo"),
+            "response_types_supported": ["code"],
+            "code_challenge_methods_supported": ["S256"]
+        });
+        let userinfo = |www: &str| {
+            let mut bogus = challenge(&format!("{realm}/userinfo"), 401, Some(
+                r#"Bearer realm="acme", error="invalid_token", error_description="Token verification failed""#,
+            ));
+            bogus.if_header = Some("authorization".into());
+            let mut plain = challenge(&format!("{realm}/userinfo"), 401, Some(www));
+            (bogus.method, plain.method) = ("GET".into(), "GET".into());
+            vec![bogus, plain]
+        };
+        let mut routes = vec![json(&format!("{realm}/.well-known/openid-configuration"), &doc)];
+        routes.extend(userinfo(r#"Bearer realm="acme""#));
+        // The issuer path itself 404s to GET: not an API, not judged.
+        let ev = evidence(site(routes, None), &issuer);
+        assert!(
+            ev.record(&format!("api-userinfo@{issuer}/userinfo")).is_some(),
+            "the userinfo endpoint is probed"
+        );
+        let r = crate::testing::judge(&ev, "bearer-challenge");
+        let (o, codes) = judge(&ev, "bearer-challenge");
+        assert_eq!(o, Outcome::Warn, "{:?}", r.findings);
+        assert_eq!(
+            codes,
+            vec![
+                "bearer-challenge-missing-resource-metadata",
+                "bearer-challenge-missing-scope"
+            ]
+        );
+        // Without userinfo_endpoint, nothing is an API: skip, saying why.
+        let mut plain = doc.clone();
+        plain.as_object_mut().unwrap().remove("userinfo_endpoint");
+        let ev = evidence(
+            site(vec![json(&format!("{realm}/.well-known/openid-configuration"), &plain)], None),
+            &issuer,
+        );
+        let r = crate::testing::judge(&ev, "bearer-challenge");
+        assert_eq!(r.outcome, Outcome::Skip, "{}", r.summary);
+        assert!(r.summary.contains("issuer"), "{}", r.summary);
+    }
+
+    /// A site root that 404s, probed only because a document pointed at
+    /// the origin of a bare-origin target, is not an API endpoint.
+    #[test]
+    fn a_site_root_that_404s_is_not_an_api() {
+        let mut doc = crate::checks::testkit::apis::good_api();
+        doc["servers"] = j!([{"url": format!("{ORIGIN}/")}]);
+        let ev = evidence(
+            site(
+                vec![
+                    crate::checks::testkit::apis::catalog_to("/openapi.json"),
+                    crate::checks::testkit::apis::at("/openapi.json", &doc),
+                ],
+                None,
+            ),
+            &format!("{ORIGIN}/"),
+        );
+        assert!(
+            ev.probes_where(|m| matches!(m, crate::model::probe::ProbeMeta::Api { url, .. } if *url == format!("{ORIGIN}/")))
+                .next()
+                .is_some(),
+            "the root is probed as the description's server"
+        );
+        let r = crate::testing::judge(&ev, "bearer-challenge");
+        assert_eq!(r.outcome, Outcome::Skip, "{}", r.summary);
+        assert!(r.summary.contains("404"), "{}", r.summary);
+    }
+
     #[test]
     fn a_bare_domain_without_api_url_skips_the_challenge() {
         let ev = evidence(site(vec![json(AS, &as_doc())], None), ORIGIN);
@@ -373,10 +541,11 @@ mod tests {
         );
         let (o, codes) = judge(&ev, "bearer-challenge");
         assert_eq!(o, Outcome::Warn, "{codes:?}");
-        // The root document names /v1, which it was not built from.
+        // The root document names /v1, which it was not built from; the
+        // challenge of /v1 offers a valid route to it: a warn on the copy.
         assert!(
             codes_of(&ev, "protected-resource-metadata")
-                .contains(&"protected-resource-metadata-resource-mismatch".to_string())
+                .contains(&"protected-resource-metadata-root-names-path-resource".to_string())
         );
     }
 }

@@ -140,6 +140,16 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
         }
         return Evaluation::evaluated("No protected-resource metadata found", findings, probes);
     }
+    // The resources a valid route declares: a path-suffixed document or one
+    // a challenge named, whose `resource` passes the identity rule.
+    let valid_routes: Vec<&str> = found
+        .iter()
+        .filter(|c| !matches!(c.form, PrmForm::Root))
+        .filter_map(|c| {
+            let declared = c.doc()?.get("resource")?.as_str()?;
+            resource_matches(&c.form, &c.resource, declared).then_some(declared)
+        })
+        .collect();
     let mut seen_exchanges = Vec::new();
     for c in &found {
         let Some(doc) = c.doc() else { continue };
@@ -159,7 +169,24 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                 }
             }
             Some(resource) => {
-                if !resource_matches(&c.form, &c.resource, resource) {
+                let copy_of_valid_route = matches!(c.form, PrmForm::Root)
+                    && valid_routes.iter().any(|r| trimmed_eq(r, resource));
+                if !resource_matches(&c.form, &c.resource, resource) && copy_of_valid_route {
+                    // A root copy naming the path-specific resource, beside
+                    // a valid route (the challenge or the path-inserted
+                    // document): MCP clients reach the resource through
+                    // that route, so this is a warn, not a failure of the
+                    // identity rule (RFC 9728 §3.3 still says a client
+                    // must not use this copy).
+                    findings.push(finding(
+                        code::ROOT_NAMES_PATH_RESOURCE,
+                        format!(
+                            "{url} declares resource `{resource}`, the path-specific resource, not the origin ({}) it was built from; clients reach `{resource}` through its own valid document, but RFC 9728 §3.3 says they must not use this root copy: serve the origin's own metadata here or none",
+                            c.resource
+                        ),
+                        p,
+                    ));
+                } else if !resource_matches(&c.form, &c.resource, resource) {
                     let rule = match &c.form {
                         PrmForm::Challenge { from } => format!(
                             "the URL requested ({}) whose challenge ({from}) named this document",
@@ -402,6 +429,48 @@ mod tests {
         let (_, codes) = check(prm("http://as.example.com"), ORIGIN);
         assert!(
             codes.contains(&"protected-resource-metadata-resource-invalid".to_string()),
+            "{codes:?}"
+        );
+    }
+
+    /// A root copy naming the path-specific resource: a warn beside a
+    /// valid path-inserted document, a fail without one.
+    #[test]
+    fn a_root_copy_naming_the_path_resource_warns_beside_a_valid_route() {
+        let mcp = format!("{ORIGIN}/mcp");
+        let both = evidence(
+            site(
+                vec![json(PRM, &prm(&mcp)), json(&format!("{PRM}/mcp"), &prm(&mcp))],
+                None,
+            ),
+            &mcp,
+        );
+        assert_eq!(
+            judge(&both, "protected-resource-metadata"),
+            (
+                Outcome::Warn,
+                vec!["protected-resource-metadata-root-names-path-resource".to_string()]
+            )
+        );
+        // The path-inserted document names something else: no valid route.
+        let broken = evidence(
+            site(
+                vec![
+                    json(PRM, &prm(&mcp)),
+                    json(&format!("{PRM}/mcp"), &prm(&format!("{ORIGIN}/other"))),
+                ],
+                None,
+            ),
+            &mcp,
+        );
+        let (o, codes) = judge(&broken, "protected-resource-metadata");
+        assert_eq!(o, Outcome::Fail);
+        assert!(
+            codes.contains(&"protected-resource-metadata-resource-mismatch".to_string()),
+            "{codes:?}"
+        );
+        assert!(
+            !codes.contains(&"protected-resource-metadata-root-names-path-resource".to_string()),
             "{codes:?}"
         );
     }

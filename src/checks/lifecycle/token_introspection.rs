@@ -1,6 +1,6 @@
 //! `token-introspection`: Token introspection, if advertised, refuses unauthenticated callers.
 //!
-//! RFC 7662 §2.1, §2.2, §4.
+//! RFC 7662 §2.1, §2.2, §2.3, §4.
 
 use crate::checks::Builtin;
 use crate::checks::codes::token_introspection as code;
@@ -56,10 +56,14 @@ pub fn token_introspection(ev: &Evidence) -> Evaluation {
                 format!("POST {} without authentication → {}", l.url, l.describe()),
                 p,
             ));
-        } else if status == 401 {
-            if l.response
-                .and_then(|r| r.header("www-authenticate"))
-                .is_none()
+        } else if matches!(status, 401 | 403) {
+            // Refused, whatever the body (an empty one is judged by its
+            // status). RFC 7662 §2.3 and RFC 6749 §5.2 ask for the form:
+            // 401 `invalid_client` as JSON, with a challenge.
+            if status == 401
+                && l.response
+                    .and_then(|r| r.header("www-authenticate"))
+                    .is_none()
             {
                 findings.push(finding(
                     code::CHALLENGE_MISSING,
@@ -70,7 +74,18 @@ pub fn token_introspection(ev: &Evidence) -> Evaluation {
                     p,
                 ));
             }
-        } else if matches!(status, 400 | 403) && l.error_code().is_some() {
+            if l.error_code().is_none() {
+                findings.push(finding(
+                    code::REFUSAL_WITHOUT_OAUTH_ERROR,
+                    format!(
+                        "{} refused an unauthenticated caller with {} but no RFC 6749 §5.2 JSON error (RFC 7662 §2.3: 401 invalid_client)",
+                        l.url,
+                        l.describe()
+                    ),
+                    p,
+                ));
+            }
+        } else if status == 400 && l.error_code().is_some() {
             // Refused: the caller must authenticate.
         } else if status == 200 {
             match l.json.as_deref().and_then(|j| j.get("active")) {
@@ -167,6 +182,27 @@ mod tests {
         assert_eq!(
             i(vec![err("/introspect", 400, "invalid_client")]),
             (Outcome::Pass, vec![])
+        );
+        assert_eq!(
+            i(vec![err("/introspect", 403, "invalid_client")]),
+            (Outcome::Pass, vec![])
+        );
+        // An empty refusal is a refusal, whatever its Content-Type label
+        // (RFC 7662 §2.1): a warn for its form, not an unavailable endpoint.
+        for ct in ["", "text/html; charset=utf-8"] {
+            assert_eq!(
+                i(vec![post("/introspect", 403, ct, "")]),
+                (
+                    Outcome::Warn,
+                    vec!["token-introspection-refusal-without-oauth-error".to_string()]
+                ),
+                "{ct}"
+            );
+        }
+        // A 403 login page is still a page, not a refusal.
+        assert_eq!(
+            i(vec![post("/introspect", 403, "text/html", "<html>login</html>")]).0,
+            Outcome::Fail
         );
         assert_eq!(
             i(vec![]),

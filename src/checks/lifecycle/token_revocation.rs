@@ -94,7 +94,9 @@ pub fn token_revocation(ev: &Evidence) -> Evaluation {
                 p,
             ));
         } else if status == 200 {
-            // RFC 7009 §2.2: invalid tokens are answered 200.
+            // RFC 7009 §2.2: invalid tokens are answered 200; an empty
+            // body is that answer whatever its Content-Type label (an
+            // empty body is never an HTML page: `Live::is_html`).
         } else if matches!(status, 400 | 401) {
             match l.error_code() {
                 Some("invalid_token") => findings.push(finding(
@@ -190,6 +192,15 @@ mod tests {
         );
         assert_eq!(
             r(doc(), vec![post("/revoke", 405, "text/plain", "")]).0,
+            Outcome::Fail
+        );
+        // RFC 7009 §2.2 success with an empty body labelled text/html.
+        assert_eq!(
+            r(doc(), vec![post("/revoke", 200, "text/html; charset=utf-8", "")]),
+            (Outcome::Pass, vec![])
+        );
+        assert_eq!(
+            r(doc(), vec![post("/revoke", 200, "text/html", "<html>sign in</html>")]).0,
             Outcome::Fail
         );
         let shared = with(doc(), "revocation_endpoint", j!(format!("{ORIGIN}/token")));

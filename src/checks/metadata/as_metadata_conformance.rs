@@ -1,12 +1,14 @@
 //! `as-metadata-conformance`: Authorization-server metadata conforms to RFC 8414.
 //!
-//! RFC 8414 §2 and §3.2, OIDC Discovery §3.
+//! RFC 8414 §2, §3 and §3.2, OIDC Discovery §3, MCP 2025-11-25
+//! (authorization server metadata discovery).
 
 use super::str_array;
 use crate::checks::Builtin;
 use crate::checks::codes::as_metadata_conformance as code;
 use crate::checks::common::{no_metadata, signed_metadata_problem};
 use crate::evidence::Evidence;
+use crate::evidence::views::DocState;
 use crate::evidence::views::metadata::{as_view, found_docs};
 use crate::model::outcome::{Evaluation, finding};
 use crate::model::probe::Needs;
@@ -173,6 +175,38 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
             ));
         }
     }
+    // OpenID discovery alone satisfies discovery, but clients built before
+    // MCP 2025-11-25 look only at the RFC 8414 §3 URL: an issuer whose
+    // RFC 8414 URL answered without a document, while its OpenID
+    // configuration was found, should publish both. An RFC 8414 URL that
+    // was not sent or not answered says nothing (not verified).
+    for iv in view.iter() {
+        let Some((c, _)) = iv.effective() else {
+            continue;
+        };
+        let rfc8414 = iv
+            .candidates
+            .iter()
+            .find(|c| c.form == crate::model::probe::MetadataForm::Rfc8414);
+        let answered_without_doc = rfc8414.is_some_and(|r| {
+            matches!(
+                r.state,
+                DocState::Status(_) | DocState::NotJsonObject { .. } | DocState::CatchAll
+            )
+        });
+        if c.form.is_oidc() && answered_without_doc {
+            findings.push(finding(
+                code::OIDC_ONLY,
+                format!(
+                    "{}: only the OpenID configuration ({}) is published; also publish RFC 8414 metadata at {}: clients built before MCP 2025-11-25 look only there",
+                    iv.issuer,
+                    c.url,
+                    rfc8414.map_or("", |r| r.url.as_str())
+                ),
+                Some(c.probe.as_str()),
+            ));
+        }
+    }
     let summary = if findings.is_empty() {
         format!("{} metadata document(s) conform to RFC 8414 §2", docs.len())
     } else {
@@ -193,6 +227,35 @@ mod tests {
     use crate::model::outcome::Outcome;
     use crate::testing::{ORIGIN, evidence, route, site};
     use serde_json::json as j;
+    /// OpenID discovery alone: a warn, publish RFC 8414 too.
+    #[test]
+    fn an_oidc_only_issuer_is_asked_to_publish_rfc8414_too() {
+        let only_oidc = evidence(
+            site(vec![crate::testing::json(OIDC, &oidc_doc())], None),
+            ORIGIN,
+        );
+        assert_eq!(
+            judge(&only_oidc, "as-metadata-conformance"),
+            (
+                Outcome::Warn,
+                vec!["as-metadata-conformance-oidc-only".to_string()]
+            )
+        );
+        // Discovery still passes: the document is found.
+        assert_eq!(judge(&only_oidc, "as-metadata-discovery").0, Outcome::Pass);
+        let both = evidence(
+            site(
+                vec![
+                    crate::testing::json(AS, &oidc_doc()),
+                    crate::testing::json(OIDC, &oidc_doc()),
+                ],
+                None,
+            ),
+            ORIGIN,
+        );
+        assert_eq!(judge(&both, "as-metadata-conformance").0, Outcome::Pass);
+    }
+
     #[test]
     fn conformance_requires_the_required_members() {
         for key in [

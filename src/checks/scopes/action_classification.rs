@@ -141,6 +141,9 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     let mut unclassified: Vec<String> = Vec::new();
     let mut scope_unknown: Vec<String> = Vec::new();
     let mut unprotected: Vec<String> = Vec::new();
+    // Operations a non-OAuth credential alone (an API key, HTTP auth)
+    // secures, that change data: (rank, label, credential names).
+    let mut key_only_changes: Vec<(u8, String)> = Vec::new();
     let mut oauth_scopes: BTreeSet<String> = BTreeSet::new();
     let mut oauth_ops = 0usize;
     let mut oauth_classes: BTreeSet<&'static str> = BTreeSet::new();
@@ -182,6 +185,21 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
                     "none".to_string()
                 }
                 Access::Secured { oauth, other } => {
+                    if oauth.is_empty() && oc.class.changes_data() && !oc.credential {
+                        let rank = u8::from(oc.class != ScopeClass::Destructive);
+                        key_only_changes.push((
+                            rank,
+                            format!(
+                                "{label} ({}) can be called by any holder of {}",
+                                oc.class.as_str(),
+                                other
+                                    .iter()
+                                    .map(|o| format!("`{o}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(" or ")
+                            ),
+                        ));
+                    }
                     for alt in oauth {
                         scopes_flat.extend(alt.iter().cloned());
                     }
@@ -326,6 +344,17 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     } else {
         push_list(code::SCOPE_TOO_STRONG, too_strong, "");
     }
+    // An unscoped credential as the only security cannot match scopes to
+    // risk (RFC 9700 §2.3, least privilege): any key holder can call every
+    // operation. The destructive ones are named first.
+    if oauth_ops == 0 && !key_only_changes.is_empty() {
+        key_only_changes.sort_by_key(|(r, _)| *r);
+        push_list(
+            code::UNSCOPED_CREDENTIAL,
+            key_only_changes.into_iter().map(|(_, m)| m).collect(),
+            "no scopes, so no fit to risk: ",
+        );
+    }
     push_list(code::UNSAFE_GET, unsafe_get, "");
     if !unspecified.is_empty() {
         push_list(
@@ -431,6 +460,33 @@ mod tests {
             .unwrap()
             .clone();
         assert_eq!(del["verdict"], "scope-too-weak");
+    }
+
+    /// An unscoped API key as the only security: a warn naming the
+    /// destructive operations any key holder can call.
+    #[test]
+    fn an_unscoped_key_as_the_only_security_warns() {
+        let mut doc = swagger_keys("header");
+        doc["paths"]["/stories/{id}"] = json!({
+            "delete": {"operationId": "deleteStory"},
+            "put": {"operationId": "updateStory"}
+        });
+        let r = classify_doc(&doc);
+        assert_eq!(r.outcome.as_str(), "warn", "{:?}", r.findings);
+        assert_eq!(
+            codes(&r),
+            vec![
+                "action-classification-unscoped-credential",
+                "action-classification-unscoped-credential"
+            ]
+        );
+        assert!(
+            r.findings[0].message.contains("DELETE /stories/{id}"),
+            "destructive first: {}",
+            r.findings[0].message
+        );
+        // Reads only: nothing to match.
+        assert_eq!(classify_doc(&swagger_keys("header")).outcome.as_str(), "pass");
     }
 
     #[test]

@@ -201,8 +201,33 @@ pub fn progressive_scoping(ev: &Evidence) -> Evaluation {
     }) {
         ways.push("a claim that widens pre-claim scopes".to_string());
     }
+    // Granular scopes make progressive scoping possible; only a step-up
+    // signal shows it: a scope in a challenge (MCP 2025-11-25 scope
+    // selection), an insufficient_scope answer (RFC 6750 §3.1), a claim
+    // that widens the grant (auth.md), or RFC 9470 step-up.
+    let step_up_signal = view
+        .challenges
+        .iter()
+        .any(|c| c.scope.as_ref().is_some_and(|s| !s.is_empty()))
+        || !insufficient.is_empty()
+        || view.challenges.iter().any(|c| {
+            c.step_up_params || c.error.as_deref() == Some("insufficient_user_authentication")
+        })
+        || ways.iter().any(|w| w.starts_with("a claim"));
+    if api.len() > 1 && !step_up_signal {
+        findings.push(finding(
+            code::NO_STEP_UP_SIGNAL,
+            format!(
+                "{} granular API scopes make progressive scoping possible, but nothing shows it: no challenge names a scope, no insufficient_scope answer, no claim that widens the grant, no RFC 9470 step-up",
+                api.len()
+            ),
+            None,
+        ));
+    }
     let summary = if ways.is_empty() {
         "Nothing lets an agent start small and step up".to_string()
+    } else if !step_up_signal {
+        format!("Step-up is possible but not shown: {}", ways.join(", "))
     } else {
         format!("Step-up is possible: {}", ways.join(", "))
     };
@@ -228,6 +253,18 @@ mod tests {
         assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.codes);
         assert!(has(&r, "progressive-scoping-step-up-not-observed"));
         assert!(r.summary.contains("Step-up is possible"), "{}", r.summary);
+    }
+
+    /// Granular scopes alone are partial (warn): they make progressive
+    /// scoping possible, a step-up signal shows it.
+    #[test]
+    fn granular_scopes_without_a_step_up_signal_warn() {
+        let r = judge(
+            &origin_site(as_doc(Some(j!(["files:read", "files:write"])))),
+            "progressive-scoping",
+        );
+        assert_eq!(r.outcome, Outcome::Warn, "{:?}", r.codes);
+        assert!(has(&r, "progressive-scoping-no-step-up-signal"));
     }
 
     #[test]

@@ -47,9 +47,19 @@ impl Live<'_> {
         self.response.map_or(0, |r| r.status)
     }
 
-    /// True when the answer is an HTML page.
+    /// True when the answer is an HTML page. An empty body is no page,
+    /// whatever its `Content-Type` label says: it is judged by its status
+    /// alone (an empty 200 from a revocation endpoint is RFC 7009 §2.2
+    /// success; an empty 403 from introspection is a refusal).
     pub fn is_html(&self) -> bool {
-        self.response.is_some_and(ResponseRecord::looks_like_html)
+        self.response
+            .is_some_and(|r| !self.is_empty() && r.looks_like_html())
+    }
+
+    /// True when the answer has no body (or only whitespace).
+    pub fn is_empty(&self) -> bool {
+        self.response
+            .is_some_and(|r| r.body.iter().all(u8::is_ascii_whitespace))
     }
 
     /// One line on what came back.

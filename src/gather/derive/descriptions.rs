@@ -124,9 +124,18 @@ pub(super) fn probes(cx: &Context<'_>) -> Vec<PlannedProbe> {
             && (plan.needs.contains(Needs::API) || plan.needs.contains(Needs::API_RESOURCES))
         {
             for server in &desc.servers {
-                let Ok(url) = Url::parse(server) else {
+                let Ok(mut url) = Url::parse(server) else {
                     continue;
                 };
+                // An OpenAPI server URL is a base that operation paths
+                // (which start with `/`) are appended to: its trailing
+                // slash is no part of it. `/api/v1/` is the base `/api/v1`,
+                // requested once, not a second request that a framework
+                // redirects to the first (OpenAPI 3.1 §4.8.5, §4.8.8).
+                if url.path().len() > 1 && url.path().ends_with('/') {
+                    let trimmed = url.path().trim_end_matches('/').to_string();
+                    url.set_path(if trimmed.is_empty() { "/" } else { &trimmed });
+                }
                 // Only the target's own site: descriptions often name
                 // placeholder or third-party hosts (`api.example.com`).
                 let own =

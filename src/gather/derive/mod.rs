@@ -11,6 +11,7 @@ mod descriptions;
 mod endpoints;
 mod jwks;
 mod prm_resources;
+mod userinfo;
 
 pub use cleanup::registration_cleanup;
 #[cfg(any(test, feature = "testing"))]
@@ -45,6 +46,8 @@ pub(crate) struct Context<'a> {
 ///   `authorization_servers`, in the MCP order (first
 ///   [`crate::gather::plan::MAX_LISTED_ISSUERS`] distinct issuers of the
 ///   scan);
+/// - when the target is an issuer, its OpenID Connect `userinfo_endpoint`,
+///   probed as an API (the protected resource an issuer has);
 /// - rejected requests to the endpoints the metadata advertises;
 /// - the auth.md an `agent_auth.skill` names, and its registration endpoint;
 /// - the API descriptions announced or found, and what they name;
@@ -78,6 +81,9 @@ pub fn derived_probes(
     }
     if step(Needs::AS_METADATA) {
         out.extend(authorization_servers::probes(&cx));
+    }
+    if step(Needs::API) {
+        out.extend(userinfo::probes(&cx));
     }
     if step(Needs::ENDPOINTS) {
         out.extend(endpoints::probes(&cx));

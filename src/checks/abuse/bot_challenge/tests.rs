@@ -35,6 +35,8 @@ const TURNSTILE_FORM: &str = r#"<!doctype html><html><head><title>Verify</title>
 
 const RECAPTCHA_FORM: &str = r#"<html><head><title>Are you a robot?</title><script src="https://www.google.com/recaptcha/api.js" async defer></script></head><body><form method="POST"><div class="g-recaptcha" data-sitekey="6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI"></div><input type="submit" value="Submit"></form></body></html>"#;
 
+const RECAPTCHA_INTERSTITIAL: &str = r#"<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"><title>https://api.example.com/v1/items</title><script src="https://google.com/recaptcha/api.js" async defer></script></head><body><div style="max-width:400px;"><hr noshade size="1"><form id="captcha-form" action="index" method="post"><div id="recaptcha" class="g-recaptcha" data-sitekey="6LfwuyUTAAAAAOAmoS0fdqijC2PbbdH4kjq62Y1b" data-callback="submitCallback" data-s="x"></div><input type='hidden' name='q' value='EgQ'><input type="hidden" name="continue" value="https://api.example.com/v1/items"></form><hr noshade size="1"><div style="font-size:13px;"><b>About this page</b><br><br>Our systems have detected unusual traffic from your computer network.</div></div></body></html>"#;
+
 const HCAPTCHA_FORM: &str = r#"<html><head><title>Security check</title><script src="https://js.hcaptcha.com/1/api.js" async defer></script></head><body><form method="POST"><div class="h-captcha" data-sitekey="10000000-ffff-ffff-ffff-000000000001"></div></form></body></html>"#;
 
 const DATADOME_JSON: &str = r#"{"url":"https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA1QGvUmJwyYoAwpyjNg%3D%3D&hash=789361B674144528D0B7EE76B35826&cid=6QAEcL8coBYTi9tYLmjCdyKmNNyHz1x&t=fe&referer=https%3A%2F%2Fapi.example.com%2Fapi%2Fv1&s=40070&e=3e531bd3b30650f2e810ac72cd80d1b4a7ebaf4a0b9b8b3b"}"#;
@@ -179,7 +181,20 @@ const FIXTURES: &[Fixture] = &[
         code: "bot-challenge-captcha-markup",
         signatures: &["aws-waf-interstitial", "aws-waf-token-cookie"],
     },
-    // ---- Widgets on error responses
+    // ---- Widgets on error responses, and interstitials answering an API call
+    // Google's "unusual traffic" interstitial, answered 200 to a JSON API
+    // request: the reCAPTCHA script plus a g-recaptcha element.
+    Fixture {
+        name: "recaptcha interstitial answering an API request with 200",
+        path: "/api/v1",
+        status: 200,
+        content_type: "text/html; charset=UTF-8",
+        headers: &[],
+        body: RECAPTCHA_INTERSTITIAL,
+        outcome: Outcome::Fail,
+        code: "bot-challenge-captcha-markup",
+        signatures: &["recaptcha-widget"],
+    },
     Fixture {
         name: "recaptcha gate",
         path: "/api/v1",
