@@ -15,6 +15,8 @@ pub static BUILTINS: &[Builtin] = &[
     discovery::discovery_consistency::CHECK,
     discovery::protected_resource_metadata::CHECK,
     metadata::as_metadata_conformance::CHECK,
+    metadata::authorization_response_iss::CHECK,
+    metadata::dpop_binding::CHECK,
     metadata::endpoint_transport::CHECK,
     metadata::issuer_identifier::CHECK,
     metadata::jwks_hygiene::CHECK,

@@ -135,6 +135,13 @@ impl Default for RegistrationProbe {
                 // Wrongly typed: RFC 7591 §2 makes both arrays of strings.
                 ("redirect_uris".into(), serde_json::Value::from(0)),
                 ("grant_types".into(), serde_json::Value::from(0)),
+                // What an MCP 2026-07-28 client must send (SEP-837: CLI
+                // and desktop clients are `native`); the body stays
+                // malformed.
+                (
+                    "application_type".into(),
+                    serde_json::Value::String("native".into()),
+                ),
             ],
         }
     }
