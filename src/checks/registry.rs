@@ -9,10 +9,12 @@ use super::{
 
 /// The built-in checks, grouped by category.
 pub static BUILTINS: &[Builtin] = &[
+    discovery::agent_card::CHECK,
     discovery::api_catalog::CHECK,
     discovery::as_metadata_discovery::CHECK,
     discovery::bearer_challenge::CHECK,
     discovery::discovery_consistency::CHECK,
+    discovery::mcp_server_card::CHECK,
     discovery::protected_resource_metadata::CHECK,
     metadata::as_metadata_conformance::CHECK,
     metadata::authorization_response_iss::CHECK,
