@@ -520,8 +520,10 @@ pub fn server_card(v: &Value) -> ServerCard {
                                 && !val.contains('{')
                                 && !val.trim().is_empty()
                             {
-                                card.literal_secrets
-                                    .push(format!("remotes[{i}] header `{name}` has a literal `{k}`"));
+                                push(
+                                    &mut card.literal_secrets,
+                                    format!("remotes[{i}] header `{name}` has a literal `{k}`"),
+                                );
                             }
                         }
                     }
@@ -678,5 +680,49 @@ mod tests {
             assert!(!c.cards.is_empty(), "{f}");
         }
         assert!(!catalog(&standard("ai-catalog/invalid-url-and-data.json")).problems.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! The readers never panic, whatever JSON a server sends: values built
+    //! from the members they read, of any type, nested at random.
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "name", "url", "type", "flows", "securitySchemes", "security", "securityRequirements",
+        "schemes", "supportedInterfaces", "skills", "remotes", "headers", "isSecret", "value",
+        "entries", "data", "mediaType", "oauth2SecurityScheme", "apiKeySecurityScheme",
+        "deviceCode", "tokenUrl", "scopes", "$schema", "description", "specVersion",
+    ];
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+            Just(Value::String("https://a.example/x".into())),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec((proptest::sample::select(KEYS), inner), 0..6)
+                    .prop_map(|kv| Value::Object(
+                        kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                    )),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn readers_never_panic(v in json()) {
+            let a = agent_card(&v);
+            prop_assert!(a.problems.len() <= MAX_PROBLEMS);
+            let _ = server_card(&v);
+            let _ = catalog(&v);
+        }
     }
 }
