@@ -166,10 +166,16 @@ pub fn dpop_binding(ev: &Evidence) -> Evaluation {
     for x in api.iter() {
         let Some(resp) = x.response(ev) else { continue };
         let raw: Vec<&str> = resp.header_all("www-authenticate").collect();
-        let names_dpop = raw.iter().any(|h| {
-            h.split([',', ' '])
-                .any(|t| t.trim().eq_ignore_ascii_case("dpop"))
-        });
+        // A parsed DPoP challenge, or a header that does not parse and
+        // names DPoP as a word.
+        let names_dpop = if x.malformed.is_some() {
+            raw.iter().any(|h| {
+                h.split([',', ' '])
+                    .any(|t| t.trim().eq_ignore_ascii_case("dpop"))
+            })
+        } else {
+            x.challenges.iter().any(|c| c.is("dpop"))
+        };
         if !names_dpop {
             continue;
         }
@@ -404,5 +410,14 @@ mod tests {
             false,
         );
         assert_eq!(o, Outcome::Fail);
+        // A Bearer challenge that only mentions DPoP in a quoted string is
+        // no DPoP signal.
+        let (o, _) = mcp(
+            &format!(r#"Bearer error_description="tokens are not DPoP bound", {rm}"#),
+            prm(&format!("{ORIGIN}/mcp")),
+            as_doc(),
+            false,
+        );
+        assert_eq!(o, Outcome::Skip);
     }
 }
