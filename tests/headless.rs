@@ -63,6 +63,9 @@ async fn an_oidc_provider_like_server_passes() {
         "{sent}"
     );
     assert!(sent.contains("deliberately malformed JSON"), "{sent}");
+    // It names the application type an MCP 2026-07-28 client must send
+    // (SEP-837), and stays unparseable.
+    assert!(sent.contains(r#""application_type":"native""#), "{sent}");
     assert!(
         register
             .received

@@ -75,6 +75,9 @@ async fn every_request_is_sent_exactly_once() {
         "/v3/api-docs",
         "/api/openapi.json",
         "/tenant1/openapi.json",
+        // The discovery cards: the A2A agent card and the AI catalog.
+        "/.well-known/agent-card.json",
+        "/.well-known/ai-catalog.json",
     ] {
         Mock::given(method("GET"))
             .and(path(p))
@@ -106,7 +109,7 @@ async fn every_request_is_sent_exactly_once() {
         .await;
     let (report, ev) = scan(&issuer).await;
     server.verify().await;
-    assert_eq!(report.requests_total, 20);
+    assert_eq!(report.requests_total, 22);
     // Found for the tenant issuer; the origin, also listed, has none.
     assert_eq!(outcome(&report, "as-metadata-discovery"), "warn");
     assert!(
@@ -144,14 +147,22 @@ async fn bundled_sites_pass_and_fail_each_built_check() {
                     );
                 }
                 // Every built check passes; the only skips are checks not
-                // built yet, token-lifetime (no token supplied) and
-                // x402-payment (the site charges nothing).
+                // built yet, token-lifetime (no token supplied) and the
+                // optional features the site does not use: x402-payment
+                // (it charges nothing), dpop-binding (bearer tokens), the
+                // discovery cards (it publishes none).
                 for c in &report.checks {
                     let ok = c.outcome.as_str() == "pass"
                         || (c.outcome.as_str() == "skip"
                             && (c.summary == agentready::model::outcome::NOT_IMPLEMENTED
-                                || c.id == "token-lifetime"
-                                || c.id == "x402-payment"));
+                                || [
+                                    "token-lifetime",
+                                    "x402-payment",
+                                    "dpop-binding",
+                                    "agent-card",
+                                    "mcp-server-card",
+                                ]
+                                .contains(&c.id.as_str())));
                     assert!(
                         ok,
                         "agent-ready: {} is {} ({})",

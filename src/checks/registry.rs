@@ -9,12 +9,16 @@ use super::{
 
 /// The built-in checks, grouped by category.
 pub static BUILTINS: &[Builtin] = &[
+    discovery::agent_card::CHECK,
     discovery::api_catalog::CHECK,
     discovery::as_metadata_discovery::CHECK,
     discovery::bearer_challenge::CHECK,
     discovery::discovery_consistency::CHECK,
+    discovery::mcp_server_card::CHECK,
     discovery::protected_resource_metadata::CHECK,
     metadata::as_metadata_conformance::CHECK,
+    metadata::authorization_response_iss::CHECK,
+    metadata::dpop_binding::CHECK,
     metadata::endpoint_transport::CHECK,
     metadata::issuer_identifier::CHECK,
     metadata::jwks_hygiene::CHECK,

@@ -712,7 +712,10 @@ mod tests {
     }
 
     fn good() -> Report {
-        metadata_report(&as_metadata(&["S256"]))
+        // Good metadata says it sends RFC 9207 `iss` too.
+        let mut doc = as_metadata(&["S256"]);
+        doc["authorization_response_iss_parameter_supported"] = true.into();
+        metadata_report(&doc)
     }
 
     fn policy(preset: Preset) -> GatePolicy {

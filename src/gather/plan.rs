@@ -18,9 +18,9 @@
 use crate::gather::http::RequestSpec;
 use crate::model::exchange::Mode;
 use crate::model::probe::{
-    API, API_BASE, API_BASE_V1, API_CATALOG, API_TARGET, AUTH_MD, ApiForm, ApiSource, CATCH_ALL,
-    EndpointKind, INVALID_TOKEN_SUFFIX, IssuerSource, MetadataForm, Needs, PRM_PATH, PRM_ROOT,
-    PrmForm, ProbeMeta,
+    AGENT_CARD, AI_CATALOG, API, API_BASE, API_BASE_V1, API_CATALOG, API_TARGET, AUTH_MD, ApiForm,
+    ApiSource, CATCH_ALL, EndpointKind, INVALID_TOKEN_SUFFIX, IssuerSource, MetadataForm, Needs,
+    PRM_PATH, PRM_ROOT, PrmForm, ProbeMeta, SERVER_CARD, ServerCardSource,
 };
 use crate::model::target::{Target, TargetKind};
 use std::time::Duration;
@@ -32,6 +32,14 @@ pub const MAX_LINKED_DESCRIPTIONS: usize = 4;
 pub const MAX_SERVER_URLS: usize = 2;
 /// Metadata URLs taken from descriptions' security schemes per scan, at most.
 pub const MAX_DESCRIPTION_ISSUERS: usize = 2;
+/// MCP server cards an AI catalog names that are fetched per scan, at most.
+pub const MAX_SERVER_CARDS: usize = 2;
+/// MCP endpoints taken from server cards' `remotes` per scan, at most.
+pub const MAX_CARD_REMOTES: usize = 2;
+/// Issuers taken from an A2A agent card's security schemes per scan, at most.
+pub const MAX_CARD_ISSUERS: usize = 2;
+/// Accept header of a server-card request (the draft's media type).
+pub const SERVER_CARD_ACCEPT: &str = "application/mcp-server-card+json, application/json;q=0.9";
 /// Authorization servers (and PRM resources) followed per scan, at most.
 pub const MAX_LISTED_ISSUERS: usize = 3;
 /// Requests in flight per target, at most.
@@ -135,6 +143,13 @@ impl Default for RegistrationProbe {
                 // Wrongly typed: RFC 7591 §2 makes both arrays of strings.
                 ("redirect_uris".into(), serde_json::Value::from(0)),
                 ("grant_types".into(), serde_json::Value::from(0)),
+                // What an MCP 2026-07-28 client must send (SEP-837: CLI
+                // and desktop clients are `native`); the body stays
+                // malformed.
+                (
+                    "application_type".into(),
+                    serde_json::Value::String("native".into()),
+                ),
             ],
         }
     }
@@ -421,6 +436,9 @@ pub fn initial_probes(target: &Target, plan: &Plan, opts: &GatherOptions) -> Vec
             request: get(url, crate::parse::description::CATALOG_ACCEPT, target),
         });
     }
+    if plan.needs.contains(Needs::CARDS) {
+        out.extend(card_probes(target));
+    }
     for (check, path) in &plan.user_checks {
         if let Ok(url) = Url::parse(&format!("{origin}{path}")) {
             // Only the target's own origin: a path that escapes it is dropped.
@@ -434,6 +452,55 @@ pub fn initial_probes(target: &Target, plan: &Plan, opts: &GatherOptions) -> Vec
                 });
             }
         }
+    }
+    out
+}
+
+/// The discovery cards of the current drafts, one request each: the A2A
+/// agent card (A2A 0.3 and 1.0 moved it from `agent.json`, which is not
+/// asked for), the AI catalog through which the MCP server-card draft
+/// announces cards for a domain, and, for an MCP endpoint, the
+/// `<endpoint>/server-card` location the draft reserves. The legacy
+/// SEP-1649 paths (`/.well-known/mcp.json` and four others) are not
+/// guessed: each would be a request on every scan for a superseded draft.
+fn card_probes(target: &Target) -> Vec<PlannedProbe> {
+    let origin = target.origin();
+    let mut out = Vec::new();
+    if let Ok(url) = Url::parse(&format!(
+        "{origin}{}",
+        crate::parse::cards::AGENT_CARD_PATH
+    )) {
+        out.push(PlannedProbe {
+            id: AGENT_CARD.into(),
+            meta: ProbeMeta::AgentCard,
+            request: get(url, "application/json", target),
+        });
+    }
+    if let Ok(url) = Url::parse(&format!("{origin}{}", crate::parse::cards::AI_CATALOG_PATH)) {
+        out.push(PlannedProbe {
+            id: AI_CATALOG.into(),
+            meta: ProbeMeta::AiCatalog,
+            request: get(
+                url,
+                "application/ai-catalog+json, application/json;q=0.9",
+                target,
+            ),
+        });
+    }
+    if target.kind == TargetKind::Mcp
+        && let Ok(url) = Url::parse(&format!(
+            "{}{}",
+            target.url.as_str().trim_end_matches('/'),
+            crate::parse::cards::SERVER_CARD_SUFFIX
+        ))
+    {
+        out.push(PlannedProbe {
+            id: SERVER_CARD.into(),
+            meta: ProbeMeta::ServerCard {
+                via: ServerCardSource::Endpoint,
+            },
+            request: get(url, SERVER_CARD_ACCEPT, target),
+        });
     }
     out
 }

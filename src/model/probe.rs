@@ -42,6 +42,12 @@ pub const API_SERVER: &str = "api-server";
 /// Probe-id prefix of the unauthenticated request to the OpenID Connect
 /// `userinfo_endpoint` of an issuer target.
 pub const API_USERINFO: &str = "api-userinfo";
+/// Probe id of the A2A agent card (`/.well-known/agent-card.json`).
+pub const AGENT_CARD: &str = "agent-card";
+/// Probe id of the AI catalog (`/.well-known/ai-catalog.json`).
+pub const AI_CATALOG: &str = "ai-catalog";
+/// Probe id (prefix) of MCP server cards.
+pub const SERVER_CARD: &str = "mcp-server-card";
 /// Probe id prefix of the RFC 7592 deletion of a client a registration
 /// probe created by accident.
 pub const REGISTRATION_CLEANUP: &str = "registration-cleanup";
@@ -96,6 +102,12 @@ pub enum IssuerSource {
         /// The probe id of that description.
         description: String,
     },
+    /// Named by an A2A agent card's security scheme (`oauth2MetadataUrl`,
+    /// `openIdConnectUrl`, or the origin of an OAuth flow's URLs).
+    AgentCard {
+        /// The probe id of the card.
+        card: String,
+    },
 }
 
 /// Which protected-resource metadata URL a probe asked for.
@@ -138,6 +150,11 @@ pub enum ApiSource {
         /// The probe id of that metadata document.
         metadata: String,
     },
+    /// A remote of an MCP server card (its announced MCP endpoint).
+    ServerCard {
+        /// The probe id of the card (or of the catalog holding it inline).
+        probe: String,
+    },
 }
 
 impl ApiSource {
@@ -148,9 +165,24 @@ impl ApiSource {
     pub fn is_lead(&self) -> bool {
         matches!(
             self,
-            ApiSource::ApiDescription { .. } | ApiSource::Userinfo { .. }
+            ApiSource::ApiDescription { .. }
+                | ApiSource::Userinfo { .. }
+                | ApiSource::ServerCard { .. }
         )
     }
+}
+
+/// How an MCP server card was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum ServerCardSource {
+    /// `<MCP endpoint URL>/server-card`, the location the draft reserves.
+    Endpoint,
+    /// A `url` entry of the AI catalog.
+    Catalog {
+        /// The catalog's probe id.
+        catalog: String,
+    },
 }
 
 /// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
@@ -305,6 +337,15 @@ pub enum ProbeMeta {
         /// How the URL was found.
         via: DescriptionSource,
     },
+    /// The A2A agent card at `/.well-known/agent-card.json`.
+    AgentCard,
+    /// The AI catalog at `/.well-known/ai-catalog.json`.
+    AiCatalog,
+    /// An MCP server card.
+    ServerCard {
+        /// How it was found.
+        via: ServerCardSource,
+    },
     /// The GET of a user's declarative check.
     UserCheck {
         /// The check id.
@@ -396,9 +437,12 @@ impl Needs {
     /// The API catalog, the descriptions it (or a `Link` header) names, or
     /// the conventional description locations.
     pub const API_DESCRIPTION: Needs = Needs(1 << 6);
+    /// The A2A agent card, the AI catalog and the MCP server cards it (or
+    /// an MCP endpoint) leads to.
+    pub const CARDS: Needs = Needs(1 << 7);
     /// Every family: everything an agent would request of the target (for
     /// checks that judge each such exchange). A new family belongs here.
-    pub const ALL: Needs = Needs((1 << 7) - 1);
+    pub const ALL: Needs = Needs(u8::MAX);
 
     /// This set and `other` (a `const` union, for check declarations).
     #[must_use]

@@ -3,6 +3,7 @@
 //! RFC 9264 linksets and `Link` headers, robots.txt, and the data files
 //! the catalogue ships. They import only the model.
 
+pub mod cards;
 pub mod description;
 mod error;
 pub mod json;

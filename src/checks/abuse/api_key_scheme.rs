@@ -8,10 +8,11 @@ use crate::checks::codes::api_key_scheme as code;
 use crate::checks::common::scheme_json;
 use crate::evidence::Evidence;
 use crate::evidence::views::api::api_view;
-use crate::evidence::views::descriptions::{Fetched, found};
+use crate::evidence::views::cards::{CardsView, cards_view};
+use crate::evidence::views::descriptions::found;
 use crate::evidence::views::metadata::as_view;
 use crate::evidence::views::prm::prm_view;
-use crate::model::api::SchemeKind;
+use crate::model::api::{SchemeKind, SecurityScheme};
 use crate::model::outcome::{Evaluation, Finding, finding};
 use crate::model::probe::Needs;
 use serde_json::{Value, json};
@@ -23,9 +24,49 @@ pub const CHECK: Builtin = Builtin {
     requires: Needs::AS_METADATA
         .with(Needs::API)
         .with(Needs::API_RESOURCES)
-        .with(Needs::API_DESCRIPTION),
+        .with(Needs::API_DESCRIPTION)
+        .with(Needs::CARDS),
     eval: api_key_scheme,
 };
+
+/// The schemes the discovery cards declare: the A2A agent card's
+/// `securitySchemes`, and each header an MCP server card's remote marks
+/// `isSecret` (an `Authorization` header is a static bearer token, any
+/// other an API key in a header).
+fn card_schemes(cards: &CardsView) -> Vec<(String, String, SecurityScheme)> {
+    let mut out = Vec::new();
+    if let (Some((probe, card)), Some(doc)) = (cards.agent_card(), &cards.agent) {
+        for s in &card.schemes {
+            out.push((doc.url.clone(), probe.to_string(), s.clone()));
+        }
+    }
+    for f in &cards.found {
+        for r in &f.card.remotes {
+            for h in &r.secret_headers {
+                let kind = if h.eq_ignore_ascii_case("authorization") {
+                    SchemeKind::Http {
+                        scheme: "bearer".into(),
+                    }
+                } else {
+                    SchemeKind::ApiKey {
+                        location: "header".into(),
+                        param: h.clone(),
+                    }
+                };
+                out.push((
+                    f.url.clone(),
+                    f.probe.clone(),
+                    SecurityScheme {
+                        name: format!("{h} (server card)"),
+                        kind,
+                        deprecated: false,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
 
 /// `api-key-scheme`: RFC 9700 §2.3, RFC 6750 §2.3, OpenAPI Security Scheme
 /// Object, OWASP API2:2023.
@@ -50,17 +91,31 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
             })
         })
         .collect();
-    let schemes: Vec<(&Fetched, &crate::model::api::SecurityScheme)> = descs
+    // Schemes declared by API descriptions, by the A2A agent card, and
+    // the secret headers of MCP server cards: (where, probe, scheme).
+    let cards = cards_view(ev);
+    let card_schemes = card_schemes(&cards);
+    let schemes: Vec<(&str, &str, &SecurityScheme)> = descs
         .iter()
-        .flat_map(|(f, d)| d.schemes.iter().map(move |s| (*f, s)))
+        .flat_map(|(f, d)| {
+            d.schemes
+                .iter()
+                .map(move |s| (f.url.as_str(), f.probe.as_str(), s))
+        })
+        .chain(
+            card_schemes
+                .iter()
+                .map(|(u, p, s)| (u.as_str(), p.as_str(), s)),
+        )
         .collect();
+    evidence.extend(card_schemes.iter().map(|(_, p, _)| p.clone()));
     let challenge_schemes: BTreeSet<&str> = challenges
         .iter()
         .flat_map(|(_, _, s)| s.iter().map(String::as_str))
         .collect();
     if schemes.is_empty() && challenge_schemes.is_empty() {
         return Evaluation::skip(
-            "no API description declares a security scheme and no 401 challenge names one",
+            "no API description or discovery card declares a security scheme and no 401 challenge names one",
         );
     }
     evidence.extend(challenges.iter().map(|(p, _, _)| p.clone()));
@@ -68,7 +123,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
     // document, or a challenge that points at one.
     let metadata_found = as_view(ev).iter().any(|iv| iv.effective().is_some());
     let prm_found = prm_view(ev).iter().any(|c| c.doc().is_some());
-    let oauth_scheme = schemes.iter().any(|(_, s)| s.is_oauth());
+    let oauth_scheme = schemes.iter().any(|(_, _, s)| s.is_oauth());
     let challenge_oauth = api_view(ev).iter().any(|a| {
         a.bearer()
             .is_some_and(|b| b.param("resource_metadata").is_some())
@@ -77,7 +132,7 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
     let mut keys: Vec<String> = Vec::new();
     let mut bearer: Vec<String> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
-    for (f, s) in &schemes {
+    for (url, probe, s) in &schemes {
         match &s.kind {
             SchemeKind::ApiKey { location, param } => {
                 keys.push(format!("`{}` (API key in {location} `{param}`)", s.name));
@@ -85,10 +140,10 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
                     findings.push(finding(
                         code::KEY_IN_QUERY,
                         format!(
-                            "{}: `{}` is sent as the query parameter `{param}`, so keys end up in URLs, logs and Referer headers (RFC 6750 §2.3)",
-                            f.url, s.name
+                            "{url}: `{}` is sent as the query parameter `{param}`, so keys end up in URLs, logs and Referer headers (RFC 6750 §2.3)",
+                            s.name
                         ),
-                        Some(f.probe.as_str()),
+                        Some(*probe),
                     ));
                 }
             }
@@ -188,9 +243,9 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
         }
     );
     let data = json!({
-        "schemes": schemes.iter().map(|(f, s)| {
+        "schemes": schemes.iter().map(|(url, _, s)| {
             let mut v = scheme_json(s);
-            v["description"] = json!(f.url);
+            v["description"] = json!(url);
             v
         }).collect::<Vec<_>>(),
         "challenges": challenges.iter().map(|(p, u, s)| json!({"probe": p, "url": u, "schemes": s})).collect::<Vec<_>>(),
@@ -225,6 +280,39 @@ mod tests {
             vec![at("/swagger.json", &swagger_keys("header"))],
             "api-key-scheme",
         );
+        assert_eq!(codes(&r), vec!["api-key-scheme-only-api-keys"]);
+    }
+
+    /// An A2A agent card whose only scheme is an API key, and an MCP
+    /// server card whose remote needs a secret header, feed the check.
+    #[test]
+    fn discovery_cards_feed_the_check() {
+        let card = json!({
+            "name": "a", "description": "d", "version": "1",
+            "supportedInterfaces": [{"url": format!("{ORIGIN}/a2a"), "protocolBinding": "JSONRPC", "protocolVersion": "1.0"}],
+            "capabilities": {}, "defaultInputModes": ["text/plain"], "defaultOutputModes": ["text/plain"],
+            "skills": [],
+            "securitySchemes": {"key": {"apiKeySecurityScheme": {"location": "header", "name": "X-Api-Key"}}}
+        });
+        let ev = evidence(
+            site(vec![json("/.well-known/agent-card.json", &card)], None),
+            ORIGIN,
+        );
+        let r = judge(&ev, "api-key-scheme");
+        assert_eq!(codes(&r), vec!["api-key-scheme-only-api-keys"]);
+        let server_card = json!({
+            "$schema": crate::parse::cards::SERVER_CARD_SCHEMA,
+            "name": "com.example/x", "version": "1", "description": "x",
+            "remotes": [{"type": "streamable-http", "url": format!("{ORIGIN}/mcp"),
+                "headers": [{"name": "X-Api-Key", "isSecret": true, "isRequired": true}]}]
+        });
+        let catalog = json!({"specVersion": "1.0", "entries": [{"identifier": "x",
+            "type": "application/mcp-server-card+json", "data": server_card}]});
+        let ev = evidence(
+            site(vec![json("/.well-known/ai-catalog.json", &catalog)], None),
+            ORIGIN,
+        );
+        let r = judge(&ev, "api-key-scheme");
         assert_eq!(codes(&r), vec!["api-key-scheme-only-api-keys"]);
     }
 

@@ -118,6 +118,9 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                             " (named by the security scheme of the API description {description})"
                         )
                     }
+                    IssuerSource::AgentCard { card } => {
+                        format!(" (named by a security scheme of the A2A agent card {card})")
+                    }
                     _ => String::new(),
                 };
                 findings.push(finding(

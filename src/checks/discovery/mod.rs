@@ -2,10 +2,12 @@
 
 use crate::evidence::views::metadata::issuer_matches;
 
+pub mod agent_card;
 pub mod api_catalog;
 pub mod as_metadata_discovery;
 pub mod bearer_challenge;
 pub mod discovery_consistency;
+pub mod mcp_server_card;
 pub mod protected_resource_metadata;
 
 /// Identity up to the one trailing slash RFC 8414 §3 and RFC 9728 §3.1

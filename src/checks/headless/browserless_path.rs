@@ -9,7 +9,9 @@ use crate::checks::common::{
 };
 use crate::evidence::Evidence;
 use crate::evidence::views::endpoints::{Live, live};
+use crate::evidence::views::cards::cards_view;
 use crate::evidence::views::metadata::effective_docs;
+use crate::model::api::{FlowKind, SchemeKind};
 use crate::model::exchange::Mode;
 use crate::model::outcome::{Evaluation, Unverified, finding};
 use crate::model::probe::{EndpointKind, Needs};
@@ -18,17 +20,48 @@ use serde_json::Value;
 /// The check, as the registry lists it.
 pub const CHECK: Builtin = Builtin {
     id: code::ID,
-    requires: Needs::AS_METADATA.with(Needs::ENDPOINTS),
+    requires: Needs::AS_METADATA
+        .with(Needs::ENDPOINTS)
+        .with(Needs::CARDS),
     eval: browserless_path,
 };
 
 /// `browserless-path`: at least one way to a credential without a browser.
 pub fn browserless_path(ev: &Evidence) -> Evaluation {
     let docs = effective_docs(ev);
-    if docs.is_empty() {
+    // An A2A agent card's device-code flow (A2A 1.0 `deviceCode`, RFC 8628)
+    // is a browserless path too.
+    let cards = cards_view(ev);
+    let card_device: Vec<String> = cards
+        .agent_card()
+        .into_iter()
+        .flat_map(|(_, c)| c.schemes.iter())
+        .filter_map(|s| match &s.kind {
+            SchemeKind::OAuth2 { flows, .. } => flows
+                .iter()
+                .find(|f| f.kind == FlowKind::DeviceAuthorization)
+                .map(|f| {
+                    format!(
+                        "device authorization (A2A agent card scheme `{}`{})",
+                        s.name,
+                        f.device_authorization_url
+                            .as_deref()
+                            .map(|u| format!(", {u}"))
+                            .unwrap_or_default()
+                    )
+                }),
+            _ => None,
+        })
+        .collect();
+    if docs.is_empty() && card_device.is_empty() {
         return no_metadata();
     }
-    let probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut probes: Vec<String> = docs.iter().map(|(p, _, _)| p.clone()).collect();
+    if !card_device.is_empty()
+        && let Some(a) = &cards.agent
+    {
+        probes.push(a.probe.clone());
+    }
     // Only answered probes say whether the device endpoint works; one that
     // was not sent (passive mode, the SSRF guard) or not answered leaves
     // the path unverified rather than failed.
@@ -92,6 +125,7 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
             paths.push("agent registration (agent_auth)".into());
         }
     }
+    paths.extend(card_device);
     paths.dedup();
     // A grant without its endpoint matters only when nothing else works.
     if !paths.is_empty() {

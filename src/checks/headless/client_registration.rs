@@ -86,8 +86,56 @@ fn cleanup_finding(ev: &Evidence, l: &Live<'_>, client_id: &str) -> Finding {
     }
 }
 
+/// Token-endpoint authentication methods a public client can use: no
+/// secret (`none`, RFC 7591 §2) or a key it holds (`private_key_jwt`,
+/// RFC 7523 §2.2).
+const PUBLIC_CLIENT_METHODS: [&str; 2] = ["none", "private_key_jwt"];
+
+/// Public clients — a CIMD client (the CIMD draft forbids shared-secret
+/// methods in its document) or, for MCP targets, a DCR client that asks
+/// for no secret — need `none` or `private_key_jwt` in
+/// `token_endpoint_auth_methods_supported` (absent means
+/// `client_secret_basic` only, RFC 8414 §2). One finding per document
+/// that offers such a path without either.
+fn public_client_auth(docs: &[(String, String, std::sync::Arc<Value>)], mcp: bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (p, u, d) in docs {
+        let cimd = d.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
+        let dcr = mcp && d.get("registration_endpoint").is_some_and(Value::is_string);
+        if !cimd && !dcr {
+            continue;
+        }
+        let methods: Vec<&str> = d
+            .get("token_endpoint_auth_methods_supported")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if methods.iter().any(|m| PUBLIC_CLIENT_METHODS.contains(m)) {
+            continue;
+        }
+        let path = if cimd {
+            "client ID metadata documents"
+        } else {
+            "dynamic client registration of a public MCP client"
+        };
+        let listed = if d.get("token_endpoint_auth_methods_supported").is_none() {
+            "omits token_endpoint_auth_methods_supported (so only client_secret_basic, RFC 8414 §2)".to_string()
+        } else {
+            format!("lists token_endpoint_auth_methods_supported {methods:?}")
+        };
+        out.push(finding(
+            code::PUBLIC_CLIENT_AUTH_MISSING,
+            format!(
+                "{u} offers {path} but {listed}: a public client has no secret, so it needs `none` or `private_key_jwt` at the token endpoint"
+            ),
+            Some(p),
+        ));
+    }
+    out
+}
+
 /// `client-registration`: RFC 7591 §3, §3.1, §3.2.2; RFC 7592 §2.3; CIMD;
-/// MCP 2025-11-25.
+/// MCP 2025-11-25 and 2026-07-28.
 ///
 /// The check answers its question — can an agent obtain a client id
 /// without a developer portal? — so open DCR or CIMD is a pass. What the
@@ -129,13 +177,15 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
         ));
         return Evaluation::evaluated("Clients must be registered by hand", findings, probes);
     }
-    if ev.target().kind == TargetKind::Mcp && !cimd {
+    let mcp = ev.target().kind == TargetKind::Mcp;
+    if mcp && !cimd {
         findings.push(finding(
             code::MCP_CIMD_MISSING,
-            "an MCP server's authorization server should support client ID metadata documents (MCP 2025-11-25); only DCR is offered",
+            "Dynamic Client Registration is deprecated for MCP (2026-07-28); advertise Client ID Metadata Documents (client_id_metadata_document_supported: true)",
             None,
         ));
     }
+    findings.extend(public_client_auth(&docs, mcp));
     // With CIMD the answer rests on the metadata; without it, on what the
     // registration endpoint was seen to answer.
     let mut unverified = Vec::new();
@@ -309,12 +359,16 @@ mod tests {
                 vec!["client-registration-pre-registration-only".to_string()]
             )
         );
-        // CIMD alone is a way.
+        // CIMD alone is a way (for a public client: `none`).
         let ev = ev_with(
             with(
-                without(doc(), "registration_endpoint"),
-                "client_id_metadata_document_supported",
-                j!(true),
+                with(
+                    without(doc(), "registration_endpoint"),
+                    "client_id_metadata_document_supported",
+                    j!(true),
+                ),
+                "token_endpoint_auth_methods_supported",
+                j!(["none"]),
             ),
             vec![],
         );
@@ -338,6 +392,72 @@ mod tests {
             judge(&ev, "client-registration")
                 .1
                 .contains(&"client-registration-mcp-cimd-missing".to_string())
+        );
+    }
+
+    /// An MCP target's registration ranking (MCP 2026-07-28): CIMD passes,
+    /// DCR alone warns, and a public-client path needs `none` or
+    /// `private_key_jwt` at the token endpoint.
+    #[test]
+    fn mcp_registration_ranking() {
+        let mcp = |d: serde_json::Value| {
+            let mut all = vec![json(AS, &d)];
+            all.extend(good_routes());
+            judge(
+                &evidence(site(all, None), &format!("{ORIGIN}/mcp")),
+                "client-registration",
+            )
+        };
+        let public = j!(["none", "client_secret_basic"]);
+        // CIMD advertised, DCR kept: pass.
+        let cimd = with(
+            with(doc(), "client_id_metadata_document_supported", j!(true)),
+            "token_endpoint_auth_methods_supported",
+            public.clone(),
+        );
+        assert_eq!(mcp(cimd.clone()), (Outcome::Pass, vec![]));
+        // DCR only: the deprecation warning, and nothing else.
+        let dcr = with(doc(), "token_endpoint_auth_methods_supported", public);
+        let (o, codes) = mcp(dcr);
+        assert_eq!(
+            (o, codes),
+            (
+                Outcome::Warn,
+                vec!["client-registration-mcp-cimd-missing".to_string()]
+            )
+        );
+        // CIMD with shared-secret methods only (or none listed, which
+        // means client_secret_basic): warn.
+        for methods in [Some(j!(["client_secret_basic", "client_secret_post"])), None] {
+            let d = match methods {
+                Some(m) => with(cimd.clone(), "token_endpoint_auth_methods_supported", m),
+                None => without(cimd.clone(), "token_endpoint_auth_methods_supported"),
+            };
+            assert_eq!(
+                mcp(d),
+                (
+                    Outcome::Warn,
+                    vec!["client-registration-public-client-auth-missing".to_string()]
+                )
+            );
+        }
+        // private_key_jwt is enough.
+        let d = with(
+            cimd,
+            "token_endpoint_auth_methods_supported",
+            j!(["private_key_jwt"]),
+        );
+        assert_eq!(mcp(d), (Outcome::Pass, vec![]));
+        // DCR alone without a public method, for a non-MCP API: no
+        // public-client finding (the DCR rule is MCP's).
+        let d = with(
+            doc(),
+            "token_endpoint_auth_methods_supported",
+            j!(["client_secret_basic"]),
+        );
+        assert_eq!(
+            judge(&ev_with(d, good_routes()), "client-registration"),
+            (Outcome::Pass, vec![])
         );
     }
 }

@@ -195,7 +195,11 @@ mod tests {
     #[test]
     fn a_conformant_server_passes_the_family() {
         let ev = ev_with(
-            with(doc(), "client_id_metadata_document_supported", j!(true)),
+            with(
+                with(doc(), "client_id_metadata_document_supported", j!(true)),
+                "token_endpoint_auth_methods_supported",
+                j!(["none"]),
+            ),
             good_routes(),
         );
         for id in [

@@ -3,6 +3,8 @@
 use serde_json::Value;
 
 pub mod as_metadata_conformance;
+pub mod authorization_response_iss;
+pub mod dpop_binding;
 pub mod endpoint_transport;
 pub mod issuer_identifier;
 pub mod jwks_hygiene;

@@ -2,6 +2,11 @@
 //! with the v1 HTTP transport; specification v2 §5.1 with the v2 HTTP
 //! transport's `PAYMENT-REQUIRED` header).
 //!
+//! Beside x402, a 402 may carry `WWW-Authenticate: Payment` challenges (the
+//! HTTP Payment authentication scheme draft, draft-httpauth-payment): each
+//! is read from its auth-params (`id`, `realm`, `method`, `intent`, and a
+//! base64url `request` holding JSON) and reported beside x402 v1 and v2.
+//!
 //! Every 402 of the scan is judged, whichever probe got it. A v2 challenge
 //! is read from the `PAYMENT-REQUIRED` header (base64 JSON; the body is the
 //! server's business); a v1 challenge from the JSON body. What a server
@@ -338,6 +343,155 @@ struct Judged {
     offers: Vec<Offer>,
     usable: bool,
     resource: Option<String>,
+    /// The `Payment` challenges (HTTP Payment scheme), as report data.
+    payment: Vec<Value>,
+    /// Usable `Payment` challenges, described.
+    payment_found: Vec<String>,
+}
+
+/// Payment challenges read per response, at most.
+const MAX_PAYMENT_CHALLENGES: usize = 8;
+
+/// Judge the `WWW-Authenticate: Payment` challenges of a 402 (the HTTP
+/// Payment authentication scheme draft, "Challenge" section): `id`,
+/// `realm`, `method` (lower-case letters), `intent` and `request` (base64url
+/// without padding of a JSON object) are required; the draft also requires
+/// `Cache-Control: no-store` on the 402.
+fn judge_payment_scheme(
+    resp: &crate::model::exchange::ResponseRecord,
+    at: &str,
+    probe: &str,
+    out: &mut Judged,
+    findings: &mut Vec<Finding>,
+) {
+    let headers: Vec<&str> = resp.header_all("www-authenticate").collect();
+    let names_payment = headers.iter().any(|h| {
+        h.split([',', ' '])
+            .any(|t| t.trim().eq_ignore_ascii_case("payment"))
+    });
+    if !names_payment {
+        return;
+    }
+    let (challenges, errors) = crate::parse::www_authenticate::parse_all(headers);
+    let payment: Vec<_> = challenges
+        .iter()
+        .filter(|c| c.is("payment"))
+        .take(MAX_PAYMENT_CHALLENGES)
+        .collect();
+    if let Some(e) = errors.first()
+        && payment.is_empty()
+    {
+        findings.push(finding(
+            code::PAYMENT_CHALLENGE_INVALID,
+            format!("{at}: the WWW-Authenticate header naming Payment does not parse ({e})"),
+            Some(probe),
+        ));
+        out.payment.push(json!({"scheme": "Payment", "valid": false}));
+        return;
+    }
+    let mut any_valid = false;
+    for c in payment {
+        let param = |n: &str| c.param(n).map(quote);
+        let mut problems: Vec<String> = Vec::new();
+        for n in ["id", "realm", "method", "intent", "request"] {
+            if c.param(n).is_none_or(|v| v.trim().is_empty()) {
+                problems.push(format!("`{n}` is missing or empty"));
+            }
+        }
+        if let Some(m) = c.param("method")
+            && !m.is_empty()
+            && !m.bytes().all(|b| b.is_ascii_lowercase())
+        {
+            problems.push(format!("`method` \"{}\" is not lower-case letters", quote(m)));
+        }
+        if let Some(i) = c.param("intent")
+            && !i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            problems.push(format!("`intent` \"{}\" is not a token", quote(i)));
+        }
+        let request = c.param("request").and_then(|r| {
+            let decoded = if r.len() > MAX_PAYMENT_REQUIRED {
+                Err("longer than agentready decodes".to_string())
+            } else {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(r)
+                    .map_err(|_| "not base64url without padding".to_string())
+                    .and_then(|b| {
+                        crate::parse::json::parse(&b, crate::parse::json::JSON_VIEW_BUDGET, None)
+                            .map(|p| p.value)
+                            .map_err(|_| "not JSON once decoded".to_string())
+                    })
+                    .and_then(|v| {
+                        if v.is_object() {
+                            Ok(v)
+                        } else {
+                            Err("not a JSON object once decoded".to_string())
+                        }
+                    })
+            };
+            match decoded {
+                Ok(v) => Some(v),
+                Err(why) => {
+                    problems.push(format!("`request` is {why}"));
+                    None
+                }
+            }
+        });
+        let valid = problems.is_empty();
+        if valid {
+            any_valid = true;
+            let amount = request
+                .as_ref()
+                .and_then(|r| r.get("amount"))
+                .and_then(Value::as_str)
+                .map(quote);
+            let currency = request
+                .as_ref()
+                .and_then(|r| r.get("currency"))
+                .and_then(Value::as_str)
+                .map(quote);
+            out.payment_found.push(format!(
+                "Payment {} {} of {} {}",
+                param("method").unwrap_or_default(),
+                param("intent").unwrap_or_default(),
+                amount.as_deref().unwrap_or("?"),
+                currency.as_deref().unwrap_or("?")
+            ));
+        } else {
+            findings.push(finding(
+                code::PAYMENT_CHALLENGE_INVALID,
+                format!(
+                    "{at}: a WWW-Authenticate: Payment challenge cannot be answered: {}",
+                    problems.join("; ")
+                ),
+                Some(probe),
+            ));
+        }
+        out.payment.push(json!({
+            "scheme": "Payment",
+            "valid": valid,
+            "id": param("id"),
+            "realm": param("realm"),
+            "method": param("method"),
+            "intent": param("intent"),
+            "expires": param("expires"),
+            "description": param("description"),
+            "request": request,
+        }));
+    }
+    if any_valid {
+        let no_store = resp.header_all("cache-control").any(|v| {
+            v.split(',')
+                .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+        });
+        if !no_store {
+            findings.push(finding(
+                code::PAYMENT_CACHEABLE,
+                format!("{at}: the Payment challenge comes without Cache-Control: no-store, which the draft requires on a 402"),
+                Some(probe),
+            ));
+        }
+    }
 }
 
 fn judge_402(ev: &Evidence, idx: usize, x: &Exchange, findings: &mut Vec<Finding>) -> Judged {
@@ -348,10 +502,13 @@ fn judge_402(ev: &Evidence, idx: usize, x: &Exchange, findings: &mut Vec<Finding
         offers: Vec::new(),
         usable: false,
         resource: None,
+        payment: Vec::new(),
+        payment_found: Vec::new(),
     };
     let Some(resp) = &x.response else {
         return out;
     };
+    judge_payment_scheme(resp, &at, probe, &mut out, findings);
     if let Some(header) = resp.header("payment-required") {
         let doc = match decode_payment_required(header) {
             Ok(doc) if doc.is_object() => doc,
@@ -410,6 +567,10 @@ fn judge_402(ev: &Evidence, idx: usize, x: &Exchange, findings: &mut Vec<Finding
     }
     let body = ev.json_at(idx).filter(|v| v.get("x402Version").is_some());
     let Some(doc) = body else {
+        if !out.payment.is_empty() {
+            // A Payment challenge: not a bare 402.
+            return out;
+        }
         let what = if resp.truncated {
             "a body larger than the cap"
         } else if resp.looks_like_html() {
@@ -421,7 +582,7 @@ fn judge_402(ev: &Evidence, idx: usize, x: &Exchange, findings: &mut Vec<Finding
         };
         findings.push(finding(
             code::BARE_402,
-            format!("{at} with {what} and no PAYMENT-REQUIRED header"),
+            format!("{at} with {what}, no PAYMENT-REQUIRED header and no WWW-Authenticate: Payment challenge"),
             Some(probe),
         ));
         return out;
@@ -477,6 +638,14 @@ pub fn x402_payment(ev: &Evidence) -> Evaluation {
         }
         evidence.push(x.probe.clone());
         let judged = judge_402(ev, idx, x, &mut findings);
+        for p in &judged.payment_found {
+            let line = format!(
+                "{} {} ({}) → 402 {p}",
+                x.request.method, x.request.url, x.probe
+            );
+            found.push(line.clone());
+            findings.push(finding(code::PAYMENT_CHALLENGE_FOUND, line, Some(&x.probe)));
+        }
         if judged.usable && !judged.offers.is_empty() {
             let offers: Vec<String> = judged.offers.iter().map(Offer::describe).collect();
             let line = format!(
@@ -498,6 +667,7 @@ pub fn x402_payment(ev: &Evidence) -> Evaluation {
             "valid": judged.usable,
             "resource": judged.resource,
             "accepts": judged.offers.iter().map(Offer::to_json).collect::<Vec<_>>(),
+            "payment": judged.payment,
         }));
     }
     if challenges.is_empty() {
@@ -507,11 +677,11 @@ pub fn x402_payment(ev: &Evidence) -> Evaluation {
         if found.len() == 1 {
             first.clone()
         } else {
-            format!("{} x402 challenges; first: {first}", found.len())
+            format!("{} payment challenges; first: {first}", found.len())
         }
     } else {
         format!(
-            "{} response(s) with 402, none a usable x402 challenge",
+            "{} response(s) with 402, none a usable payment challenge",
             challenges.len()
         )
     };

@@ -126,7 +126,7 @@ impl std::ops::Deref for AsView {
 fn source_rank(s: &IssuerSource) -> usize {
     match s {
         IssuerSource::AuthorizationServers { .. } => 0,
-        IssuerSource::ApiDescription { .. } => 1,
+        IssuerSource::ApiDescription { .. } | IssuerSource::AgentCard { .. } => 1,
         IssuerSource::TargetPath => 2,
         IssuerSource::Origin => 3,
     }

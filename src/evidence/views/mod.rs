@@ -10,6 +10,7 @@
 
 pub mod agent_auth;
 pub mod api;
+pub mod cards;
 pub mod catalog;
 pub mod descriptions;
 pub mod endpoints;

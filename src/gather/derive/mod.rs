@@ -5,6 +5,7 @@
 
 mod agent_auth;
 mod authorization_servers;
+mod cards;
 mod challenges;
 mod cleanup;
 mod descriptions;
@@ -50,6 +51,8 @@ pub(crate) struct Context<'a> {
 ///   probed as an API (the protected resource an issuer has);
 /// - rejected requests to the endpoints the metadata advertises;
 /// - the auth.md an `agent_auth.skill` names, and its registration endpoint;
+/// - the server cards an AI catalog names, the MCP endpoints server cards
+///   announce, and the authorization servers an agent card names;
 /// - the API descriptions announced or found, and what they name;
 /// - the `jwks_uri` of every metadata document found.
 pub fn derived_probes(
@@ -78,6 +81,9 @@ pub fn derived_probes(
     cx.prms = &prms;
     if step(Needs::API) {
         out.extend(prm_resources::probes(&cx));
+    }
+    if step(Needs::CARDS) {
+        out.extend(cards::probes(&cx));
     }
     if step(Needs::AS_METADATA) {
         out.extend(authorization_servers::probes(&cx));

@@ -329,3 +329,107 @@ fn decoding_never_panics_on_hostile_input() {
         Err(PaymentRequiredError::NotJson(_))
     ));
 }
+
+/// A route from one of the research's `.http` examples (status line,
+/// headers, blank line, body); repeated headers are joined with ", " (RFC
+/// 9110 §5.3).
+fn http_example(path: &str, name: &str) -> crate::fixture::Route {
+    let text = std::fs::read_to_string(format!(
+        "{}/fixtures/standards/payment/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (head, body) = text.split_once("\n\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut r = route(path, status, "application/octet-stream", body.trim());
+    r.content_type = None;
+    for l in lines {
+        let (n, v) = l.split_once(':').unwrap();
+        let n = n.trim().to_ascii_lowercase();
+        let v = v.trim().to_string();
+        if n == "content-type" {
+            r.content_type = Some(v);
+            continue;
+        }
+        r.headers
+            .entry(n)
+            .and_modify(|old| *old = format!("{old}, {v}"))
+            .or_insert(v);
+    }
+    r
+}
+
+#[test]
+fn a_payment_scheme_challenge_is_not_a_bare_402() {
+    let ev = scan(vec![http_example("/api", "mpp-402-valid.http")]);
+    let (o, c) = outcome(&ev);
+    assert_eq!(o, Outcome::Pass);
+    assert_eq!(
+        c,
+        vec![
+            "x402-payment-payment-challenge-found",
+            "x402-payment-payment-challenge-found"
+        ]
+    );
+    let r = judge(&ev, ID);
+    let data = r.data.unwrap();
+    let p = &data["challenges"][0]["payment"];
+    assert_eq!(p[0]["method"], "stripe");
+    assert_eq!(p[0]["intent"], "charge");
+    assert_eq!(p[0]["request"]["amount"], "250");
+    assert_eq!(p[0]["request"]["currency"], "usd");
+    assert_eq!(p[1]["method"], "tempo");
+    assert!(r.summary.contains("Payment stripe charge of 250 usd"), "{}", r.summary);
+}
+
+#[test]
+fn a_malformed_payment_challenge_fails() {
+    let ev = scan(vec![http_example("/api", "mpp-402-malformed.http")]);
+    let (o, c) = outcome(&ev);
+    assert_eq!(o, Outcome::Fail);
+    assert_eq!(c, vec!["x402-payment-payment-challenge-invalid"]);
+    let r = judge(&ev, ID);
+    let f = &r.findings[0].message;
+    assert!(f.contains("`id` is missing"), "{f}");
+    assert!(f.contains("not lower-case"), "{f}");
+    // Valid parameters without Cache-Control: no-store warn.
+    let mut valid = http_example("/api", "mpp-402-valid.http");
+    valid.headers.remove("cache-control");
+    let (o, c) = outcome(&scan(vec![valid]));
+    assert_eq!(o, Outcome::Warn);
+    assert!(c.contains(&"x402-payment-payment-cacheable".to_string()), "{c:?}");
+    // A padded standard-base64 request is not base64url without padding.
+    let padded = with_headers(
+        route("/api", 402, "application/problem+json", "{}"),
+        &[
+            ("cache-control", "no-store"),
+            (
+                "www-authenticate",
+                r#"Payment id="a", realm="r", method="stripe", intent="charge", request="eyJhIjoxfQ==""#,
+            ),
+        ],
+    );
+    assert_eq!(
+        outcome(&scan(vec![padded])).1,
+        vec!["x402-payment-payment-challenge-invalid"]
+    );
+}
+
+#[test]
+fn payment_and_x402_on_one_402_are_both_reported() {
+    let mut r = http_example("/api", "mpp-402-valid.http");
+    r.headers.insert("payment-required".into(), b64(&v2_doc()));
+    let ev = scan(vec![r]);
+    let (o, c) = outcome(&ev);
+    assert_eq!(o, Outcome::Pass, "{c:?}");
+    assert!(c.contains(&"x402-payment-challenge-found".to_string()));
+    assert!(c.contains(&"x402-payment-payment-challenge-found".to_string()));
+}
