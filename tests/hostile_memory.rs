@@ -108,7 +108,14 @@ async fn the_worst_single_target_stays_under_300_mb() {
     let server = bomb_server(shapes.into_iter().map(|(p, b)| (p, Arc::new(b))).collect()).await;
     let yaml = bomb_server(vec![("/openapi.yaml", Arc::new(yaml_bomb()))]).await;
     let engine = Engine::new(Vec::new(), &[], &[]).unwrap();
-    let client = agentready::gather::http::HttpClient::new(HttpConfig::loopback_only()).unwrap();
+    // Parsing a 10 MiB description in a debug build on a busy machine can
+    // take longer than the default 10 s per request; what is measured here
+    // is memory, not time.
+    let config = HttpConfig {
+        request_timeout: Duration::from_secs(60),
+        ..HttpConfig::loopback_only()
+    };
+    let client = agentready::gather::http::HttpClient::new(config).unwrap();
     let opts = GatherOptions {
         mode: Mode::Passive,
         target_timeout: Duration::from_secs(60),
