@@ -20,6 +20,12 @@ pub const PRM_PATH: &str = "prm-path";
 pub const API: &str = "api-unauthenticated";
 /// Suffix of the probe that repeats an API request with an invalid token.
 pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
+/// Suffix of the probe that repeats an MCP request as a 2025 client
+/// (`initialize`) after the server answered `server/discover` as a 2025
+/// server.
+pub const INITIALIZE_SUFFIX: &str = "+initialize";
+/// Probe id of `POST /mcp` on a bare domain that announced no API.
+pub const MCP_CONVENTIONAL: &str = "mcp-conventional";
 /// Prefix of the probe ids of PRM documents named by a challenge.
 pub const PRM_CHALLENGE: &str = "prm-challenge";
 /// Prefix of the probe ids of JWK Sets.
@@ -128,6 +134,10 @@ pub enum ApiSource {
         /// The probe id of that description.
         description: String,
     },
+    /// The conventional MCP endpoint `/mcp` of a bare domain on which
+    /// nothing else announced an API: a lead, counted only when it answers
+    /// like an MCP endpoint.
+    Conventional,
 }
 
 /// Which API URL an [`ProbeMeta::ApiResource`] probe asked for.
@@ -220,11 +230,21 @@ pub enum ProbeMeta {
         url: String,
         /// Where the URL came from.
         source: ApiSource,
-        /// True for an MCP endpoint (POST `initialize`).
+        /// True for an MCP endpoint (POST `server/discover`, MCP
+        /// 2026-07-28).
         mcp: bool,
         /// True when the request carried a deliberately invalid token.
         #[serde(default)]
         invalid_token: bool,
+    },
+    /// The MCP 2025 `initialize` request, sent to an MCP endpoint whose
+    /// answer to `server/discover` was that of a 2025 server (the 2026-07-28
+    /// fallback, streamable HTTP "Backward Compatibility").
+    McpInitialize {
+        /// The endpoint URL.
+        url: String,
+        /// The `server/discover` probe whose answer led to it.
+        discover: String,
     },
     /// A request designed to be rejected, sent to an endpoint the
     /// metadata advertises (safe mode only).

@@ -7,6 +7,7 @@ pub mod description;
 pub mod json;
 pub mod links;
 pub mod markdown;
+pub mod mcp;
 pub mod openapi;
 pub mod robots;
 pub mod www_authenticate;

@@ -13,6 +13,7 @@ pub mod api;
 pub mod catalog;
 pub mod descriptions;
 pub mod endpoints;
+pub mod mcp;
 pub mod metadata;
 pub mod prm;
 pub mod scopes;
