@@ -12,6 +12,17 @@ use crate::checks::Builtin;
 use crate::checks::codes::client_compatibility as code;
 use crate::checks::common::{CIBA, DEVICE_CODE, JWT_BEARER, TOKEN_EXCHANGE, has_grant, strings};
 use crate::checks::common::unavailable;
+use crate::evidence::views::endpoints::Live;
+
+/// True when the registration endpoint is not there (404, 405, 501): a
+/// 5xx or an HTML page in answer to agentready's deliberately malformed
+/// body says it exists (lax servers crash on unparsable JSON, as a
+/// popular Python SDK's did) and says nothing about a client's valid
+/// request.
+fn registration_missing(l: &Live<'_>) -> bool {
+    l.response
+        .is_some_and(|r| matches!(r.status, 404 | 405 | 501))
+}
 use crate::evidence::Evidence;
 use crate::evidence::views::DocState;
 use crate::evidence::views::api::{ApiExchange, api_view};
@@ -645,7 +656,7 @@ fn mcp_profile(
         live(ev, EndpointKind::Registration)
             .into_iter()
             .find(|l| l.url == u)
-            .map(|l| (l.probe.to_string(), unavailable(&l), l.describe()))
+            .map(|l| (l.probe.to_string(), registration_missing(&l), l.describe()))
     });
     let auth_methods = strings(&doc, "token_endpoint_auth_methods_supported");
     if cimd {
@@ -907,7 +918,9 @@ fn headless(ev: &Evidence, e: Option<&McpEndpoint>) -> ClientResult {
             break;
         }
         if let Some(r) = d.get("registration_endpoint").and_then(Value::as_str)
-            && !reg_lives.iter().any(|l| l.url == r && unavailable(l))
+            && !reg_lives
+                .iter()
+                .any(|l| l.url == r && registration_missing(l))
         {
             how = Some((format!("Dynamic Client Registration ({r})"), p.clone()));
             break;
