@@ -1067,6 +1067,31 @@ mod tests {
     }
 
     #[test]
+    fn a_registration_endpoint_that_crashes_on_malformed_json_still_registers() {
+        // mcp 1.30.0's built-in authorization server answers agentready's
+        // deliberately malformed body with a 500; real clients, sending
+        // valid metadata, register there. Only 404/405/501 mean "no
+        // registration endpoint".
+        let dcr = with(
+            as_doc(),
+            "registration_endpoint",
+            serde_json::json!(format!("{ORIGIN}/register")),
+        );
+        let mut crash = register();
+        crash.status = 500;
+        crash.content_type = Some("text/plain".into());
+        crash.body = Some("Internal Server Error".into());
+        let ev = mcp_site(vec![json(AS, &dcr), crash]);
+        let (_, list) = clients(&ev);
+        assert_eq!(connects(&list)[..4], [Some(true); 4], "{list:?}");
+        let mut gone = register();
+        gone.status = 404;
+        let ev = mcp_site(vec![json(AS, &dcr), gone]);
+        let (_, list) = clients(&ev);
+        assert_eq!(connects(&list)[..4], [Some(false); 4], "{list:?}");
+    }
+
+    #[test]
     fn a_resource_on_another_host_stops_every_prm_client() {
         let dcr = with(
             as_doc(),
