@@ -167,6 +167,7 @@ fn demo(format: Format) -> ExitCode {
     }
     if format == Format::Table {
         text.push_str("\nDemo summary\n");
+        let width = results.iter().map(|r| r.site.len()).max().unwrap_or(0);
         for r in &results {
             let score = r.report.score.map_or_else(|| "—".into(), |s| s.to_string());
             let discovery_passes = r
@@ -176,7 +177,7 @@ fn demo(format: Format) -> ExitCode {
                 .filter(|c| c.category == "discovery" && c.outcome == agentready::Outcome::Pass)
                 .count();
             text.push_str(&format!(
-                "  {:<14} score {:>3}  grade {}  level {}  discovery checks passed: {}\n",
+                "  {:<width$} score {:>3}  grade {}  level {}  discovery checks passed: {}\n",
                 r.site,
                 score,
                 r.report.grade.clone().unwrap_or_else(|| "—".into()),

@@ -13,7 +13,14 @@ use crate::scan::{ScanError, ScanOptions};
 pub use crate::fixture::SiteError;
 
 /// The bundled sites in demo order (best first).
-pub const DEMO_SITES: &[&str] = &["agent-ready", "classic-oauth", "no-auth", "honeypot"];
+pub const DEMO_SITES: &[&str] = &[
+    "agent-ready",
+    "mcp-2026-protected",
+    "mcp-legacy-oauth",
+    "classic-oauth",
+    "no-auth",
+    "honeypot",
+];
 
 /// One demo result.
 #[derive(Debug)]

@@ -479,6 +479,17 @@ pub fn distinct_key(method: &str, path: &str, authorization: Option<&str>, body:
     k
 }
 
+/// [`request_key`], with the MCP method of a 2026-07-28 request (its
+/// `Mcp-Method` header): `server/discover` and the 2025 `initialize` that
+/// may follow it are two distinct requests to one URL.
+fn mcp_request_key(method: &str, path: &str, authorization: bool, mcp_method: Option<&str>) -> String {
+    let key = request_key(method, path, authorization);
+    match mcp_method {
+        Some(m) => format!("{key} mcp-method={m}"),
+        None => key,
+    }
+}
+
 /// Requests a served site received, by [`request_key`].
 pub type RequestCounts = Arc<Mutex<BTreeMap<String, usize>>>;
 
@@ -586,8 +597,12 @@ pub async fn serve(site: Site) -> std::io::Result<RunningSite> {
                                 let (parts, body) = req.into_parts();
                                 let headers = parts.headers;
                                 let auth = headers.contains_key("authorization");
+                                let mcp_method = headers
+                                    .get("mcp-method")
+                                    .and_then(|v| v.to_str().ok());
                                 if let Ok(mut c) = counts.lock() {
-                                    *c.entry(request_key(&method, &path, auth)).or_insert(0) += 1;
+                                    *c.entry(mcp_request_key(&method, &path, auth, mcp_method))
+                                        .or_insert(0) += 1;
                                 }
                                 // Fixture bodies are small; a test never
                                 // sends more than a few KiB.

@@ -7,7 +7,7 @@ use crate::model::outcome::Outcome;
 use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
 
 /// Version of the scoring algorithm.
-pub const ALGORITHM_VERSION: &str = "4";
+pub const ALGORITHM_VERSION: &str = "5";
 
 /// Highest score when no auth surface can be discovered (level 0).
 pub const CAP_INVISIBLE: u32 = 20;

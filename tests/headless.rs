@@ -101,9 +101,21 @@ async fn a_browser_only_provider_fails() {
     ));
     assert_eq!(outcome(&report, "device-authorization"), "skip");
     assert_eq!(outcome(&report, "token-introspection"), "skip");
+    // Nothing advertised, nothing posted, but the conventional MCP
+    // endpoint of a bare domain on which nothing announced an API
+    // (`server/discover` creates nothing).
     assert!(
-        !running.requests().keys().any(|k| k.starts_with("POST")),
-        "nothing advertised, nothing posted"
+        !running.requests().keys().any(
+            |k| k.starts_with("POST") && !k.starts_with("POST /mcp mcp-method=server/discover")
+        ),
+        "nothing advertised, nothing posted: {:?}",
+        running.requests()
+    );
+    assert_eq!(
+        running
+            .requests()
+            .get("POST /mcp mcp-method=server/discover"),
+        Some(&1)
     );
 }
 

@@ -26,6 +26,7 @@ pub static BUILTINS: &[Builtin] = &[
     pkce::pkce_downgrade::CHECK,
     pkce::pkce_s256::CHECK,
     headless::browserless_path::CHECK,
+    headless::client_compatibility::CHECK,
     headless::client_registration::CHECK,
     headless::delegation_grants::CHECK,
     headless::device_authorization::CHECK,

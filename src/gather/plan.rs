@@ -19,8 +19,9 @@ use crate::gather::http::RequestSpec;
 use crate::model::exchange::Mode;
 use crate::model::probe::{
     AGENT_CARD, AI_CATALOG, API, API_BASE, API_BASE_V1, API_CATALOG, API_TARGET, AUTH_MD, ApiForm,
-    ApiSource, CATCH_ALL, EndpointKind, INVALID_TOKEN_SUFFIX, IssuerSource, MetadataForm, Needs,
-    PRM_PATH, PRM_ROOT, PrmForm, ProbeMeta, SERVER_CARD, ServerCardSource,
+    ApiSource, CATCH_ALL, EndpointKind, INITIALIZE_SUFFIX, INVALID_TOKEN_SUFFIX, IssuerSource,
+    MCP_CONVENTIONAL, MetadataForm, Needs, PRM_PATH, PRM_ROOT, PrmForm, ProbeMeta, SERVER_CARD,
+    ServerCardSource,
 };
 use crate::model::target::{Target, TargetKind};
 use std::time::Duration;
@@ -505,6 +506,42 @@ fn card_probes(target: &Target) -> Vec<PlannedProbe> {
     out
 }
 
+/// The conventional MCP endpoint `POST /mcp` of a bare domain, when
+/// nothing else announced an API: no `--api-url`, no protected-resource
+/// document, no API request planned from an API description. An MCP
+/// server scanned at its root is then still found. Not in passive mode
+/// (a GET of an MCP endpoint may open an event stream).
+pub fn conventional_mcp_probes(
+    target: &Target,
+    evidence: &crate::evidence::Evidence,
+    plan: &Plan,
+    opts: &GatherOptions,
+) -> Vec<PlannedProbe> {
+    if target.kind != TargetKind::Origin
+        || !plan.needs.contains(Needs::API)
+        || opts.mode == Mode::Passive
+        || !opts.api_urls.is_empty()
+        || evidence
+            .probes_where(|m| matches!(m, ProbeMeta::Api { .. }))
+            .next()
+            .is_some()
+        || crate::evidence::views::prm::prm_view(evidence)
+            .iter()
+            .any(|c| c.doc().is_some())
+    {
+        return Vec::new();
+    }
+    let Ok(url) = Url::parse(&format!("{}/mcp", target.origin())) else {
+        return Vec::new();
+    };
+    // The invalid-token variant follows only when this answered like an
+    // MCP endpoint (derived).
+    api_probes(MCP_CONVENTIONAL, &url, ApiSource::Conventional, opts.mode)
+        .into_iter()
+        .filter(|p| !p.id.ends_with(INVALID_TOKEN_SUFFIX))
+        .collect()
+}
+
 /// True when a URL names an MCP endpoint (last path segment `mcp` or `sse`).
 pub fn is_mcp_url(url: &Url) -> bool {
     let last = url
@@ -516,19 +553,41 @@ pub fn is_mcp_url(url: &Url) -> bool {
     last.eq_ignore_ascii_case("mcp") || last.eq_ignore_ascii_case("sse")
 }
 
-/// The JSON-RPC `initialize` request an MCP client sends first.
+/// The JSON-RPC `initialize` request a 2025 MCP client sends first.
 pub fn mcp_initialize_body() -> String {
-    serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-11-25",
-            "capabilities": {},
-            "clientInfo": {"name": "agentready", "version": env!("CARGO_PKG_VERSION")}
-        }
-    })
-    .to_string()
+    crate::parse::mcp::initialize_body(env!("CARGO_PKG_VERSION"))
+}
+
+/// The `server/discover` request a 2026-07-28 MCP client sends first.
+pub fn mcp_discover_body() -> String {
+    crate::parse::mcp::discover_body(env!("CARGO_PKG_VERSION"))
+}
+
+/// The MCP 2025 fallback: `initialize` as a 2025 client sends it, without
+/// an `MCP-Protocol-Version` header (a dual-era server routes by that
+/// header), to an endpoint whose answer to `server/discover` was that of
+/// a 2025 server.
+pub(crate) fn mcp_initialize_probe(discover: &str, url: &Url) -> PlannedProbe {
+    PlannedProbe {
+        id: format!("{discover}{INITIALIZE_SUFFIX}"),
+        meta: ProbeMeta::McpInitialize {
+            url: url.to_string(),
+            discover: discover.to_string(),
+        },
+        request: RequestSpec {
+            large_body: false,
+            method: reqwest::Method::POST,
+            url: url.clone(),
+            headers: vec![
+                (
+                    "accept".into(),
+                    "application/json, text/event-stream".into(),
+                ),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(mcp_initialize_body()),
+        },
+    }
 }
 
 /// The bogus token sent to an API URL: random per process, but the same
@@ -547,7 +606,9 @@ pub(crate) fn invalid_token_for(url: &Url) -> String {
 /// The unauthenticated request to an API or MCP endpoint, and the same
 /// request with a deliberately invalid bearer token (RFC 6750 §3.1 says the
 /// answer is 401 with `error="invalid_token"`). An MCP endpoint gets a POST
-/// `initialize` as an MCP client sends it (a GET in passive mode).
+/// `server/discover` as an MCP 2026-07-28 client sends it (a GET in passive
+/// mode); the 2025 `initialize` follows only when the answer is that of a
+/// 2025 server (derived).
 pub(crate) fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<PlannedProbe> {
     let mcp = is_mcp_url(url);
     let request = if mcp && mode != Mode::Passive {
@@ -561,8 +622,14 @@ pub(crate) fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> 
                     "application/json, text/event-stream".into(),
                 ),
                 ("content-type".into(), "application/json".into()),
-            ],
-            body: Some(mcp_initialize_body()),
+            ]
+            .into_iter()
+            .chain(
+                crate::parse::mcp::discover_headers()
+                    .map(|(n, v)| (n.to_string(), v.to_string())),
+            )
+            .collect(),
+            body: Some(mcp_discover_body()),
         }
     } else {
         let accept = if mcp {
@@ -695,7 +762,7 @@ mod tests {
     }
 
     #[test]
-    fn mcp_endpoints_get_an_initialize_post_and_passive_mode_a_get() {
+    fn mcp_endpoints_get_a_discover_post_and_passive_mode_a_get() {
         let t = Target::parse("https://mcp.example.com/mcp").unwrap();
         let needs = Plan {
             needs: Needs::API,
@@ -709,8 +776,15 @@ mod tests {
                 .body
                 .as_deref()
                 .unwrap()
-                .contains("\"initialize\"")
+                .contains("\"server/discover\"")
         );
+        for h in [("mcp-protocol-version", "2026-07-28"), ("mcp-method", "server/discover")] {
+            assert!(
+                api.request
+                    .headers
+                    .contains(&(h.0.to_string(), h.1.to_string()))
+            );
+        }
         assert!(api.request.headers.contains(&(
             "accept".to_string(),
             "application/json, text/event-stream".to_string()

@@ -19,7 +19,8 @@ use crate::evidence::{Evidence, Recorder};
 use crate::gather::derive::{derived_probes, registration_cleanup};
 use crate::gather::http::{HttpClient, RequestSpec};
 use crate::gather::plan::{
-    CONCURRENCY_PER_TARGET, GatherOptions, MAX_ROUNDS, Plan, PlannedProbe, initial_probes,
+    CONCURRENCY_PER_TARGET, GatherOptions, MAX_ROUNDS, Plan, PlannedProbe,
+    conventional_mcp_probes, initial_probes,
 };
 use crate::model::exchange::{ErrorKind, Exchange, Mode, ProbeError, RequestRecord};
 use crate::model::probe::{EndpointKind, ProbeMeta};
@@ -90,7 +91,10 @@ pub async fn gather(
     // to derived probes. Host names that resolve to such addresses are the
     // HTTP layer's concern.
     let mut guard = false;
-    for _ in 0..MAX_ROUNDS {
+    let mut rounds = MAX_ROUNDS;
+    let mut conventional_tried = false;
+    while rounds > 0 {
+        rounds -= 1;
         run_round(
             client,
             &mut evidence,
@@ -106,6 +110,14 @@ pub async fn gather(
             .into_iter()
             .filter(|p| evidence.record(&p.id).is_none())
             .collect();
+        if round.is_empty() && !conventional_tried {
+            // Nothing left to derive: a bare domain on which nothing
+            // announced an API gets its conventional MCP endpoint, once,
+            // with the rounds it leads to.
+            conventional_tried = true;
+            round = conventional_mcp_probes(target, &evidence, plan, opts);
+            rounds = rounds.max(MAX_ROUNDS - 1);
+        }
         if round.is_empty() {
             break;
         }

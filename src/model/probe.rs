@@ -20,6 +20,12 @@ pub const PRM_PATH: &str = "prm-path";
 pub const API: &str = "api-unauthenticated";
 /// Suffix of the probe that repeats an API request with an invalid token.
 pub const INVALID_TOKEN_SUFFIX: &str = "+invalid-token";
+/// Suffix of the probe that repeats an MCP request as a 2025 client
+/// (`initialize`) after the server answered `server/discover` as a 2025
+/// server.
+pub const INITIALIZE_SUFFIX: &str = "+initialize";
+/// Probe id of `POST /mcp` on a bare domain that announced no API.
+pub const MCP_CONVENTIONAL: &str = "mcp-conventional";
 /// Prefix of the probe ids of PRM documents named by a challenge.
 pub const PRM_CHALLENGE: &str = "prm-challenge";
 /// Prefix of the probe ids of JWK Sets.
@@ -155,12 +161,17 @@ pub enum ApiSource {
         /// The probe id of the card (or of the catalog holding it inline).
         probe: String,
     },
+    /// The conventional MCP endpoint `/mcp` of a bare domain on which
+    /// nothing else announced an API: a lead, counted only when it answers
+    /// like an MCP endpoint.
+    Conventional,
 }
 
 impl ApiSource {
     /// A URL a document led to, not one the user asked for or a
     /// protected-resource document declared: an API description's server,
-    /// an issuer's userinfo endpoint. When it cannot be reached it is left
+    /// an issuer's userinfo endpoint, a server card's remote, the conventional
+    /// `/mcp` of a bare domain. When it cannot be reached it is left
     /// out rather than making a check incomplete.
     pub fn is_lead(&self) -> bool {
         matches!(
@@ -168,6 +179,7 @@ impl ApiSource {
             ApiSource::ApiDescription { .. }
                 | ApiSource::Userinfo { .. }
                 | ApiSource::ServerCard { .. }
+                | ApiSource::Conventional
         )
     }
 }
@@ -275,11 +287,21 @@ pub enum ProbeMeta {
         url: String,
         /// Where the URL came from.
         source: ApiSource,
-        /// True for an MCP endpoint (POST `initialize`).
+        /// True for an MCP endpoint (POST `server/discover`, MCP
+        /// 2026-07-28).
         mcp: bool,
         /// True when the request carried a deliberately invalid token.
         #[serde(default)]
         invalid_token: bool,
+    },
+    /// The MCP 2025 `initialize` request, sent to an MCP endpoint whose
+    /// answer to `server/discover` was that of a 2025 server (the 2026-07-28
+    /// fallback, streamable HTTP "Backward Compatibility").
+    McpInitialize {
+        /// The endpoint URL.
+        url: String,
+        /// The `server/discover` probe whose answer led to it.
+        discover: String,
     },
     /// A request designed to be rejected, sent to an endpoint the
     /// metadata advertises (safe mode only).

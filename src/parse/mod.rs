@@ -9,6 +9,7 @@ mod error;
 pub mod json;
 pub mod links;
 pub mod markdown;
+pub mod mcp;
 pub mod openapi;
 pub mod robots;
 pub mod www_authenticate;

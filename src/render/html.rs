@@ -434,6 +434,39 @@ pub fn html(report: &Report) -> String {
     }
     let _ = writeln!(out, "</div>");
 
+    // Which clients can connect.
+    let clients = super::client_rows(report);
+    if !clients.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Client compatibility</h2><div class=\"card\"><table><tr><th>Client</th><th>Outcome</th><th>Why</th><th>Exchange</th></tr>"
+        );
+        for c in &clients {
+            let cls = match c.connects {
+                Some(true) => "pass",
+                Some(false) => "fail",
+                None => "skip",
+            };
+            let choices = if c.choices.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "<br><span class=\"muted\">choices: {}</span>",
+                    esc(&c.choices.join("; "))
+                )
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td><span class=\"{cls}\">{}</span></td><td>{}{choices}</td><td><code>{}</code></td></tr>",
+                esc(&c.profile),
+                esc(&c.outcome),
+                esc(&c.reason),
+                esc(c.probe.as_deref().unwrap_or_default())
+            );
+        }
+        let _ = writeln!(out, "</table></div>");
+    }
+
     // Checks, worst first.
     let groups: [(&str, &[Outcome], bool); 3] = [
         (

@@ -97,6 +97,31 @@ pub fn markdown(report: &Report) -> String {
             answer_mark(&q.answer)
         );
     }
+    let clients = super::client_rows(report);
+    if !clients.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Client compatibility\n\n| Client | Outcome | Why | Exchange |\n|---|---|---|---|"
+        );
+        for c in &clients {
+            let mark = match c.connects {
+                Some(true) => "✅",
+                Some(false) => "❌",
+                None => "❔",
+            };
+            let mut why = md_escape(&c.reason);
+            if !c.choices.is_empty() {
+                let _ = write!(why, "<br>choices: {}", md_escape(&c.choices.join("; ")));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {mark} {} | {why} | {} |",
+                md_code(&c.profile),
+                md_escape(&c.outcome),
+                c.probe.as_deref().map(md_code).unwrap_or_default()
+            );
+        }
+    }
     let problems: Vec<&crate::report::CheckResult> = report
         .checks
         .iter()

@@ -144,6 +144,73 @@ pub(crate) fn outcome_name(o: Option<Outcome>) -> &'static str {
 /// Scopes shown per line of the classification summary, at most.
 const SCOPES_PER_LINE: usize = 12;
 
+/// One row of the client-compatibility matrix (`data.clients` of the
+/// `client-compatibility` check): profile, outcome, reason, the exchange
+/// that decided it, and the client choices that succeed.
+#[derive(Debug, Clone)]
+pub struct ClientRow {
+    /// Profile id.
+    pub profile: String,
+    /// `connects`, `fails at step N`, or `not verified`.
+    pub outcome: String,
+    /// True when it connects.
+    pub connects: Option<bool>,
+    /// Why.
+    pub reason: String,
+    /// The deciding exchange.
+    pub probe: Option<String>,
+    /// Choices that succeed.
+    pub choices: Vec<String>,
+}
+
+/// The client-compatibility matrix of a report, empty when the check did
+/// not run.
+pub fn client_rows(report: &crate::report::Report) -> Vec<ClientRow> {
+    use serde_json::Value;
+    let Some(list) = report
+        .checks
+        .iter()
+        .find(|c| c.id == "client-compatibility")
+        .and_then(|c| c.data.as_ref())
+        .and_then(|d| d.get("clients"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|c| {
+            let connects = c.get("connects").and_then(Value::as_bool);
+            let outcome = match (connects, c.get("failed_step").and_then(Value::as_u64)) {
+                (Some(true), _) => "connects".to_string(),
+                (Some(false), Some(n)) => format!("fails at step {n}"),
+                (Some(false), None) => "fails".to_string(),
+                (None, _) => "not verified".to_string(),
+            };
+            Some(ClientRow {
+                profile: c.get("profile")?.as_str()?.to_string(),
+                outcome,
+                connects,
+                reason: c
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                probe: c.get("probe").and_then(Value::as_str).map(str::to_string),
+                choices: c
+                    .get("choices")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
 /// One line per (class, source) of a check's `data.scopes`, in
 /// class order: `write (name): files:write, notes:write`. Formatting only:
 /// the classes were decided by the check.

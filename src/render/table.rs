@@ -135,6 +135,23 @@ pub fn table(report: &Report, color: bool) -> String {
     }
     let _ = writeln!(out, "{t}\n");
 
+    let clients = super::client_rows(report);
+    if !clients.is_empty() {
+        let _ = writeln!(out, "Client compatibility (which clients can connect):");
+        for c in &clients {
+            let probe = c
+                .probe
+                .as_deref()
+                .map(|p| format!(" [{p}]"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {:<24} {}{probe}", c.profile, c.reason);
+            if !c.choices.is_empty() {
+                let _ = writeln!(out, "  {:<24} choices: {}", "", c.choices.join("; "));
+            }
+        }
+        out.push('\n');
+    }
+
     let live: Vec<&crate::report::ExchangeSummary> = report
         .exchanges
         .iter()

@@ -90,7 +90,7 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
         let Some(resp) = a.response(ev) else { continue };
         let p = Some(a.probe.as_str());
         let what = if a.mcp {
-            "MCP initialize request"
+            "MCP server/discover request"
         } else {
             "request"
         };

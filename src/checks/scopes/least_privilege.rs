@@ -132,7 +132,7 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
             .collect();
         if !broad.is_empty() {
             let what = if c.mcp {
-                "MCP initialize request"
+                "MCP server/discover request"
             } else {
                 "request"
             };

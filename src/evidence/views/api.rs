@@ -118,7 +118,8 @@ impl std::ops::Deref for ApiView {
 }
 
 /// Every API probe of the scan that reached an API endpoint, in probe-id
-/// order (memoised); see [`ApiView`].
+/// order (memoised); the conventional `/mcp` of a bare domain only when it
+/// answered like an MCP endpoint. See [`ApiView`].
 pub fn api_view(ev: &Evidence) -> Arc<ApiView> {
     ev.view(|ev| {
         let all: Vec<ApiExchange> = ev.probes_where(|m| matches!(m, ProbeMeta::Api { .. }))
@@ -134,6 +135,19 @@ pub fn api_view(ev: &Evidence) -> Arc<ApiView> {
                     };
                     let x = ev.exchange(rec.exchange)?;
                     let response = x.response.as_ref();
+                    // The conventional `/mcp` of a bare domain is a lead: it
+                    // counts only when it answers like an MCP endpoint (a
+                    // 401 or a challenge, or a JSON-RPC answer): a bot
+                    // challenge's 403 page or a 404 is not one.
+                    if *source == ApiSource::Conventional
+                        && !response.is_some_and(|r| {
+                            r.status == 401
+                                || r.header("www-authenticate").is_some()
+                                || crate::parse::mcp::message(&r.body).is_some()
+                        })
+                    {
+                        return None;
+                    }
                     let (challenges, errors) = response
                         .map(|r| parse_all(r.header_all("www-authenticate")))
                         .unwrap_or_default();

@@ -14,6 +14,7 @@ pub mod cards;
 pub mod catalog;
 pub mod descriptions;
 pub mod endpoints;
+pub mod mcp;
 pub mod metadata;
 pub mod prm;
 pub mod scopes;

@@ -11,6 +11,7 @@ mod cleanup;
 mod descriptions;
 mod endpoints;
 mod jwks;
+mod mcp_fallback;
 mod prm_resources;
 mod userinfo;
 
@@ -42,6 +43,8 @@ pub(crate) struct Context<'a> {
 
 /// Probes derived from the evidence so far (all bounded):
 /// - the `resource_metadata` URL of each challenge to an API probe;
+/// - the 2025 `initialize` of an MCP endpoint that answered
+///   `server/discover` as a 2025 server;
 /// - from each protected-resource document, its `resource` URL (probed as
 ///   an API when it is not the target) and the metadata of each issuer in
 ///   `authorization_servers`, in the MCP order (first
@@ -72,6 +75,9 @@ pub fn derived_probes(
     };
     if step(Needs::AS_METADATA) {
         out.extend(challenges::probes(&cx));
+    }
+    if step(Needs::API) {
+        out.extend(mcp_fallback::probes(&cx));
     }
     let prm = prm_view(evidence);
     let prms: Vec<(&str, &Value)> = prm
