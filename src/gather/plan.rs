@@ -610,7 +610,9 @@ pub(crate) fn invalid_token_for(url: &Url) -> String {
 /// mode); the 2025 `initialize` follows only when the answer is that of a
 /// 2025 server (derived).
 pub(crate) fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> Vec<PlannedProbe> {
-    let mcp = is_mcp_url(url);
+    // A server card's remote is an MCP endpoint by definition, whatever its
+    // path; other URLs are MCP endpoints by the conventional paths.
+    let mcp = is_mcp_url(url) || matches!(source, ApiSource::ServerCard { .. });
     let request = if mcp && mode != Mode::Passive {
         RequestSpec {
             large_body: false,
@@ -674,6 +676,19 @@ pub(crate) fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> 
 mod tests {
     use super::*;
     use crate::gather::derive::issuer_of_metadata_url;
+
+    #[test]
+    fn a_server_card_remote_is_probed_as_mcp_whatever_its_path() {
+        let url = Url::parse("https://api.example.com/v1/agents").unwrap();
+        let card = ApiSource::ServerCard {
+            probe: "mcp-server-card".into(),
+        };
+        let probes = api_probes("api-server-card", &url, card, Mode::Safe);
+        assert_eq!(probes[0].request.method, reqwest::Method::POST);
+        assert!(matches!(probes[0].meta, ProbeMeta::Api { mcp: true, .. }));
+        let plain = api_probes("api-target", &url, ApiSource::Target, Mode::Safe);
+        assert_eq!(plain[0].request.method, reqwest::Method::GET);
+    }
 
     #[test]
     fn issuer_without_path_has_two_urls_in_mcp_order() {
