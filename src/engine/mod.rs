@@ -186,6 +186,11 @@ impl Engine {
                 .map_or_else(String::new, |e| e.message.clone());
             format!("the target is unreachable: {why}")
         });
+        let top_fixes = if error.is_some() {
+            Vec::new()
+        } else {
+            scoring::top_fixes(&checks, &metas, None)
+        };
         Report {
             schema_version: SCHEMA_VERSION.into(),
             algorithm_version: scoring::ALGORITHM_VERSION.into(),
@@ -226,7 +231,18 @@ impl Engine {
             exchanges,
             error,
             gate: None,
+            top_fixes,
         }
+    }
+
+    /// The top fixes of a report, ranked with its gate levels when it
+    /// has been gated (the report's checks must come from this engine).
+    pub fn top_fixes(&self, report: &Report) -> Vec<crate::report::TopFix> {
+        if report.error.is_some() {
+            return Vec::new();
+        }
+        let metas: Vec<&CheckMeta> = self.checks.iter().collect();
+        scoring::top_fixes(&report.checks, &metas, report.gate.as_ref())
     }
 }
 

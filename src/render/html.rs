@@ -92,7 +92,7 @@ fn grade_class(g: Option<&str>) -> &'static str {
 const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6472; --bg:#f6f7f9; --card:#fff; --line:#e3e6eb;
   --pass:#1a7f37; --pass-bg:#dff5e3; --warn:#9a6700; --warn-bg:#fff4d1; --fail:#c62828; --fail-bg:#fde7e7;
-  --skip:#6b7280; --skip-bg:#eef0f3; --info:#1f5fbf; --info-bg:#e3edfb; }
+  --skip:#4b5563; --skip-bg:#eef0f3; --info:#1f5fbf; --info-bg:#e3edfb; }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color:var(--fg); background:var(--bg); }
 main { max-width: 1040px; margin: 0 auto; padding: 28px 24px 48px; }
@@ -149,8 +149,15 @@ table.ex td, table.ex th { text-align: left; padding: 4px 8px; border-bottom: 1p
 table.ex td.url { word-break: break-all; }
 .group { margin-top: 8px; }
 .group > summary { cursor: pointer; font-weight: 600; padding: 6px 0; }
+.fixes { margin-top: 18px; }
+.fixes h2 { margin: 0 0 8px; }
+.fixes ol { margin: 0; padding-left: 22px; }
+.fixes li { margin: 6px 0; overflow-wrap: anywhere; }
+.fixes .gain { font-weight: 600; }
+.fixes .action { color: var(--muted); font-size: 14px; }
+pre.fix { white-space: pre-wrap; overflow-wrap: anywhere; background: #eef0f3; padding: 8px 10px; border-radius: 6px; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
-@media (max-width: 760px) { .hero { grid-template-columns: 1fr; } .questions, .cats { grid-template-columns: 1fr; } .body { padding-left: 16px; } }
+@media (max-width: 760px) { main { padding: 20px 12px 36px; } .hero { grid-template-columns: 1fr; } .ladder { grid-template-columns: repeat(2, 1fr); } .questions, .cats { grid-template-columns: 1fr; } .cat { grid-template-columns: 1fr 1fr 70px; } .body { padding-left: 16px; } details.check > summary { grid-template-columns: 60px 1fr; } details.check > summary > .muted { display: none; } table.ex { table-layout: fixed; } table.ex td { overflow-wrap: anywhere; } }
 "#;
 
 fn exchanges_table(out: &mut String, xs: &[&ExchangeSummary]) {
@@ -246,6 +253,13 @@ fn check_details(out: &mut String, report: &Report, c: &CheckResult, open: bool)
         }
         let _ = writeln!(out, "</ul>");
     }
+    if let Some(fix) = &c.remediation_for_site {
+        let _ = writeln!(
+            out,
+            "<h4>Fix for this site</h4><pre class=\"fix\">{}</pre>",
+            esc(fix)
+        );
+    }
     if matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error)
         && !c.remediation.is_empty()
     {
@@ -272,6 +286,35 @@ fn check_details(out: &mut String, report: &Report, c: &CheckResult, open: bool)
         exchanges_table(out, &xs);
     }
     let _ = writeln!(out, "</div></details>");
+}
+
+/// The top fixes, right under the score: what each gains and what to do,
+/// each linking to its check.
+fn top_fixes(out: &mut String, report: &Report) {
+    if report.top_fixes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section class=\"card fixes\" id=\"top-fixes\"><h2>Top fixes</h2><ol>"
+    );
+    for f in &report.top_fixes {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#check-{id}\"><b>fix <code>{id}</code></b></a> <span class=\"chip {cls}\">{outcome}</span> <span class=\"gain\">{gain}</span><div class=\"action\">{action}</div></li>",
+            id = esc(&f.check),
+            cls = outcome_class(f.outcome),
+            outcome = f.outcome.as_str(),
+            gain = esc(&f.gain_text()),
+            action = match report.check(&f.check) {
+                // The catalogue's prose keeps its code spans; a fix written
+                // for the site quotes what the target sent.
+                Some(c) if c.remediation_for_site.is_none() => prose(&f.action),
+                _ => esc(&f.action),
+            },
+        );
+    }
+    let _ = writeln!(out, "</ol></section>");
 }
 
 /// Render a report as one self-contained HTML page.
@@ -350,6 +393,7 @@ pub fn html(report: &Report) -> String {
         );
     }
     let _ = writeln!(out, "</div></section>");
+    top_fixes(&mut out, report);
 
     if let Some(e) = &report.error {
         let _ = writeln!(

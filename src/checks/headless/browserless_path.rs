@@ -103,10 +103,16 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
         } else {
             code::BROWSER_ONLY
         };
-        let grants: Vec<&str> = docs
+        // Several documents (RFC 8414 and OpenID) often list the same grants.
+        let mut grants: Vec<&str> = Vec::new();
+        for g in docs
             .iter()
             .flat_map(|(_, _, d)| strings(d, "grant_types_supported"))
-            .collect();
+        {
+            if !grants.contains(&g) {
+                grants.push(g);
+            }
+        }
         findings.push(finding(
             code,
             format!(
