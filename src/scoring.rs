@@ -7,6 +7,7 @@ use crate::model::outcome::Outcome;
 use crate::report::gate::{GateResult, Level};
 use crate::report::{
     CategoryResult, CheckResult, QuestionResult, ScoreCap, TOP_FIXES, TopFix, first_sentence,
+    severity_rank,
 };
 
 /// Version of the scoring algorithm.
@@ -282,16 +283,6 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
         caps,
         categories,
         questions,
-    }
-}
-
-/// Rank of a severity: critical first.
-fn severity_rank(s: &str) -> u8 {
-    match s {
-        "critical" => 0,
-        "high" => 1,
-        "medium" => 2,
-        _ => 3,
     }
 }
 

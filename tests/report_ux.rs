@@ -16,7 +16,10 @@ fn root() -> PathBuf {
 }
 
 fn evidence(site: &str) -> PathBuf {
-    root().join("tests/golden/sites").join(site).join("evidence.json")
+    root()
+        .join("tests/golden/sites")
+        .join(site)
+        .join("evidence.json")
 }
 
 /// Run the binary with NO_COLOR and COLUMNS=80; stdout and the exit code.
@@ -119,7 +122,10 @@ fn top_fixes_agree_with_the_json_report() {
             .iter()
             .find(|c| c["id"] == id)
             .unwrap();
-        assert!(matches!(c["outcome"].as_str(), Some("fail" | "warn")), "{id}");
+        assert!(
+            matches!(c["outcome"].as_str(), Some("fail" | "warn")),
+            "{id}"
+        );
     }
     let table = replay("widgets-api", &[]);
     assert!(
@@ -130,8 +136,7 @@ fn top_fixes_agree_with_the_json_report() {
 
 #[test]
 fn remediation_is_written_for_the_scanned_site() {
-    let report: Value =
-        serde_json::from_str(&replay("no-auth", &["--format", "json"])).unwrap();
+    let report: Value = serde_json::from_str(&replay("no-auth", &["--format", "json"])).unwrap();
     let prm = report["checks"]
         .as_array()
         .unwrap()
@@ -143,7 +148,10 @@ fn remediation_is_written_for_the_scanned_site() {
         fix.contains("http://127.0.0.1:40000/.well-known/oauth-protected-resource"),
         "{fix}"
     );
-    assert!(fix.contains(r#""resource":"http://127.0.0.1:40000""#), "{fix}");
+    assert!(
+        fix.contains(r#""resource":"http://127.0.0.1:40000""#),
+        "{fix}"
+    );
 }
 
 /// Display columns of a line: every character the table prints is one
@@ -210,15 +218,24 @@ fn github_annotations_one_per_gating_finding() {
     assert_eq!(code, 1, "the gate fails: exit 1");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
-        lines.iter().filter(|l| l.starts_with("::error title=")).count(),
+        lines
+            .iter()
+            .filter(|l| l.starts_with("::error title="))
+            .count(),
         failures
     );
     assert_eq!(
-        lines.iter().filter(|l| l.starts_with("::warning title=")).count(),
+        lines
+            .iter()
+            .filter(|l| l.starts_with("::warning title="))
+            .count(),
         warnings
     );
     assert_eq!(
-        lines.iter().filter(|l| l.starts_with("::notice title=")).count(),
+        lines
+            .iter()
+            .filter(|l| l.starts_with("::notice title="))
+            .count(),
         1
     );
     for l in &lines {
@@ -255,7 +272,11 @@ fn explain_takes_a_finding_code_and_suggests_on_a_typo() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(!String::from_utf8(out.stderr).unwrap().contains("did you mean"));
+    assert!(
+        !String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("did you mean")
+    );
 }
 
 #[test]

@@ -258,7 +258,20 @@ fn excerpt(text: &str, max: usize) -> String {
 
 /// The current time, RFC 3339 (UTC).
 pub fn now_rfc3339() -> String {
+    // RFC 3339 to the second: `2026-12-07T23:07:33Z`.
     time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_rfc3339_to_the_second() {
+        let t = super::now_rfc3339();
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();
+        assert!(re.is_match(&t), "{t}");
+    }
 }

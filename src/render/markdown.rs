@@ -130,11 +130,7 @@ pub fn markdown(report: &Report) -> String {
             answer_mark(&q.answer)
         );
     }
-    let problems: Vec<&crate::report::CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
-        .collect();
+    let problems: Vec<&crate::report::CheckResult> = report.checks_to_fix();
     let _ = writeln!(out, "\n### Checks to fix ({})\n", problems.len());
     if problems.is_empty() {
         let _ = writeln!(out, "Nothing fails or warns.\n");

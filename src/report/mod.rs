@@ -432,6 +432,29 @@ impl Report {
             .collect()
     }
 
+    /// The checks that fail, error or warn, in the order to fix them: gate
+    /// level (`error` first, when gated), severity, then fail before error
+    /// before warn; catalogue order within.
+    pub fn checks_to_fix(&self) -> Vec<&CheckResult> {
+        let mut out: Vec<&CheckResult> = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error | Outcome::Warn))
+            .collect();
+        out.sort_by_key(|c| {
+            (
+                std::cmp::Reverse(self.gate.as_ref().map(|g| g.level(&c.id))),
+                severity_rank(&c.severity),
+                match c.outcome {
+                    Outcome::Fail => 0,
+                    Outcome::Error => 1,
+                    _ => 2,
+                },
+            )
+        });
+        out
+    }
+
     /// How many checks ended with each outcome, in [`Outcome`] order,
     /// outcomes with no check left out.
     pub fn outcome_counts(&self) -> Vec<(Outcome, usize)> {
@@ -542,6 +565,16 @@ impl Report {
                 }
             }
         }
+    }
+}
+
+/// Rank of a severity, critical first.
+pub fn severity_rank(severity: &str) -> u8 {
+    match severity {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        _ => 3,
     }
 }
 
