@@ -36,6 +36,14 @@ enum Command {
     Stats(batch::StatsArgs),
     /// Compare two JSON reports: new, fixed and persistent findings, score and level change.
     Diff(diff::DiffArgs),
+    /// Write a shields.io endpoint badge (grade and score) from a JSON report.
+    Badge {
+        /// A JSON report (`scan --format json`).
+        report: PathBuf,
+        /// Write the badge JSON to FILE instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List the check catalogue.
     Checks(CatalogueArgs),
     /// Explain one check (by its id or one of its finding codes): rationale, remediation, finding codes, references.
@@ -158,6 +166,13 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => batch::batch(*args),
         Command::Stats(args) => batch::stats(&args),
         Command::Diff(args) => diff::diff(&args),
+        Command::Badge { report, output } => match diff::read_report(&report) {
+            Ok(r) => match write_output(output.as_deref(), &render::badge(&r)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => usage_error(e),
+            },
+            Err(e) => usage_error(e),
+        },
         Command::Checks(c) => match agentready::scan::user_checks(c.checks_dir.as_deref()) {
             Ok(user) => {
                 let mut all = catalogue::builtin().to_vec();

@@ -306,3 +306,28 @@ fn quiet_prints_one_line_and_dash_is_stdout() {
     assert_eq!(v["score"], 88);
     assert!(!Path::new("-").exists(), "`-o -` wrote a file named -");
 }
+
+#[test]
+fn badge_writes_a_shields_endpoint_from_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    run(&[
+        "scan",
+        "--from-evidence",
+        evidence("widgets-api").to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        report.to_str().unwrap(),
+    ]);
+    let (text, code) = run(&["badge", report.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["label"], "agentready");
+    assert_eq!(v["message"], "B · 88/100");
+    assert_eq!(v["color"], "green");
+    // Not a report: exit 2.
+    let (_, code) = run(&["badge", evidence("widgets-api").to_str().unwrap()]);
+    assert_eq!(code, 2);
+}

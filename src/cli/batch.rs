@@ -690,6 +690,14 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    if s.reports == 0 && s.unparseable_lines > 0 {
+        // Not batch output: a pretty-printed report, say, is many lines
+        // none of which is a report.
+        return usage_error(format!(
+            "{name} is not batch output: none of its {} lines is a JSON report (a single report is read as one line: `jq -c . report.json`)",
+            s.lines
+        ));
+    }
     if s.unparseable_lines > 0 {
         eprintln!(
             "agentready: {name}: {} lines are not reports and were skipped",

@@ -2,6 +2,7 @@
 //! the gate's verdict arrives in `report.gate`, computed by [`crate::gate`].
 //! Everything that comes from the target is escaped for the format.
 
+mod badge;
 mod catalogue;
 mod diff;
 mod github;
@@ -12,6 +13,7 @@ mod markdown;
 mod sarif;
 mod table;
 
+pub use badge::{badge, badge_color};
 pub use catalogue::{catalogue_table, explain, explain_code};
 pub use diff::{DiffFormat, render_diff};
 pub use github::{escape_data, escape_property, github};
