@@ -184,7 +184,12 @@ impl Engine {
                 .iter()
                 .find_map(|x| x.error.as_ref())
                 .map_or_else(String::new, |e| e.message.clone());
-            format!("the target is unreachable: {why}")
+            match ev.plain_http() {
+                Some(url) => format!(
+                    "the target is unreachable: {why}; {url} answers plain HTTP: to scan it over http, give the target as {url}"
+                ),
+                None => format!("the target is unreachable: {why}"),
+            }
         });
         let top_fixes = if error.is_some() {
             Vec::new()
