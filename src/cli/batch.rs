@@ -746,8 +746,17 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
     }
     if s.unparseable_lines > 0 {
         eprintln!(
-            "agentready: {name}: {} lines are not reports and were skipped",
-            s.unparseable_lines
+            "agentready: {name}: {} and {} skipped",
+            agentready::report::count(
+                usize::try_from(s.unparseable_lines).unwrap_or(usize::MAX),
+                "line is not a report",
+                "lines are not reports"
+            ),
+            agentready::report::plural(
+                usize::try_from(s.unparseable_lines).unwrap_or(usize::MAX),
+                "was",
+                "were"
+            )
         );
     }
     let text = match a.format {

@@ -334,10 +334,10 @@ pub fn html(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "<div class=\"meta\">Scanned {} · {} mode · {} requests in {} ms · agentready {} (scoring algorithm {})</div>",
+        "<div class=\"meta\">Scanned {} · {} mode · {} in {} ms · agentready {} (scoring algorithm {})</div>",
         esc(&report.started_at),
         esc(&report.mode),
-        report.requests_total,
+        crate::report::count(report.requests_total, "request", "requests"),
         report.duration_ms,
         esc(&report.tool.version),
         esc(&report.algorithm_version)

@@ -77,10 +77,10 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "## agentready: {}\n", md_escape(&report.target.url));
     let _ = writeln!(
         out,
-        "**{}** · {} mode · {} requests · agentready {}\n",
+        "**{}** · {} mode · {} · agentready {}\n",
         headline(report),
         report.mode,
-        report.requests_total,
+        crate::report::count(report.requests_total, "request", "requests"),
         md_escape(&report.tool.version)
     );
     if let Some(g) = &report.gate {
