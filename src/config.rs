@@ -153,6 +153,24 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The `agentready.toml` that applies in `dir`: the first found in `dir`
+/// or its parents, stopping at the repository root (the directory that
+/// holds `.git`) or at the filesystem root.
+pub fn find_upwards(dir: &Path) -> Option<PathBuf> {
+    let mut dir = Some(dir);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 impl ConfigFile {
     /// Parse a file's text; `path` names it in errors and anchors relative paths.
     pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigErrors> {
@@ -192,10 +210,18 @@ impl ConfigFile {
     pub fn find(explicit: Option<&Path>) -> Result<Option<ConfigFile>, ConfigErrors> {
         match explicit {
             Some(p) => ConfigFile::load(p).map(Some),
-            None if Path::new(FILE_NAME).is_file() => {
-                ConfigFile::load(Path::new(FILE_NAME)).map(Some)
+            None => {
+                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                match find_upwards(&cwd) {
+                    // Relative to the working directory when it is here, so
+                    // that messages and paths read as before.
+                    Some(p) if p.parent() == Some(cwd.as_path()) => {
+                        ConfigFile::load(Path::new(FILE_NAME)).map(Some)
+                    }
+                    Some(p) => ConfigFile::load(&p).map(Some),
+                    None => Ok(None),
+                }
             }
-            None => Ok(None),
         }
     }
 
@@ -469,5 +495,22 @@ level = "off"
         assert_eq!(line_column("é\né", 5), (2, 2));
         assert_eq!(line_column("é\né", 4), (2, 1), "inside a character");
         assert_eq!(line_column("x", 99), (1, 2));
+    }
+
+    #[test]
+    fn the_file_is_found_from_a_subdirectory_up_to_the_repository_root() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = root.path().join("repo");
+        let sub = repo.join("a/b");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::create_dir(repo.join(".git")).unwrap();
+        assert_eq!(find_upwards(&sub), None);
+        // Above the repository root: not found (the walk stops at .git).
+        std::fs::write(root.path().join(FILE_NAME), "").unwrap();
+        assert_eq!(find_upwards(&sub), None);
+        std::fs::write(repo.join(FILE_NAME), "").unwrap();
+        assert_eq!(find_upwards(&sub), Some(repo.join(FILE_NAME)));
+        std::fs::write(sub.join(FILE_NAME), "").unwrap();
+        assert_eq!(find_upwards(&sub), Some(sub.join(FILE_NAME)));
     }
 }

@@ -581,6 +581,8 @@ impl Scan {
             baseline.as_ref().map(|b| (b, source.as_str())),
         );
         report.gate = Some(verdict);
+        // Ranked again now that the gate levels are known.
+        report.top_fixes = self.engine.top_fixes(&report);
         Ok(Scanned {
             report,
             evidence,

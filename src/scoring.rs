@@ -4,7 +4,11 @@
 
 use crate::model::catalogue::{Category, CheckMeta, Implementation, Question};
 use crate::model::outcome::Outcome;
-use crate::report::{CategoryResult, CheckResult, QuestionResult, ScoreCap};
+use crate::report::gate::{GateResult, Level};
+use crate::report::{
+    CategoryResult, CheckResult, QuestionResult, ScoreCap, TOP_FIXES, TopFix, first_sentence,
+    severity_rank,
+};
 
 /// Version of the scoring algorithm.
 pub const ALGORITHM_VERSION: &str = "5";
@@ -232,7 +236,11 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
     if !critical_failed.is_empty() {
         caps.push(ScoreCap {
             max: CAP_CRITICAL_FAIL,
-            reason: format!("critical check(s) failed: {}", critical_failed.join(", ")),
+            reason: format!(
+                "critical {} failed: {}",
+                crate::model::texts::plural(critical_failed.len(), "check", "checks"),
+                critical_failed.join(", ")
+            ),
         });
     }
     let score = if incomplete {
@@ -278,6 +286,63 @@ pub fn score(checks: &[CheckResult], metas: &[&CheckMeta]) -> Scored {
     }
 }
 
+/// The top fixes of a set of results: for every failing or warning check,
+/// the score and level recomputed as if it passed. A check whose pass
+/// would change neither is listed only when it fails the gate. Ordered by
+/// gate level (`error` first, when `gate` is given), severity, whether it
+/// unlocks a level, points; at most [`TOP_FIXES`].
+pub fn top_fixes(
+    checks: &[CheckResult],
+    metas: &[&CheckMeta],
+    gate: Option<&GateResult>,
+) -> Vec<TopFix> {
+    let now = score(checks, metas);
+    let Some(base) = now.score else {
+        return Vec::new();
+    };
+    let mut fixes: Vec<TopFix> = Vec::new();
+    let mut trial = checks.to_vec();
+    for (i, c) in checks.iter().enumerate() {
+        if !matches!(c.outcome, Outcome::Fail | Outcome::Warn) {
+            continue;
+        }
+        trial[i].outcome = Outcome::Pass;
+        let then = score(&trial, metas);
+        trial[i].outcome = c.outcome;
+        let points = then.score.unwrap_or(base).saturating_sub(base);
+        let unlocks_level = match (now.level, then.level) {
+            (Some(a), Some(b)) if b > a => Some(b),
+            _ => None,
+        };
+        let gate_level = gate.map(|g| g.level(&c.id));
+        if points == 0 && unlocks_level.is_none() && gate_level != Some(Level::Error) {
+            continue;
+        }
+        fixes.push(TopFix {
+            check: c.id.clone(),
+            outcome: c.outcome,
+            severity: c.severity.clone(),
+            gate_level,
+            points,
+            unlocks_level,
+            action: c
+                .remediation_for_site
+                .clone()
+                .unwrap_or_else(|| first_sentence(&c.remediation)),
+        });
+    }
+    fixes.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.gate_level.unwrap_or(Level::Off)),
+            severity_rank(&f.severity),
+            f.unlocks_level.is_none(),
+            std::cmp::Reverse(f.points),
+        )
+    });
+    fixes.truncate(TOP_FIXES);
+    fixes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +370,7 @@ mod tests {
             data: None,
             user: false,
             not_verified: Vec::new(),
+            remediation_for_site: None,
         }
     }
 

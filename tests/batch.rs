@@ -199,9 +199,9 @@ fn stats_over_a_batch_of_the_fixture_sites() {
     // Shares add up: per check over its outcomes, per question over its answers.
     for c in j["checks"].as_array().unwrap() {
         let total: u64 = c["outcomes"]
-            .as_object()
+            .as_array()
             .unwrap()
-            .values()
+            .iter()
             .map(|v| v["count"].as_u64().unwrap())
             .sum();
         assert_eq!(total, sites.len() as u64, "{c}");
@@ -212,11 +212,13 @@ fn stats_over_a_batch_of_the_fixture_sites() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l[1]["count"].as_u64().unwrap())
+        .map(|l| l["count"].as_u64().unwrap())
         .sum();
     assert_eq!(levels, sites.len() as u64);
     // The agent-ready site is the one level-3 target.
-    assert_eq!(j["levels"][3][1]["count"], 1);
+    // Distributions are arrays of {key, count, share} objects.
+    assert_eq!(j["levels"][3]["key"], "3");
+    assert_eq!(j["levels"][3]["count"], 1);
 
     let out = agentready()
         .args(["stats", "--format", "csv"])
@@ -744,8 +746,8 @@ fn a_host_that_keeps_failing_is_skipped_after_its_error_budget() {
         .output()
         .unwrap();
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["error_causes"][0][0], "connect");
-    assert_eq!(j["error_causes"][0][1]["count"], 5);
+    assert_eq!(j["error_causes"][0]["key"], "connect");
+    assert_eq!(j["error_causes"][0]["count"], 5);
 }
 
 #[test]
@@ -1089,4 +1091,15 @@ fn robots_txt_verdicts_past_the_memory_budget_are_not_kept() {
         allowed(ask("a", "/open").await);
         assert_eq!(fetched(), 3, "a's is still kept");
     });
+}
+
+#[test]
+fn stats_refuses_a_file_that_is_not_batch_output() {
+    // A pretty-printed single report: many lines, none a report.
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/sites/widgets-api/scan.json");
+    let out = agentready().arg("stats").arg(&report).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("is not batch output"), "{err}");
 }

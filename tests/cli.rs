@@ -624,3 +624,53 @@ fn a_sentinel_secret_never_appears_in_any_output() {
     }
     assert!(checked.len() >= 3, "{checked:?}");
 }
+
+#[test]
+fn a_bare_host_that_refuses_tls_is_told_to_try_http() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = runtime();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        // The hint is one GET of the same host and port over plain http.
+        Mock::given(method("GET"))
+            .and(path("/"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("hello"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    });
+    let bare = format!("127.0.0.1:{}", server.address().port());
+    let out = agentready()
+        .args(["scan", &bare, "--loopback-only", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let plain = format!("http://{bare}/");
+    assert!(
+        err.contains(&format!("{plain} answers plain HTTP")),
+        "{err}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["error"].as_str().unwrap().contains(&plain));
+    // Given with a scheme, no hint and no extra request.
+    let out = agentready()
+        .args([
+            "scan",
+            &format!("https://{bare}/"),
+            "--loopback-only",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        !String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("plain HTTP")
+    );
+    rt.block_on(server.verify());
+}

@@ -219,6 +219,8 @@ fn agentready(args: &[&str], dir: &Path) -> Run {
     let out = Command::cargo_bin("agentready")
         .unwrap()
         .env("NO_COLOR", "1")
+        // The table's width: the default for output that is not a terminal.
+        .env_remove("COLUMNS")
         .env_remove("HTTP_PROXY")
         .current_dir(dir)
         .args(args)

@@ -97,6 +97,40 @@ pub struct Share {
     pub share: f64,
 }
 
+/// A distribution in JSON: an array of `{"key", "count", "share"}`
+/// objects, in the order the table shows them (levels 0–3, grades A–F,
+/// score buckets; outcomes and answers by name). Every distribution of
+/// `stats --format json` has this one form.
+fn keyed<S: serde::Serializer>(items: &[(String, Share)], s: S) -> Result<S::Ok, S::Error> {
+    keyed_seq(items.iter().map(|(k, v)| (k, v)), s)
+}
+
+/// [`keyed`] for a map (in key order).
+fn keyed_map<S: serde::Serializer>(
+    items: &BTreeMap<String, Share>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    keyed_seq(items.iter(), s)
+}
+
+fn keyed_seq<'a, S, I>(items: I, s: S) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    I: Iterator<Item = (&'a String, &'a Share)>,
+{
+    #[derive(Serialize)]
+    struct Keyed<'a> {
+        key: &'a str,
+        count: u64,
+        share: f64,
+    }
+    s.collect_seq(items.map(|(k, v)| Keyed {
+        key: k,
+        count: v.count,
+        share: v.share,
+    }))
+}
+
 fn share(count: u64, whole: u64) -> Share {
     let s = if whole == 0 {
         0.0
@@ -119,6 +153,7 @@ pub struct CheckStats {
     /// Reports that ran it.
     pub reports: u64,
     /// Outcome → share of `reports`.
+    #[serde(serialize_with = "keyed_map")]
     pub outcomes: BTreeMap<String, Share>,
 }
 
@@ -132,6 +167,7 @@ pub struct QuestionStats {
     /// Reports that answered it.
     pub reports: u64,
     /// Answer → share of `reports`.
+    #[serde(serialize_with = "keyed_map")]
     pub answers: BTreeMap<String, Share>,
 }
 
@@ -156,10 +192,13 @@ pub struct Stats {
     /// Level number (`0`–`3`), or `not-established`, `incomplete`,
     /// `unreachable` → share of reports. An incomplete or unreachable
     /// report is counted in its own row only, whatever level it says.
+    #[serde(serialize_with = "keyed")]
     pub levels: Vec<(String, Share)>,
     /// Grade → share of reports (`null` for incomplete scans).
+    #[serde(serialize_with = "keyed")]
     pub grades: Vec<(String, Share)>,
     /// Score bucket (`0-9` … `90-100`, `null`) → share of reports.
+    #[serde(serialize_with = "keyed")]
     pub scores: Vec<(String, Share)>,
     /// Per question, over the complete reports (an incomplete or
     /// unreachable target answers nothing).
@@ -167,6 +206,7 @@ pub struct Stats {
     /// Per check, in catalogue order, over the reachable targets.
     pub checks: Vec<CheckStats>,
     /// Why scans were incomplete → share of reports.
+    #[serde(serialize_with = "keyed")]
     pub error_causes: Vec<(String, Share)>,
     /// Requests agentready chose not to send, by reason (`robots`,
     /// `excluded`, `host-skipped`) → count over all reports.

@@ -19,6 +19,7 @@ pub mod payments;
 pub mod pkce;
 pub mod registry;
 pub mod scopes;
+pub mod site_fix;
 #[cfg(test)]
 pub(crate) mod testkit;
 

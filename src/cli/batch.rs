@@ -611,13 +611,59 @@ fn elide_value(v: &str) -> String {
     }
 }
 
+/// Targets per second over the whole run so far: `None` until a target
+/// finished (indicatif's own estimate starts near zero and settles only
+/// after a while, which made the first ETAs absurd).
+fn average_rate(pos: u64, elapsed: Duration) -> Option<f64> {
+    let secs = elapsed.as_secs_f64();
+    (pos > 0 && secs > 0.0).then(|| pos as f64 / secs)
+}
+
+/// The rate as shown: "12.3 targets/s", "—" before the first target.
+fn rate_text(pos: u64, elapsed: Duration) -> String {
+    match average_rate(pos, elapsed) {
+        Some(r) if r >= 10.0 => format!("{r:.0} targets/s"),
+        Some(r) => format!("{r:.1} targets/s"),
+        None => "— targets/s".to_string(),
+    }
+}
+
+/// The time left at the average rate: "1m05s", "—" before the first
+/// target.
+fn eta_text(pos: u64, len: Option<u64>, elapsed: Duration) -> String {
+    match (average_rate(pos, elapsed), len) {
+        (Some(r), Some(len)) => {
+            let left = (len.saturating_sub(pos) as f64 / r).round() as u64;
+            if left >= 3600 {
+                format!("{}h{:02}m", left / 3600, left % 3600 / 60)
+            } else {
+                format!("{}m{:02}s", left / 60, left % 60)
+            }
+        }
+        _ => "—".to_string(),
+    }
+}
+
 fn style(with_total: bool) -> ProgressStyle {
     let template = if with_total {
-        "{spinner} {pos}/{len} targets  {per_sec}  elapsed {elapsed}  ETA {eta}  {msg}"
+        "{spinner} {pos}/{len} targets  {rate}  elapsed {elapsed}  ETA {left}  {msg}"
     } else {
-        "{spinner} {pos} targets  {per_sec}  elapsed {elapsed}  {msg}"
+        "{spinner} {pos} targets  {rate}  elapsed {elapsed}  {msg}"
     };
-    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner())
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key(
+            "rate",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&rate_text(s.pos(), s.elapsed()));
+            },
+        )
+        .with_key(
+            "left",
+            |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&eta_text(s.pos(), s.len(), s.elapsed()));
+            },
+        )
 }
 
 fn progress_bar(show: bool) -> ProgressBar {
@@ -690,10 +736,27 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    if s.reports == 0 && s.unparseable_lines > 0 {
+        // Not batch output: a pretty-printed report, say, is many lines
+        // none of which is a report.
+        return usage_error(format!(
+            "{name} is not batch output: none of its {} lines is a JSON report (a single report is read as one line: `jq -c . report.json`)",
+            s.lines
+        ));
+    }
     if s.unparseable_lines > 0 {
         eprintln!(
-            "agentready: {name}: {} lines are not reports and were skipped",
-            s.unparseable_lines
+            "agentready: {name}: {} and {} skipped",
+            agentready::report::count(
+                usize::try_from(s.unparseable_lines).unwrap_or(usize::MAX),
+                "line is not a report",
+                "lines are not reports"
+            ),
+            agentready::report::plural(
+                usize::try_from(s.unparseable_lines).unwrap_or(usize::MAX),
+                "was",
+                "were"
+            )
         );
     }
     let text = match a.format {
@@ -709,7 +772,22 @@ pub(crate) fn stats(a: &StatsArgs) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::{countable, resume_command_of};
+    use super::{countable, eta_text, rate_text, resume_command_of};
+    use std::time::Duration;
+
+    #[test]
+    fn rate_and_eta_are_sane_from_the_start() {
+        let s = Duration::from_secs;
+        // Before the first target: no figure rather than a wild one.
+        assert_eq!(rate_text(0, s(3)), "— targets/s");
+        assert_eq!(eta_text(0, Some(100), s(3)), "—");
+        // The average over the run: 10 targets in 2 s of 100.
+        assert_eq!(rate_text(10, s(2)), "5.0 targets/s");
+        assert_eq!(eta_text(10, Some(100), s(2)), "0m18s");
+        assert_eq!(rate_text(1000, s(10)), "100 targets/s");
+        assert_eq!(eta_text(1, Some(10_000), s(1)), "2h46m");
+        assert_eq!(eta_text(5, None, s(1)), "—");
+    }
 
     #[test]
     fn only_a_regular_file_is_read_twice_for_the_progress_total() {

@@ -22,7 +22,7 @@ pub(crate) struct DiffArgs {
     output: Option<PathBuf>,
 }
 
-fn read_report(path: &Path) -> Result<Report, String> {
+pub(crate) fn read_report(path: &Path) -> Result<Report, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let value: serde_json::Value =

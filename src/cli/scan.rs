@@ -1,7 +1,7 @@
 //! `agentready scan`: options (command line over `agentready.toml`), the
 //! scan or replay, the gate, the baseline, and the exit code.
 
-use super::{color_enabled, runtime, usage_error, write_output};
+use super::{is_stdout, runtime, usage_error, write_output};
 use agentready::config::{ConfigErrors, ConfigFile};
 use agentready::exit;
 use agentready::gate::{LevelLayer, Preset};
@@ -22,9 +22,15 @@ pub(crate) struct ScanArgs {
     /// Output format [default: table].
     #[arg(long, value_enum)]
     format: Option<super::values::FormatArg>,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (`-` is stdout).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Print one line (target, score, grade, level, gate, top fix) instead
+    /// of the report; with -o FILE the report still goes to the file.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+    #[command(flatten)]
+    view: super::ViewArgs,
     /// Also append the Markdown report to FILE (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
@@ -257,11 +263,13 @@ fn config_error(e: &ConfigErrors) -> ExitCode {
     usage_error(format!("invalid configuration:\n{e}"))
 }
 
-pub(crate) fn scan(args: ScanArgs) -> ExitCode {
+pub(crate) fn scan(mut args: ScanArgs) -> ExitCode {
     let file = match ConfigFile::find(args.config.as_deref()) {
         Ok(f) => f,
         Err(e) => return config_error(&e),
     };
+    let quiet = args.quiet;
+    let view = std::mem::take(&mut args.view);
     let options = match merge(args, file) {
         Ok(o) => o,
         Err(e) => return usage_error(e),
@@ -275,7 +283,12 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    let scanned = match runtime().block_on(scan.run()) {
+    let spinner = spinner(options_target(&scan));
+    let scanned = runtime().block_on(scan.run());
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let scanned = match scanned {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
@@ -286,8 +299,9 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
             added,
             removed,
         }) => eprintln!(
-            "agentready: baseline {} updated: {entries} entries ({added} added, {removed} removed)",
-            path.display()
+            "agentready: baseline {} updated: {} ({added} added, {removed} removed)",
+            path.display(),
+            agentready::report::count(*entries, "entry", "entries")
         ),
         Some(BaselineUpdate::NotRewritten) => {
             eprintln!("agentready: the scan is incomplete, so the baseline was not rewritten");
@@ -295,12 +309,17 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
         None => {}
     }
     let report = scanned.report;
-    let color = color_enabled() && output.is_none();
-    let text = match render::render(&report, format, color) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    if let Err(e) = write_output(output.as_deref(), &text) {
+    let to_stdout = is_stdout(output.as_deref());
+    if !(quiet && to_stdout) {
+        let text = match render::render_with(&report, format, &view.options(to_stdout)) {
+            Ok(t) => t,
+            Err(e) => return usage_error(e),
+        };
+        if let Err(e) = write_output(output.as_deref(), &text) {
+            return usage_error(e);
+        }
+    }
+    if quiet && let Err(e) = write_output(None, &format!("{}\n", render::quiet_line(&report))) {
         return usage_error(e);
     }
     if let Some(path) = &summary
@@ -308,7 +327,36 @@ pub(crate) fn scan(args: ScanArgs) -> ExitCode {
     {
         return usage_error(e);
     }
-    exit_code(&report)
+    exit_code(&report, quiet)
+}
+
+/// What the spinner names: the target as given, or the evidence file.
+fn options_target(scan: &agentready::scan::Scan) -> String {
+    let o = scan.options();
+    match (&o.from_evidence, &o.target) {
+        (Some(p), _) => p.display().to_string(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+/// A spinner on stderr while the scan runs, only when stderr is a
+/// terminal (never in a pipe, a log or an output file).
+fn spinner(target: String) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(render::terminal_line(&format!(
+        "scanning {target}: probing and evaluating the checks"
+    )));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
 }
 
 /// Append text to a file (a job summary collects several steps).
@@ -323,7 +371,7 @@ fn append(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Say on stderr why the exit code is what it is, and return it.
-fn exit_code(report: &Report) -> ExitCode {
+fn exit_code(report: &Report, quiet: bool) -> ExitCode {
     if report.incomplete() {
         if let Some(e) = &report.error {
             eprintln!("agentready: {}", render::terminal_line(e));
@@ -336,6 +384,9 @@ fn exit_code(report: &Report) -> ExitCode {
     }
     match &report.gate {
         Some(g) if g.verdict == Verdict::Fail => {
+            if quiet {
+                return ExitCode::from(exit::GATE_FAILED);
+            }
             let n = g.failures.len();
             eprintln!(
                 "agentready: gate failed ({n} {}):",

@@ -20,6 +20,8 @@ pub(crate) enum FormatArg {
     Junit,
     /// One self-contained HTML page.
     Html,
+    /// GitHub Actions annotations (::error/::warning), one per gating finding.
+    Github,
 }
 
 impl From<FormatArg> for Format {
@@ -31,6 +33,7 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Html => Format::Html,
+            FormatArg::Github => Format::Github,
         }
     }
 }

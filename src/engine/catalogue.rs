@@ -20,6 +20,60 @@ pub const CHECK_SCHEMA: &str = include_str!(concat!(
     "/checks/schema/check.schema.json"
 ));
 
+/// What `explain` found for what the user typed.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'a> {
+    /// A check id.
+    Check(&'a CheckMeta),
+    /// A finding code, and the check that declares it.
+    Code(&'a CheckMeta, &'a crate::model::catalogue::FindingSpec),
+    /// Neither: the closest check id or finding code, when one is close
+    /// enough to be a typo.
+    NotFound(Option<&'a str>),
+}
+
+/// Look a check id or a finding code up in a catalogue.
+pub fn lookup<'a>(metas: &'a [CheckMeta], query: &str) -> Lookup<'a> {
+    if let Some(m) = metas.iter().find(|m| m.id == query) {
+        return Lookup::Check(m);
+    }
+    for m in metas {
+        if let Some(f) = m.findings.iter().find(|f| f.code == query) {
+            return Lookup::Code(m, f);
+        }
+    }
+    let names = metas.iter().flat_map(|m| {
+        std::iter::once(m.id.as_str()).chain(m.findings.iter().map(|f| f.code.as_str()))
+    });
+    // A typo: at most a third of the query's characters wrong (2 at least).
+    let limit = (query.chars().count() / 3).max(2);
+    let best = names
+        .map(|n| (levenshtein(query, n), n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n);
+    Lookup::NotFound(best)
+}
+
+/// Edit distance (insertions, deletions, substitutions) between two
+/// strings, by characters.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != *cb));
+            diag = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Errors loading check files (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

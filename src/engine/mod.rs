@@ -184,8 +184,18 @@ impl Engine {
                 .iter()
                 .find_map(|x| x.error.as_ref())
                 .map_or_else(String::new, |e| e.message.clone());
-            format!("the target is unreachable: {why}")
+            match ev.plain_http() {
+                Some(url) => format!(
+                    "the target is unreachable: {why}; {url} answers plain HTTP: to scan it over http, give the target as {url}"
+                ),
+                None => format!("the target is unreachable: {why}"),
+            }
         });
+        let top_fixes = if error.is_some() {
+            Vec::new()
+        } else {
+            scoring::top_fixes(&checks, &metas, None)
+        };
         Report {
             schema_version: SCHEMA_VERSION.into(),
             algorithm_version: scoring::ALGORITHM_VERSION.into(),
@@ -226,7 +236,18 @@ impl Engine {
             exchanges,
             error,
             gate: None,
+            top_fixes,
         }
+    }
+
+    /// The top fixes of a report, ranked with its gate levels when it
+    /// has been gated (the report's checks must come from this engine).
+    pub fn top_fixes(&self, report: &Report) -> Vec<crate::report::TopFix> {
+        if report.error.is_some() {
+            return Vec::new();
+        }
+        let metas: Vec<&CheckMeta> = self.checks.iter().collect();
+        scoring::top_fixes(&report.checks, &metas, report.gate.as_ref())
     }
 }
 
@@ -242,7 +263,20 @@ fn excerpt(text: &str, max: usize) -> String {
 
 /// The current time, RFC 3339 (UTC).
 pub fn now_rfc3339() -> String {
+    // RFC 3339 to the second: `2026-12-07T23:07:33Z`.
     time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_rfc3339_to_the_second() {
+        let t = super::now_rfc3339();
+        let re = regex::Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").unwrap();
+        assert!(re.is_match(&t), "{t}");
+    }
 }

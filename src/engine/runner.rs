@@ -119,6 +119,10 @@ fn resolve(meta: &CheckMeta, texts: &CheckTexts, eval: Evaluation) -> CheckResul
         findings,
         evidence: eval.evidence,
         remediation: texts.remediation.clone(),
+        // A site-specific fix only where there is something to fix.
+        remediation_for_site: eval
+            .site_fix
+            .filter(|_| matches!(outcome, Outcome::Fail | Outcome::Warn)),
         references: texts.references.clone(),
         data: eval.data,
         user: meta.user,

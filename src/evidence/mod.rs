@@ -62,6 +62,12 @@ pub struct Evidence {
     /// Facts of a user-supplied token (never the token itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     credential: Option<crate::model::credential::CredentialFacts>,
+    /// When the target was given without a scheme and every https request
+    /// failed its TLS handshake: the same host and port over plain http,
+    /// which answered one GET (a hint for the user, not evidence: the
+    /// checks never read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    plain_http: Option<String>,
     /// Memoised JSON views, one slot per exchange, with the members read
     /// leniently.
     #[serde(skip)]
@@ -116,6 +122,7 @@ impl Clone for Evidence {
         e.exchanges = self.exchanges.clone();
         e.probes = self.probes.clone();
         e.credential = self.credential.clone();
+        e.plain_http = self.plain_http.clone();
         e.finish_loading();
         e
     }
@@ -131,6 +138,7 @@ impl Evidence {
             exchanges: Vec::new(),
             probes: BTreeMap::new(),
             credential: None,
+            plain_http: None,
             json_cache: Vec::new(),
             parsed_bytes: AtomicUsize::new(0),
             doc_cache: Vec::new(),
@@ -451,6 +459,12 @@ impl Evidence {
             .collect()
     }
 
+    /// The target over plain http, when it answered where https failed
+    /// (see the field).
+    pub fn plain_http(&self) -> Option<&str> {
+        self.plain_http.as_deref()
+    }
+
     /// True when every exchange failed at the network level (nothing answered).
     pub fn unreachable(&self) -> bool {
         !self.exchanges.is_empty() && self.exchanges.iter().all(|x| x.response.is_none())
@@ -505,6 +519,12 @@ impl Recorder {
     /// Index of an exchange already sent with this request key.
     pub fn find_request(&self, key: &str) -> Option<usize> {
         self.evidence.find_request(key)
+    }
+
+    /// Record that the target answers over plain http (see
+    /// [`Evidence::plain_http`]).
+    pub fn set_plain_http(&mut self, url: String) {
+        self.evidence.plain_http = Some(url);
     }
 
     /// The finished store.

@@ -122,7 +122,45 @@ pub async fn gather(
             break;
         }
     }
+    if let Some(url) = plain_http_candidate(target, &evidence) {
+        // One GET, sent only in this failure case: does the port speak
+        // plain HTTP? Not recorded as an exchange (no check reads it).
+        let spec = RequestSpec {
+            method: reqwest::Method::GET,
+            url: url.clone(),
+            headers: Vec::new(),
+            body: None,
+            large_body: false,
+        };
+        let x = client.exchange(PLAIN_HTTP_PROBE, &spec, &user_origin).await;
+        if x.response.is_some() {
+            evidence.set_plain_http(url.to_string());
+        }
+    }
     evidence.finish()
+}
+
+/// The probe id of the plain-http hint.
+const PLAIN_HTTP_PROBE: &str = "plain-http-hint";
+
+/// `http://host:port/` of a target typed without a scheme whose every
+/// exchange failed its TLS handshake (a bare `localhost:8080` that serves
+/// plain HTTP, say); `None` otherwise.
+fn plain_http_candidate(target: &Target, ev: &Evidence) -> Option<url::Url> {
+    if target.input.contains("://") || target.url.scheme() != "https" || !ev.unreachable() {
+        return None;
+    }
+    let all_tls = ev
+        .exchanges()
+        .iter()
+        .all(|x| x.error.as_ref().is_some_and(|e| e.kind == ErrorKind::Tls));
+    if !all_tls {
+        return None;
+    }
+    let port = target.url.port_or_known_default()?;
+    let mut url = url::Url::parse(&format!("http://{}/", target.url.host_str()?)).ok()?;
+    url.set_port(Some(port)).ok()?;
+    Some(url)
 }
 
 async fn run_round(

@@ -92,6 +92,9 @@ pub struct Evaluation {
     /// pass: the engine makes it `skip` (or `error` for a fault) with the
     /// reason and the remedy; a warn or fail its findings establish stands.
     pub unverified: Vec<Unverified>,
+    /// What to change, written for this site (its URLs, the values
+    /// observed): the report's `remediation_for_site`.
+    pub site_fix: Option<String>,
 }
 
 /// A request a check needed that says nothing about the target: it was
@@ -208,6 +211,7 @@ impl Evaluation {
             evidence,
             data: None,
             unverified: Vec::new(),
+            site_fix: None,
         }
     }
 
@@ -220,6 +224,7 @@ impl Evaluation {
             evidence: Vec::new(),
             data: None,
             unverified: Vec::new(),
+            site_fix: None,
         }
     }
 
@@ -232,12 +237,19 @@ impl Evaluation {
             evidence,
             data: None,
             unverified: Vec::new(),
+            site_fix: None,
         }
     }
 
     /// Attach structured data.
     pub fn with_data(mut self, data: Value) -> Self {
         self.data = Some(data);
+        self
+    }
+
+    /// Attach a remediation written for the scanned site.
+    pub fn with_site_fix(mut self, fix: impl Into<String>) -> Self {
+        self.site_fix = Some(fix.into());
         self
     }
 

@@ -36,6 +36,22 @@ pub fn catalogue_table(checks: &[CheckMeta], color: bool) -> String {
     format!("{t}\n")
 }
 
+/// `agentready explain CODE`: the finding code, then its check.
+pub fn explain_code(m: &CheckMeta, f: &crate::model::catalogue::FindingSpec) -> String {
+    let level = match f.outcome {
+        crate::model::outcome::FindingLevel::Fail => "fail",
+        crate::model::outcome::FindingLevel::Warn => "warn",
+        crate::model::outcome::FindingLevel::Info => "info",
+    };
+    format!(
+        "Finding code {} ({level}), reported by the check {}:\n  {}\n\n{}",
+        f.code,
+        m.id,
+        f.description.trim(),
+        explain(m)
+    )
+}
+
 /// `agentready explain ID`.
 pub fn explain(m: &CheckMeta) -> String {
     let mut out = String::new();

@@ -154,10 +154,15 @@ fn markdown(d: &ReportDiff) -> String {
         .count();
     let _ = writeln!(
         out,
-        "{} new · {} fixed · {} persistent findings · {regressed} checks regressed\n",
+        "{} new · {} fixed · {} · {} regressed\n",
         d.new_findings.len(),
         d.fixed_findings.len(),
-        d.persistent_findings.len()
+        crate::report::count(
+            d.persistent_findings.len(),
+            "persistent finding",
+            "persistent findings"
+        ),
+        crate::report::count(regressed, "check", "checks")
     );
     if !d.checks.is_empty() {
         let _ = writeln!(out, "| Change | Check | Before | Now |\n|---|---|---|---|");

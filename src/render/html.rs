@@ -91,8 +91,8 @@ fn grade_class(g: Option<&str>) -> &'static str {
 
 const STYLE: &str = r#"
 :root { --fg:#1d2330; --muted:#5b6472; --bg:#f6f7f9; --card:#fff; --line:#e3e6eb;
-  --pass:#1a7f37; --pass-bg:#dff5e3; --warn:#9a6700; --warn-bg:#fff4d1; --fail:#c62828; --fail-bg:#fde7e7;
-  --skip:#6b7280; --skip-bg:#eef0f3; --info:#1f5fbf; --info-bg:#e3edfb; }
+  --pass:#116329; --pass-bg:#dff5e3; --warn:#7d4e00; --warn-bg:#fff4d1; --fail:#c62828; --fail-bg:#fde7e7;
+  --skip:#4b5563; --skip-bg:#eef0f3; --info:#1f5fbf; --info-bg:#e3edfb; }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color:var(--fg); background:var(--bg); }
 main { max-width: 1040px; margin: 0 auto; padding: 28px 24px 48px; }
@@ -103,12 +103,12 @@ a { color: #1f5fbf; }
 .muted { color: var(--muted); }
 .meta { color: var(--muted); font-size: 13px; word-break: break-all; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; }
-.hero { display: grid; grid-template-columns: 170px 1fr; gap: 24px; align-items: center; margin-top: 18px; }
-.score { width: 150px; height: 150px; border-radius: 50%; display: flex; flex-direction: column; align-items: center; justify-content: center; border: 10px solid var(--skip-bg); }
+.hero { display: grid; grid-template-columns: 140px 1fr; gap: 24px; align-items: center; margin-top: 12px; }
+.score { width: 124px; height: 124px; border-radius: 50%; display: flex; flex-direction: column; align-items: center; justify-content: center; border: 9px solid var(--skip-bg); }
 .score.pass { border-color: var(--pass); } .score.warn { border-color: #d4a72c; } .score.fail { border-color: var(--fail); }
-.score b { font-size: 44px; line-height: 1; } .score span { color: var(--muted); font-size: 13px; }
+.score b { font-size: 38px; line-height: 1; } .score span { color: var(--muted); font-size: 13px; }
 .grade { display: inline-block; font-weight: 700; font-size: 20px; padding: 2px 12px; border-radius: 8px; margin-right: 10px; }
-.ladder { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; margin-top: 14px; }
+.ladder { display: grid; grid-template-columns: repeat(4, 1fr); gap: 6px; margin-top: 10px; }
 .step { border-radius: 8px; padding: 8px 10px; background: var(--skip-bg); color: var(--muted); font-size: 13px; }
 .step b { display: block; font-size: 14px; }
 .step.reached { background: var(--pass-bg); color: var(--pass); }
@@ -149,8 +149,15 @@ table.ex td, table.ex th { text-align: left; padding: 4px 8px; border-bottom: 1p
 table.ex td.url { word-break: break-all; }
 .group { margin-top: 8px; }
 .group > summary { cursor: pointer; font-weight: 600; padding: 6px 0; }
+.fixes { margin-top: 14px; padding-top: 12px; padding-bottom: 12px; }
+.fixes h2 { margin: 0 0 8px; }
+.fixes ol { margin: 0; padding-left: 22px; }
+.fixes li { margin: 4px 0; overflow-wrap: anywhere; }
+.fixes .gain { font-weight: 600; }
+.fixes .action { color: var(--muted); font-size: 13px; line-height: 1.4; }
+pre.fix { white-space: pre-wrap; overflow-wrap: anywhere; background: #eef0f3; padding: 8px 10px; border-radius: 6px; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
-@media (max-width: 760px) { .hero { grid-template-columns: 1fr; } .questions, .cats { grid-template-columns: 1fr; } .body { padding-left: 16px; } }
+@media (max-width: 760px) { main { padding: 20px 12px 36px; } .hero { grid-template-columns: 1fr; } .ladder { grid-template-columns: repeat(2, 1fr); } .questions, .cats { grid-template-columns: 1fr; } .cat { grid-template-columns: 1fr 1fr 70px; } .body { padding-left: 16px; } details.check > summary { grid-template-columns: 60px 1fr; } details.check > summary > .muted { display: none; } table.ex { table-layout: fixed; } table.ex td { overflow-wrap: anywhere; } }
 "#;
 
 fn exchanges_table(out: &mut String, xs: &[&ExchangeSummary]) {
@@ -246,6 +253,13 @@ fn check_details(out: &mut String, report: &Report, c: &CheckResult, open: bool)
         }
         let _ = writeln!(out, "</ul>");
     }
+    if let Some(fix) = &c.remediation_for_site {
+        let _ = writeln!(
+            out,
+            "<h4>Fix for this site</h4><pre class=\"fix\">{}</pre>",
+            esc(fix)
+        );
+    }
     if matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error)
         && !c.remediation.is_empty()
     {
@@ -274,6 +288,35 @@ fn check_details(out: &mut String, report: &Report, c: &CheckResult, open: bool)
     let _ = writeln!(out, "</div></details>");
 }
 
+/// The top fixes, right under the score: what each gains and what to do,
+/// each linking to its check.
+fn top_fixes(out: &mut String, report: &Report) {
+    if report.top_fixes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section class=\"card fixes\" id=\"top-fixes\"><h2>Top fixes</h2><ol>"
+    );
+    for f in &report.top_fixes {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#check-{id}\"><b>fix <code>{id}</code></b></a> <span class=\"chip {cls}\">{outcome}</span> <span class=\"gain\">{gain}</span><div class=\"action\">{action}</div></li>",
+            id = esc(&f.check),
+            cls = outcome_class(f.outcome),
+            outcome = f.outcome.as_str(),
+            gain = esc(&f.gain_text()),
+            action = match report.check(&f.check) {
+                // The catalogue's prose keeps its code spans; a fix written
+                // for the site quotes what the target sent.
+                Some(c) if c.remediation_for_site.is_none() => prose(&f.action),
+                _ => esc(&f.action),
+            },
+        );
+    }
+    let _ = writeln!(out, "</ol></section>");
+}
+
 /// Render a report as one self-contained HTML page.
 pub fn html(report: &Report) -> String {
     let mut out = String::new();
@@ -291,10 +334,10 @@ pub fn html(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "<div class=\"meta\">Scanned {} · {} mode · {} requests in {} ms · agentready {} (scoring algorithm {})</div>",
+        "<div class=\"meta\">Scanned {} · {} mode · {} in {} ms · agentready {} (scoring algorithm {})</div>",
         esc(&report.started_at),
         esc(&report.mode),
-        report.requests_total,
+        crate::report::count(report.requests_total, "request", "requests"),
         report.duration_ms,
         esc(&report.tool.version),
         esc(&report.algorithm_version)
@@ -350,6 +393,7 @@ pub fn html(report: &Report) -> String {
         );
     }
     let _ = writeln!(out, "</div></section>");
+    top_fixes(&mut out, report);
 
     if let Some(e) = &report.error {
         let _ = writeln!(
@@ -467,21 +511,29 @@ pub fn html(report: &Report) -> String {
         let _ = writeln!(out, "</table></div>");
     }
 
-    // Checks, worst first.
-    let groups: [(&str, &[Outcome], bool); 3] = [
+    // Checks: what to fix in the order that matters (gate level,
+    // severity, outcome), then what passes, then what was not judged.
+    let groups: [(&str, Vec<&CheckResult>, bool); 3] = [
+        ("What to fix", report.checks_to_fix(), true),
         (
-            "What to fix",
-            &[Outcome::Fail, Outcome::Error, Outcome::Warn],
-            true,
+            "What passes",
+            [Outcome::Pass, Outcome::Info]
+                .iter()
+                .flat_map(|o| report.checks.iter().filter(move |c| c.outcome == *o))
+                .collect(),
+            false,
         ),
-        ("What passes", &[Outcome::Pass, Outcome::Info], false),
-        ("Not applicable or not checked yet", &[Outcome::Skip], false),
+        (
+            "Not applicable or not checked yet",
+            report
+                .checks
+                .iter()
+                .filter(|c| c.outcome == Outcome::Skip)
+                .collect(),
+            false,
+        ),
     ];
-    for (title, outcomes, open) in groups {
-        let checks: Vec<&CheckResult> = outcomes
-            .iter()
-            .flat_map(|o| report.checks.iter().filter(move |c| c.outcome == *o))
-            .collect();
+    for (title, checks, open) in groups {
         if checks.is_empty() {
             if open {
                 let _ = writeln!(out, "<h2>{title}</h2><p>Nothing fails or warns.</p>");
@@ -491,7 +543,7 @@ pub fn html(report: &Report) -> String {
         if open {
             let _ = writeln!(
                 out,
-                "<h2>{title} ({})</h2><p class=\"muted\">Worst first. Open a check for its findings, the fix, the spec sections and the requests that show it.</p>",
+                "<h2>{title} ({})</h2><p class=\"muted\">What fails the gate first, then by severity. Open a check for its findings, the fix, the spec sections and the requests that show it.</p>",
                 checks.len()
             );
             for (i, c) in checks.into_iter().enumerate() {

@@ -230,26 +230,43 @@ fn write(report: &Report) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The top fixes as properties `top_fix_1` … : "fix `x`: +12 points —
+/// what to do".
+fn top_fix_properties(report: &Report) -> Vec<(String, String)> {
+    report
+        .top_fixes
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (
+                format!("top_fix_{}", i + 1),
+                format!("{} — {}", f.headline(), f.action),
+            )
+        })
+        .collect()
+}
+
 fn properties(w: &mut W, report: &Report) -> R {
     let score = report
         .score
         .map_or_else(|| "null".into(), |s| s.to_string());
     let level = report.level_text();
-    let mut props: Vec<(&str, String)> = vec![
-        ("target", report.target.url.clone()),
-        ("mode", report.mode.clone()),
-        ("score", score),
+    let mut props: Vec<(String, String)> = vec![
+        ("target".into(), report.target.url.clone()),
+        ("mode".into(), report.mode.clone()),
+        ("score".into(), score),
         (
-            "grade",
+            "grade".into(),
             report.grade.clone().unwrap_or_else(|| "null".into()),
         ),
-        ("level", level),
-        ("algorithm_version", report.algorithm_version.clone()),
-        ("tool_version", report.tool.version.clone()),
+        ("level".into(), level),
+        ("algorithm_version".into(), report.algorithm_version.clone()),
+        ("tool_version".into(), report.tool.version.clone()),
     ];
     if let Some(g) = &report.gate {
-        props.push(("gate", g.verdict.as_str().into()));
+        props.push(("gate".into(), g.verdict.as_str().into()));
     }
+    props.extend(top_fix_properties(report));
     w.create_element("properties")
         .write_inner_content(|w| -> R {
             for (name, value) in &props {

@@ -38,6 +38,37 @@ fn outcome_mark(o: Outcome) -> &'static str {
     }
 }
 
+/// The top fixes, numbered: "**fix `x`**: +12 points, unlocks level 2
+/// (browserless) — what to do".
+fn top_fixes(out: &mut String, report: &Report) {
+    if report.top_fixes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Top fixes\n");
+    for (i, f) in report.top_fixes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}. **fix {}** ({}, {} severity): {} — {}",
+            i + 1,
+            md_code(&f.check),
+            f.outcome.as_str(),
+            md_escape(&f.severity),
+            md_escape(&f.gain_text()),
+            action(report, f)
+        );
+    }
+    out.push('\n');
+}
+
+/// A top fix's action: the catalogue's prose keeps its code spans; a
+/// fix written for the site (it quotes what the target sent) is escaped.
+fn action(report: &Report, f: &crate::report::TopFix) -> String {
+    match report.check(&f.check) {
+        Some(c) if c.remediation_for_site.is_none() => md_prose(&f.action),
+        _ => md_escape(&f.action),
+    }
+}
+
 /// Markdown report, for `$GITHUB_STEP_SUMMARY` and pull-request comments:
 /// headline, gate verdict, the nine questions, the checks that fail or warn
 /// with their remediation and references, then every check folded away.
@@ -46,10 +77,10 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "## agentready: {}\n", md_escape(&report.target.url));
     let _ = writeln!(
         out,
-        "**{}** · {} mode · {} requests · agentready {}\n",
+        "**{}** · {} mode · {} · agentready {}\n",
         headline(report),
         report.mode,
-        report.requests_total,
+        crate::report::count(report.requests_total, "request", "requests"),
         md_escape(&report.tool.version)
     );
     if let Some(g) = &report.gate {
@@ -68,16 +99,18 @@ pub fn markdown(report: &Report) -> String {
         if let Some(b) = &g.baseline
             && !b.accepted.is_empty()
         {
+            let n = b.accepted.len();
             let _ = writeln!(
                 out,
-                "{} known failure(s) accepted by the baseline.\n",
-                b.accepted.len()
+                "{n} known {} accepted by the baseline.\n",
+                crate::report::plural(n, "failure", "failures")
             );
         }
     }
     if let Some(e) = &report.error {
         let _ = writeln!(out, "> Scan incomplete: {}\n", md_escape(e));
     }
+    top_fixes(&mut out, report);
     for cap in &report.score_caps {
         let _ = writeln!(
             out,
@@ -122,11 +155,7 @@ pub fn markdown(report: &Report) -> String {
             );
         }
     }
-    let problems: Vec<&crate::report::CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Error))
-        .collect();
+    let problems: Vec<&crate::report::CheckResult> = report.checks_to_fix();
     let _ = writeln!(out, "\n### Checks to fix ({})\n", problems.len());
     if problems.is_empty() {
         let _ = writeln!(out, "Nothing fails or warns.\n");
@@ -161,6 +190,9 @@ pub fn markdown(report: &Report) -> String {
             .filter(|f| f.level != crate::model::outcome::FindingLevel::Info)
         {
             let _ = writeln!(out, "- {} {}", md_code(&f.code), md_escape(&f.message));
+        }
+        if let Some(fix) = &c.remediation_for_site {
+            let _ = writeln!(out, "\n**Fix for this site:** {}", md_escape(fix));
         }
         if !c.remediation.is_empty() {
             let _ = writeln!(out, "\n**Fix:** {}", md_prose(&c.remediation));
@@ -202,6 +234,9 @@ pub fn markdown(report: &Report) -> String {
                 md_escape(&f.message)
             );
         }
+        for line in scope_lines(c) {
+            let _ = write!(finding, "<br>{}", md_escape(&line));
+        }
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
@@ -209,10 +244,6 @@ pub fn markdown(report: &Report) -> String {
             md_code(&c.id),
             finding
         );
-        for line in scope_lines(c) {
-            let _ = write!(finding, "<br>{}", md_escape(&line));
-        }
-        let _ = writeln!(out, "| {} | `{}` | {} |", c.outcome.as_str(), c.id, finding);
     }
     let _ = writeln!(out, "\n</details>");
     let cats: Vec<String> = report

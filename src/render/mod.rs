@@ -2,9 +2,11 @@
 //! the gate's verdict arrives in `report.gate`, computed by [`crate::gate`].
 //! Everything that comes from the target is escaped for the format.
 
+mod badge;
 mod catalogue;
 mod diff;
 mod error;
+mod github;
 mod html;
 mod json;
 mod junit;
@@ -12,15 +14,17 @@ mod markdown;
 mod sarif;
 mod table;
 
-pub use catalogue::{catalogue_table, explain};
+pub use badge::{badge, badge_color};
+pub use catalogue::{catalogue_table, explain, explain_code};
 pub use diff::{DiffFormat, render_diff};
 pub use error::RenderError;
+pub use github::{escape_data, escape_property, github};
 pub use html::html;
 pub use json::json;
 pub use junit::junit;
 pub use markdown::markdown;
 pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA_URI, sarif};
-pub use table::table;
+pub use table::{table, table_with};
 
 use crate::model::outcome::Outcome;
 use crate::report::Report;
@@ -42,18 +46,133 @@ pub enum Format {
     Junit,
     /// One self-contained HTML page.
     Html,
+    /// GitHub Actions workflow commands (`::error`/`::warning` annotations).
+    Github,
 }
 
-/// Render a report in a format. `color` only affects the table.
+/// How wide the table may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// At most this many columns (cells wrap).
+    Columns(usize),
+    /// No limit (`--wide`): cells never wrap.
+    Unlimited,
+}
+
+/// How to render for people (the table; the other formats ignore it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// List passing and skipped checks and every live probe, not only
+    /// counts and the probes that decided a failure.
+    pub verbose: bool,
+    /// Width of the table.
+    pub width: Width,
+}
+
+impl Default for RenderOptions {
+    /// The full table, 120 columns wide, without colour.
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            verbose: true,
+            width: Width::Columns(120),
+        }
+    }
+}
+
+/// Render a report in a format. `color` only affects the table, which is
+/// the full table at 120 columns (see [`render_with`]).
 pub fn render(report: &Report, format: Format, color: bool) -> Result<String, RenderError> {
+    render_with(
+        report,
+        format,
+        &RenderOptions {
+            color,
+            ..RenderOptions::default()
+        },
+    )
+}
+
+/// Render a report in a format with the table's options.
+pub fn render_with(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+) -> Result<String, RenderError> {
     match format {
-        Format::Table => Ok(table(report, color)),
+        Format::Github => Ok(github(report)),
+        Format::Table => Ok(table_with(report, options)),
         Format::Json => json(report),
         Format::Markdown => Ok(markdown(report)),
         Format::Sarif => sarif(report),
         Format::Junit => junit(report),
         Format::Html => Ok(html(report)),
     }
+}
+
+/// One line for `--quiet`: target, score, grade, level, gate and the
+/// top fix, tab-free and terminal-safe.
+pub fn quiet_line(report: &Report) -> String {
+    let score = report
+        .score
+        .map_or_else(|| "—".to_string(), |s| format!("{s}/100"));
+    let gate = report
+        .gate
+        .as_ref()
+        .map_or("not gated", |g| g.verdict.as_str());
+    let fix = report
+        .top_fixes
+        .first()
+        .map_or_else(|| "none".to_string(), crate::report::TopFix::headline);
+    terminal_line(&format!(
+        "{}  score {score}  grade {}  level {}  gate {gate}  top fix: {fix}",
+        report.target.url,
+        report.grade.as_deref().unwrap_or("—"),
+        report.level_text(),
+    ))
+}
+
+/// Word-wrap one paragraph to `width` columns (characters; a word longer
+/// than a line is cut), the first line prefixed by `first`, the others by
+/// `rest`. `None` leaves the text on one line.
+pub fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> Vec<String> {
+    let Some(width) = width else {
+        return vec![format!("{first}{text}")];
+    };
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut len = first.chars().count();
+    let mut empty = true;
+    let indent = rest.chars().count();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let sep = usize::from(!empty);
+        if !empty && len + sep + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(rest);
+            len = indent;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            len += 1;
+        }
+        // A word longer than the room left is cut across lines.
+        while len + word.len() > width && width > len {
+            let room = width - len;
+            line.extend(word.drain(..room));
+            lines.push(std::mem::take(&mut line));
+            line.push_str(rest);
+            len = indent;
+        }
+        len += word.len();
+        line.extend(word);
+        empty = false;
+    }
+    lines.push(line);
+    lines
 }
 
 fn headline(report: &Report) -> String {

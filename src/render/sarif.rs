@@ -195,6 +195,24 @@ fn baseline_state(report: &Report, c: &CheckResult, code: Option<&str>, r: &mut 
     }
 }
 
+/// The report's top fixes as a run property: one object each, with the
+/// headline ("fix `x`: +12 points, …") and the action.
+fn top_fixes(report: &Report) -> Value {
+    report
+        .top_fixes
+        .iter()
+        .map(|f| {
+            json!({
+                "check": f.check,
+                "points": f.points,
+                "unlocksLevel": f.unlocks_level,
+                "text": f.headline(),
+                "action": f.action,
+            })
+        })
+        .collect()
+}
+
 /// Render a report as a SARIF 2.1.0 log (pretty JSON).
 pub fn sarif(report: &Report) -> Result<String, RenderError> {
     let rules: Vec<Value> = report.checks.iter().map(|c| rule(c, report)).collect();
@@ -231,6 +249,9 @@ pub fn sarif(report: &Report) -> Result<String, RenderError> {
     });
     if let Some(g) = &report.gate {
         props["gate"] = json!(g.verdict.as_str());
+    }
+    if !report.top_fixes.is_empty() {
+        props["topFixes"] = top_fixes(report);
     }
     let log = json!({
         "$schema": SARIF_SCHEMA_URI,

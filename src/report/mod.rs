@@ -198,6 +198,11 @@ pub struct CheckResult {
     pub evidence: Vec<String>,
     /// What to change.
     pub remediation: Shared<String>,
+    /// What to change, written for the scanned site: its URLs and the
+    /// values observed (a document to serve, a header to send). Present
+    /// only when the check could write it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation_for_site: Option<String>,
     /// Spec references.
     pub references: Shared<Vec<Reference>>,
     /// Structured details.
@@ -311,12 +316,160 @@ pub struct Report {
     /// The CI gate's verdict (`scan` sets it; see `docs/config.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateResult>,
+    /// The few actions that most raise the score or unlock the next
+    /// level, most important first (see [`TopFix`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_fixes: Vec<TopFix>,
+}
+
+/// How many top fixes a report carries, at most.
+pub const TOP_FIXES: usize = 5;
+
+/// One of a report's top fixes: a failing or warning check, what fixing
+/// it gains, and what to do. Ordered by gate level (a check that fails
+/// the gate first), then severity, then whether it unlocks a level, then
+/// points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopFix {
+    /// Check id.
+    pub check: String,
+    /// The check's outcome now (`fail` or `warn`).
+    pub outcome: Outcome,
+    /// The check's severity.
+    pub severity: String,
+    /// The check's gate level, when the report was gated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_level: Option<gate::Level>,
+    /// Points the score gains when this check passes (the score
+    /// recomputed with it passing, caps included).
+    pub points: u32,
+    /// The level reached when this check passes, if higher than now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlocks_level: Option<u8>,
+    /// What to do: the site-specific remediation when the check wrote
+    /// one, else the first sentence of the catalogue's remediation.
+    pub action: String,
+}
+
+impl TopFix {
+    /// What fixing it gains, as people read it: "+12 points, unlocks
+    /// level 2 (browserless)", or "no score change" when neither.
+    pub fn gain_text(&self) -> String {
+        let mut parts = Vec::new();
+        if self.points > 0 {
+            parts.push(format!(
+                "+{} {}",
+                self.points,
+                plural(self.points as usize, "point", "points")
+            ));
+        }
+        if let Some(l) = self.unlocks_level {
+            parts.push(format!("unlocks level {l} ({})", level_name(l)));
+        }
+        if parts.is_empty() {
+            parts.push("no score change".to_string());
+        }
+        if self.gate_level == Some(gate::Level::Error) {
+            parts.push("gate level error".to_string());
+        }
+        parts.join(", ")
+    }
+
+    /// "fix `browserless-path`: +12 points, unlocks level 2 (browserless)".
+    pub fn headline(&self) -> String {
+        format!("fix {}: {}", self.check, self.gain_text())
+    }
+}
+
+pub use crate::model::texts::{count, plural};
+
+/// The first sentence of a remediation (the rest is in `explain` and the
+/// JSON report): whitespace folded, cut at ". " before a capital (not
+/// "e.g. `x`") or at "; ".
+pub fn first_sentence(s: &str) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = flat
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| flat[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .into_iter()
+        .chain(flat.find("; "))
+        .min();
+    match end {
+        Some(i) => flat[..=i].trim_end_matches(';').to_string(),
+        None => flat,
+    }
 }
 
 impl Report {
     /// The result of a check by id.
     pub fn check(&self, id: &str) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The live probes (requests other than GET) that a failing or
+    /// warning check rests on: the ones a reader needs to see when the
+    /// full list is not asked for.
+    pub fn decisive_live_probes(&self) -> Vec<&ExchangeSummary> {
+        let decided: Vec<&str> = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn))
+            .flat_map(|c| {
+                c.evidence
+                    .iter()
+                    .map(String::as_str)
+                    .chain(c.findings.iter().filter_map(|f| f.probe.as_deref()))
+            })
+            .collect();
+        self.exchanges
+            .iter()
+            .filter(|x| x.method != "GET")
+            .filter(|x| {
+                decided.contains(&x.probe.as_str())
+                    || x.aliases.iter().any(|a| decided.contains(&a.as_str()))
+            })
+            .collect()
+    }
+
+    /// The checks that fail, error or warn, in the order to fix them: gate
+    /// level (`error` first, when gated), severity, then fail before error
+    /// before warn; catalogue order within.
+    pub fn checks_to_fix(&self) -> Vec<&CheckResult> {
+        let mut out: Vec<&CheckResult> = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error | Outcome::Warn))
+            .collect();
+        out.sort_by_key(|c| {
+            (
+                std::cmp::Reverse(self.gate.as_ref().map(|g| g.level(&c.id))),
+                severity_rank(&c.severity),
+                match c.outcome {
+                    Outcome::Fail => 0,
+                    Outcome::Error => 1,
+                    _ => 2,
+                },
+            )
+        });
+        out
+    }
+
+    /// How many checks ended with each outcome, in [`Outcome`] order,
+    /// outcomes with no check left out.
+    pub fn outcome_counts(&self) -> Vec<(Outcome, usize)> {
+        [
+            Outcome::Fail,
+            Outcome::Error,
+            Outcome::Warn,
+            Outcome::Pass,
+            Outcome::Info,
+            Outcome::Skip,
+        ]
+        .into_iter()
+        .map(|o| (o, self.checks.iter().filter(|c| c.outcome == o).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
     }
 
     /// The level as people read it: `2 (browserless)`, or `— (not
@@ -353,6 +506,9 @@ impl Report {
         for c in &mut self.checks {
             f(&mut c.id);
             f(&mut c.summary);
+            if let Some(r) = &mut c.remediation_for_site {
+                f(r);
+            }
             for finding in &mut c.findings {
                 f(&mut finding.code);
                 f(&mut finding.message);
@@ -391,6 +547,10 @@ impl Report {
                 f(t);
             }
         }
+        for fix in &mut self.top_fixes {
+            f(&mut fix.check);
+            f(&mut fix.action);
+        }
         if let Some(g) = &mut self.gate {
             for item in g.failures.iter_mut().chain(g.warnings.iter_mut()) {
                 f(&mut item.message);
@@ -405,6 +565,16 @@ impl Report {
                 }
             }
         }
+    }
+}
+
+/// Rank of a severity, critical first.
+pub fn severity_rank(severity: &str) -> u8 {
+    match severity {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        _ => 3,
     }
 }
 

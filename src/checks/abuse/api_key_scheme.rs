@@ -231,8 +231,8 @@ pub fn api_key_scheme(ev: &Evidence) -> Evaluation {
         "no OAuth"
     };
     let summary = format!(
-        "{} scheme(s) declared{}; {oauth_text}",
-        schemes.len(),
+        "{} declared{}; {oauth_text}",
+        crate::model::texts::count(schemes.len(), "scheme", "schemes"),
         if challenge_schemes.is_empty() {
             String::new()
         } else {

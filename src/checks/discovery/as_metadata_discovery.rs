@@ -103,6 +103,7 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
     let mut findings: Vec<Finding> = Vec::new();
     let mut usable: Vec<String> = Vec::new();
     let mut unusable: Vec<String> = Vec::new();
+    let mut site_fix: Option<String> = None;
     let mut unverified = Vec::new();
     for iv in view.iter() {
         match iv.effective() {
@@ -148,6 +149,13 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
                     usable.push(format!("{} ({}{route})", c.url, c.form.describe()));
                 } else {
                     unusable.push(c.url.to_string());
+                    if site_fix.is_none() {
+                        site_fix = Some(crate::checks::site_fix::issuer_mismatch(
+                            &c.url,
+                            iv.issuer.as_str(),
+                            declared,
+                        ));
+                    }
                     findings.push(finding(
                         code::UNUSABLE,
                         format!(
@@ -232,16 +240,21 @@ pub fn as_metadata_discovery(ev: &Evidence) -> Evaluation {
             findings,
             probes,
         )
-        .with_data(serde_json::json!({ "steps": discovery_steps(ev) }));
+        .with_data(serde_json::json!({ "steps": discovery_steps(ev) }))
+        .with_site_fix(crate::checks::site_fix::authorization_server_metadata(ev));
     }
     let summary = if let Some(first) = usable.first() {
         format!("Authorization-server metadata found at {first}")
     } else {
-        "Metadata found, but its issuer does not match the URL it was found at".to_string()
+        "Unusable metadata: its issuer does not match the URL it was found at".to_string()
     };
-    Evaluation::evaluated(summary, findings, probes)
+    let eval = Evaluation::evaluated(summary, findings, probes)
         .with_data(serde_json::json!({ "steps": discovery_steps(ev) }))
-        .with_unverified(unverified)
+        .with_unverified(unverified);
+    match site_fix {
+        Some(fix) if usable.is_empty() => eval.with_site_fix(fix),
+        _ => eval,
+    }
 }
 
 #[cfg(test)]

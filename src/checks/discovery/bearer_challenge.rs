@@ -243,8 +243,9 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     }
     let summary = if challenged > 0 {
         format!(
-            "{challenged} of {} endpoint(s) answer 401 with a Bearer challenge",
-            plain.len()
+            "{challenged} of {} {} 401 with a Bearer challenge",
+            plain.len(),
+            crate::model::texts::plural(plain.len(), "endpoint answers", "endpoints answer")
         )
     } else if open == plain.iter().filter(|a| a.response(ev).is_some()).count() {
         "The API answers without credentials: there is no challenge to follow".to_string()

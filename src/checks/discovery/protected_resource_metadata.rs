@@ -138,7 +138,8 @@ pub fn protected_resource_metadata(ev: &Evidence) -> Evaluation {
                 None,
             ));
         }
-        return Evaluation::evaluated("No protected-resource metadata found", findings, probes);
+        return Evaluation::evaluated("No protected-resource metadata found", findings, probes)
+            .with_site_fix(crate::checks::site_fix::protected_resource_metadata(ev));
     }
     // The resources a valid route declares: a path-suffixed document or one
     // a challenge named, whose `resource` passes the identity rule.

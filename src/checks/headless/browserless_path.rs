@@ -137,10 +137,16 @@ pub fn browserless_path(ev: &Evidence) -> Evaluation {
         } else {
             code::BROWSER_ONLY
         };
-        let grants: Vec<&str> = docs
+        // Several documents (RFC 8414 and OpenID) often list the same grants.
+        let mut grants: Vec<&str> = Vec::new();
+        for g in docs
             .iter()
             .flat_map(|(_, _, d)| strings(d, "grant_types_supported"))
-            .collect();
+        {
+            if !grants.contains(&g) {
+                grants.push(g);
+            }
+        }
         findings.push(finding(
             code,
             format!(
@@ -186,6 +192,20 @@ mod tests {
     use crate::model::outcome::Outcome;
 
     use serde_json::json as j;
+
+    #[test]
+    fn the_browser_only_grants_are_listed_once() {
+        let d = with(
+            without(doc(), "device_authorization_endpoint"),
+            "grant_types_supported",
+            j!(["authorization_code", "implicit", "authorization_code"]),
+        );
+        let r = crate::testing::judge(&ev_with(d, vec![]), "browserless-path");
+        assert_eq!(r.outcome, Outcome::Fail);
+        let m = &r.findings[0].message;
+        assert!(m.contains("(grants: authorization_code, implicit)"), "{m}");
+    }
+
     #[test]
     fn browserless_path_outcomes() {
         let b = |d: Value, routes: Vec<Route>| judge(&ev_with(d, routes), "browserless-path");

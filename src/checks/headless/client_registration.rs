@@ -289,8 +289,24 @@ pub fn client_registration(ev: &Evidence) -> Evaluation {
     } else if !endpoints.is_empty() && lives.iter().all(|l| l.response.is_none()) {
         ways.push("dynamic client registration (advertised)".to_string());
     }
+    // Findings that are not informative make the outcome warn or fail:
+    // the headline says so rather than only what works.
+    let problems = findings
+        .iter()
+        .filter(|f| {
+            f.code != code::PROBE_CLIENT_DELETED
+                && f.code != code::CIMD_DISABLED
+                && f.code != code::NOT_VERIFIED_LIVE
+        })
+        .count();
     let summary = if ways.is_empty() {
         "The advertised registration endpoint is not really there".to_string()
+    } else if problems > 0 {
+        format!(
+            "Registration has {}: an agent can obtain a client id through {}",
+            crate::model::texts::count(problems, "problem", "problems"),
+            ways.join(" and ")
+        )
     } else {
         format!(
             "An agent can obtain a client id through {}",

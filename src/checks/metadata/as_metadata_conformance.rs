@@ -208,12 +208,12 @@ pub fn as_metadata_conformance(ev: &Evidence) -> Evaluation {
         }
     }
     let summary = if findings.is_empty() {
-        format!("{} metadata document(s) conform to RFC 8414 §2", docs.len())
+        format!("{} to RFC 8414 §2", crate::model::texts::count(docs.len(), "metadata document conforms", "metadata documents conform"))
     } else {
         format!(
-            "{} conformance problem(s) in {} metadata document(s)",
-            findings.len(),
-            docs.len()
+            "{} in {}",
+            crate::model::texts::count(findings.len(), "conformance problem", "conformance problems"),
+            crate::model::texts::count(docs.len(), "metadata document", "metadata documents")
         )
     };
     Evaluation::evaluated(summary, findings, probes)

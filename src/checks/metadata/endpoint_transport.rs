@@ -85,12 +85,13 @@ pub fn endpoint_transport(ev: &Evidence) -> Evaluation {
     }
     let summary = if findings.is_empty() {
         format!(
-            "All {checked} advertised endpoint and link URL(s) are absolute https URLs (http accepted on loopback)"
+            "All {checked} advertised endpoint and link URLs are absolute https URLs (http accepted on loopback)"
         )
     } else {
         format!(
-            "{} of {checked} advertised URL(s) are not absolute https URLs",
-            findings.len()
+            "{} of {checked} advertised URLs {} not an absolute https URL",
+            findings.len(),
+            crate::model::texts::plural(findings.len(), "is", "are")
         )
     };
     Evaluation::evaluated(summary, findings, probes)

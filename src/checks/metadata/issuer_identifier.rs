@@ -89,7 +89,7 @@ pub fn issuer_identifier(ev: &Evidence) -> Evaluation {
         "Every metadata document's issuer is identical to the issuer its URL was built from"
             .to_string()
     } else {
-        format!("{} issuer problem(s)", findings.len())
+        format!("{}: a client must not use the metadata", crate::model::texts::count(findings.len(), "issuer problem", "issuer problems"))
     };
     Evaluation::evaluated(summary, findings, probes)
 }

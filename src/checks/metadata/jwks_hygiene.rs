@@ -245,11 +245,12 @@ pub fn jwks_hygiene(ev: &Evidence) -> Evaluation {
         "A published JWK Set exposes key material that must stay secret".to_string()
     } else if findings.is_empty() {
         format!(
-            "{} JWK Set(s) are valid and publish public keys only",
-            sets.len()
+            "{} valid and {} public keys only",
+            crate::model::texts::count(sets.len(), "JWK Set is", "JWK Sets are"),
+            crate::model::texts::plural(sets.len(), "publishes", "publish")
         )
     } else {
-        format!("{} problem(s) in {} JWK Set(s)", findings.len(), sets.len())
+        format!("{} in {}", crate::model::texts::count(findings.len(), "problem", "problems"), crate::model::texts::count(sets.len(), "JWK Set", "JWK Sets"))
     };
     Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
 }

@@ -25,6 +25,7 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
     let mut findings = Vec::new();
     let mut probes = Vec::new();
     let mut judged = 0usize;
+    let mut site_fix: Option<String> = None;
     for iv in view.iter() {
         let Some((c, doc)) = iv.effective() else {
             continue;
@@ -57,6 +58,9 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
             )),
             Methods::List(_) => {}
         }
+        if site_fix.is_none() && !matches!(pkce_methods(doc), Methods::List(ref m) if m.contains(&"S256")) {
+            site_fix = Some(crate::checks::site_fix::pkce_s256(&c.url));
+        }
         // MCP 2025-11-25: an AS offering OpenID discovery MUST include the
         // member there too; a client may read that document instead.
         for other in iv
@@ -86,7 +90,11 @@ pub fn pkce_s256(ev: &Evidence) -> Evaluation {
     } else {
         "PKCE with S256 is advertised".to_string()
     };
-    Evaluation::evaluated(summary, findings, probes)
+    let eval = Evaluation::evaluated(summary, findings, probes);
+    match site_fix {
+        Some(fix) => eval.with_site_fix(fix),
+        None => eval,
+    }
 }
 
 #[cfg(test)]

@@ -386,7 +386,8 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
         worst.push(format!("{unsecured_n} changing data without credentials"));
     }
     let summary = format!(
-        "{total} operation(s): {}{}",
+        "{}: {}{}",
+        crate::model::texts::count(total, "operation", "operations"),
         count_text.join(", "),
         if worst.is_empty() {
             String::new()

@@ -184,8 +184,8 @@ pub fn least_privilege(ev: &Evidence) -> Evaluation {
     }
     let read = api.iter().filter(|c| c.class == ScopeClass::Read).count();
     let summary = format!(
-        "{} API scope(s): {} read-only, {} that change data or administer",
-        api.len(),
+        "{}: {} read-only, {} that change data or administer",
+        crate::model::texts::count(api.len(), "API scope", "API scopes"),
         read,
         api.iter().filter(|c| c.class.changes_data()).count()
     );

@@ -122,8 +122,8 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
     }
     let sources: BTreeSet<&str> = classes.iter().map(|c| c.source.as_str()).collect();
     let summary = format!(
-        "{} scope(s) classified: {} (from {})",
-        classes.len(),
+        "{} classified: {} (from {})",
+        crate::model::texts::count(classes.len(), "scope", "scopes"),
         class_counts(classes),
         sources.into_iter().collect::<Vec<_>>().join(", ")
     );

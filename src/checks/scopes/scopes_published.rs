@@ -184,8 +184,8 @@ pub fn scopes_published(ev: &Evidence) -> Evaluation {
         "No scopes are published".to_string()
     } else {
         format!(
-            "{} scope(s) published{}: {}",
-            view.published.len(),
+            "{} published{}: {}",
+            crate::model::texts::count(view.published.len(), "scope", "scopes"),
             if view.truncated {
                 " (more not read)"
             } else {
@@ -222,7 +222,7 @@ mod tests {
         let ev = origin_site(as_doc(Some(j!(["files:read", "files:write"]))));
         let r = judge(&ev, "scopes-published");
         assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.codes);
-        assert!(r.summary.contains("2 scope(s)"), "{}", r.summary);
+        assert!(r.summary.contains("2 scopes published"), "{}", r.summary);
         let data = r.data.unwrap();
         assert_eq!(data["published"][0]["scope"], "files:read");
         assert_eq!(data["published"][0]["sources"][0]["from"], "as-metadata");

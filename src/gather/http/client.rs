@@ -482,7 +482,11 @@ fn classify_error(e: reqwest::Error) -> ProbeError {
         || lower.contains("name or service not known")
     {
         ErrorKind::Dns
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    } else if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        // rustls reading a plain-HTTP answer to its ClientHello.
+        || lower.contains("corrupt message")
     {
         ErrorKind::Tls
     } else if e.is_connect() {
