@@ -1,6 +1,9 @@
-//! The scope classifier on labelled sets of real scope strings, from names
-//! alone: the development set (`fixtures/scopes/labelled.tsv`) the rules are
-//! written against, and held-out sets from other providers that were not
+//! The scope classifier on labelled sets of real scope strings, each row
+//! classified beside its provider's other scopes (for H3 also every scope
+//! the provider publishes), as a scanner sees a target's
+//! `scopes_supported`: the development set (`fixtures/scopes/labelled.tsv`
+//! and the former held-out sets H1 and H2) the rules are written against,
+//! and the held-out set H3 from other providers that were not
 //! looked at while writing them (`fixtures/scopes/heldout-*.tsv`; the split and
 //! its history are in `fixtures/scopes/HELDOUT.md`). Each test prints the
 //! accuracy per provider and per class, every miss and the confusion table,
@@ -41,9 +44,11 @@ const HELD_OUT: &[(&str, &str)] = &[(
 /// Every scope string each H3 provider publishes (provider, scope): the
 /// sibling context a scanner would see beside the labelled rows.
 const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-3-siblings.tsv");
-/// The accuracy the classifier reached on H3 when it was evaluated once
-/// (HELDOUT.md), kept as a floor.
-const HELD_OUT_REQUIRED: f64 = 0.0;
+/// The accuracy the classifier reached on H3 when it was evaluated once,
+/// with each provider's sibling lists as context (HELDOUT.md step 7:
+/// 442/601 = 73.5 %), kept as a floor: the honest figure, far from the
+/// 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.735;
 
 struct Row {
     scope: String,
