@@ -1,18 +1,21 @@
-//! The scope classifier on labelled sets of real scope strings, from names
-//! alone: the development set (`fixtures/scopes/labelled.tsv`) the rules are
-//! written against, and held-out sets from other providers that were not
+//! The scope classifier on labelled sets of real scope strings, each row
+//! classified beside its provider's other scopes (for H3 also every scope
+//! the provider publishes), as a scanner sees a target's
+//! `scopes_supported`: the development set (`fixtures/scopes/labelled.tsv`
+//! and the former held-out sets H1 and H2) the rules are written against,
+//! and the held-out set H3 from other providers that were not
 //! looked at while writing them (`fixtures/scopes/heldout-*.tsv`; the split and
 //! its history are in `fixtures/scopes/HELDOUT.md`). Each test prints the
 //! accuracy per provider and per class, every miss and the confusion table,
 //! and holds the accuracy at what was reached. Run
 //! `cargo test --test scope_labels -- --nocapture` to see them.
 
-use agentready::classify::scopes::{Hints, ScopeClass, classify};
+use agentready::classify::scopes::{Hints, NO_ACTION_REASON, ScopeClass, classify_all};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The development set: the rules were written and debugged against it.
-/// `heldout-1.tsv` joined it after its one evaluation as a held-out sample
-/// (83.4 %, HELDOUT.md).
+/// `heldout-1.tsv` and `heldout-2.tsv` joined it after their one evaluation
+/// each as a held-out sample (83.4 % and 75.3 %, HELDOUT.md).
 const DEVELOPMENT: &[(&str, &str)] = &[
     (
         "labelled.tsv",
@@ -22,19 +25,30 @@ const DEVELOPMENT: &[(&str, &str)] = &[
         "heldout-1.tsv",
         include_str!("../fixtures/scopes/heldout-1.tsv"),
     ),
+    (
+        "heldout-2.tsv",
+        include_str!("../fixtures/scopes/heldout-2.tsv"),
+    ),
 ];
-/// The accuracy the classifier must keep on the development set.
-const DEVELOPMENT_REQUIRED: f64 = 0.952;
+/// The accuracy the classifier must keep on the development set, each row
+/// classified among its provider's rows (HELDOUT.md step 6: 1078/1165).
+const DEVELOPMENT_REQUIRED: f64 = 0.925;
 
-/// The held-out set: evaluated, never used to write a rule.
+/// The held-out set H3 (26 providers in none of the sets above), labelled by
+/// a researcher who never saw the classifier: evaluated once, never used
+/// to write a rule (HELDOUT.md).
 const HELD_OUT: &[(&str, &str)] = &[(
-    "heldout-2.tsv",
-    include_str!("../fixtures/scopes/heldout-2.tsv"),
+    "heldout-3.tsv",
+    include_str!("../fixtures/scopes/heldout-3.tsv"),
 )];
-/// The accuracy the classifier reached on the held-out set when it was
-/// evaluated once (HELDOUT.md: 225/299 = 75.3 %), kept as a floor: it is
-/// the honest figure, far from the 99 % target.
-const HELD_OUT_REQUIRED: f64 = 0.752;
+/// Every scope string each H3 provider publishes (provider, scope): the
+/// sibling context a scanner would see beside the labelled rows.
+const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-3-siblings.tsv");
+/// The accuracy the classifier reached on H3 when it was evaluated once,
+/// with each provider's sibling lists as context (HELDOUT.md step 7:
+/// 442/601 = 73.5 %), kept as a floor: the honest figure, far from the
+/// 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.735;
 
 struct Row {
     scope: String,
@@ -72,14 +86,41 @@ fn rows(sets: &[(&str, &str)]) -> Vec<Row> {
     clippy::print_stdout,
     reason = "the accuracy report is the point of these tests"
 )]
-fn report(title: &str, rows: &[Row], required: f64) -> f64 {
+fn report(title: &str, rows: &[Row], siblings: &str, required: f64) -> f64 {
     let mut per_provider: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut per_class: BTreeMap<ScopeClass, (usize, usize)> = BTreeMap::new();
     let mut predicted: BTreeMap<ScopeClass, (usize, usize)> = BTreeMap::new();
     let mut confusion: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     let mut misses = Vec::new();
+    // Each row is classified among its provider's rows: the siblings a
+    // scanner would see in that provider's `scopes_supported`.
+    let mut by_provider: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in rows {
-        let got = classify(&r.scope, Hints::default()).expect("vocabulary loads");
+        by_provider
+            .entry(r.provider.as_str())
+            .or_default()
+            .push(r.scope.as_str());
+    }
+    for line in siblings.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (provider, scope) = line.split_once('\t').expect("provider<TAB>scope");
+        if let Some(list) = by_provider.get_mut(provider)
+            && !list.contains(&scope)
+        {
+            list.push(scope);
+        }
+    }
+    let mut classes = BTreeMap::new();
+    for (provider, scopes) in &by_provider {
+        let input: Vec<(&str, Hints)> = scopes.iter().map(|s| (*s, Hints::default())).collect();
+        for c in classify_all(&input).expect("vocabulary loads") {
+            classes.insert((*provider, c.scope.clone()), c);
+        }
+    }
+    for r in rows {
+        let got = &classes[&(r.provider.as_str(), r.scope.clone())];
         let hit = got.class == r.expected;
         for (entry, inc) in [
             (per_provider.entry(r.provider.as_str()).or_default(), hit),
@@ -93,10 +134,22 @@ fn report(title: &str, rows: &[Row], required: f64) -> f64 {
             *confusion
                 .entry((r.expected.as_str(), got.class.as_str()))
                 .or_default() += 1;
-            misses.push((r, got));
+            misses.push((r, got.clone()));
         }
     }
     let hits = rows.len() - misses.len();
+    // The same rows had a scope that names no action (and has no read-only
+    // sibling) defaulted to `write` instead of `unknown`: the measurement
+    // the choice of default rests on (src/classify/scopes/context.rs).
+    let verbless = |expected: ScopeClass| {
+        rows.iter()
+            .filter(|r| {
+                let c = &classes[&(r.provider.as_str(), r.scope.clone())];
+                c.reason == NO_ACTION_REASON && r.expected == expected
+            })
+            .count()
+    };
+    let with_write_default = hits - verbless(ScopeClass::Unknown) + verbless(ScopeClass::Write);
     let accuracy = hits as f64 / rows.len() as f64;
     let pct = |(h, t): (usize, usize)| 100.0 * h as f64 / t.max(1) as f64;
     let macro_avg = |m: &mut dyn Iterator<Item = (usize, usize)>| {
@@ -104,7 +157,7 @@ fn report(title: &str, rows: &[Row], required: f64) -> f64 {
         v.iter().sum::<f64>() / v.len().max(1) as f64
     };
     println!(
-        "\n{title}: {} labelled real scopes from {} providers (name only)",
+        "\n{title}: {} labelled real scopes from {} providers (name and sibling scopes)",
         rows.len(),
         per_provider.len()
     );
@@ -136,6 +189,16 @@ fn report(title: &str, rows: &[Row], required: f64) -> f64 {
         required * 100.0,
         macro_avg(&mut per_provider.values().copied()),
         macro_avg(&mut per_class.values().copied()),
+    );
+    println!(
+        "Scopes naming no action and no read-only sibling: {} (documented write {}, unknown {}); with a write default: {with_write_default}/{} = {:.1} %",
+        rows.iter()
+            .filter(|r| classes[&(r.provider.as_str(), r.scope.clone())].reason == NO_ACTION_REASON)
+            .count(),
+        verbless(ScopeClass::Write),
+        verbless(ScopeClass::Unknown),
+        rows.len(),
+        100.0 * with_write_default as f64 / rows.len() as f64,
     );
     println!(
         "Misses ({}): expected → got, scope, provider, what it grants, classifier's reason",
@@ -185,7 +248,7 @@ fn the_labelled_sets_are_real_sized_distinct_and_disjoint() {
 #[test]
 fn classifier_accuracy_on_the_development_set() {
     let rows = rows(DEVELOPMENT);
-    let accuracy = report("Development set", &rows, DEVELOPMENT_REQUIRED);
+    let accuracy = report("Development set", &rows, "", DEVELOPMENT_REQUIRED);
     assert!(
         accuracy >= DEVELOPMENT_REQUIRED,
         "accuracy {:.1} % is under {:.1} %",
@@ -197,7 +260,12 @@ fn classifier_accuracy_on_the_development_set() {
 #[test]
 fn classifier_accuracy_on_the_held_out_set() {
     let rows = rows(HELD_OUT);
-    let accuracy = report("Held-out set", &rows, HELD_OUT_REQUIRED);
+    let accuracy = report(
+        "Held-out set H3",
+        &rows,
+        HELD_OUT_SIBLINGS,
+        HELD_OUT_REQUIRED,
+    );
     assert!(
         accuracy >= HELD_OUT_REQUIRED,
         "accuracy {:.1} % is under {:.1} %",

@@ -30,6 +30,15 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+mod context;
+
+/// Why a scope is `unknown` from its name alone: it names a resource and no
+/// action. [`classify_all_with`] decides it from its siblings when it can.
+pub const NO_ACTION_REASON: &str = "the name says what it is about but not what it allows";
+#[cfg(any(test, feature = "testing"))]
+pub use context::classify_all;
+pub use context::classify_all_with;
+
 /// The embedded vocabulary.
 pub const VOCABULARY: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -1372,7 +1381,7 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     } else {
         verdict(
             ScopeClass::Unknown,
-            "the name says what it is about but not what it allows".into(),
+            NO_ACTION_REASON.into(),
         )
     };
     if out.god_mode {

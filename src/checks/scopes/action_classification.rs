@@ -116,7 +116,13 @@ pub fn action_classification(ev: &Evidence) -> Evaluation {
     // documents and descriptions, then the descriptions' OAuth flows).
     let analysis = crate::evidence::views::scopes::analysis(ev);
     let view = &analysis.view;
-    let mut class_cache: BTreeMap<String, Classification> = BTreeMap::new();
+    // The published scopes were classified together, beside their
+    // siblings; a scope only an operation names is classified alone.
+    let mut class_cache: BTreeMap<String, Classification> = analysis
+        .classified()
+        .iter()
+        .map(|c| (c.scope.clone(), c.clone()))
+        .collect();
     let mut classify_scope = |scope: &str| -> Classification {
         class_cache
             .entry(scope.to_string())

@@ -230,6 +230,31 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_scope_is_classified_beside_its_read_only_sibling() {
+        // `reports` alone says nothing; beside `reports:read` it is the
+        // variant that also writes, so nothing is left unclassified.
+        let r = judge(
+            &origin_site(as_doc(Some(j!(["files:read", "reports", "reports:read"])))),
+            "scope-classification",
+        );
+        assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.codes);
+        assert!(!has(&r, "scope-classification-unclassified"));
+        let data = r.data.expect("data");
+        let scopes = data["scopes"].as_array().expect("scopes");
+        let reports = scopes
+            .iter()
+            .find(|s| s["scope"] == "reports")
+            .expect("reports classified");
+        assert_eq!(reports["class"], "write");
+        assert!(
+            reports["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("`reports:read`")),
+            "{reports}"
+        );
+    }
+
+    #[test]
     fn classification_warns_on_a_few_unknowns_and_fails_on_many() {
         let r = judge(
             &origin_site(as_doc(Some(j!(["files:read", "files:write", "reports"])))),

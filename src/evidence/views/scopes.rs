@@ -483,7 +483,8 @@ pub fn scope_view(ev: &Evidence) -> ScopeView {
 /// the target publishes.
 pub fn classify_view(view: &ScopeView) -> Result<Vec<Classification>, ScopeError> {
     let vocab = scopes::vocabulary()?;
-    Ok(view
+    // Together: each published scope is read beside its siblings.
+    let input: Vec<(&str, Hints<'_>)> = view
         .published
         .iter()
         .map(|p| {
@@ -491,9 +492,10 @@ pub fn classify_view(view: &ScopeView) -> Result<Vec<Classification>, ScopeError
                 description: view.descriptions.get(&p.scope).map(|(d, _)| d.as_str()),
                 risk: view.risk.get(&p.scope).map(|(r, _)| r),
             };
-            scopes::classify_with(vocab, &p.scope, hints)
+            (p.scope.as_str(), hints)
         })
-        .collect())
+        .collect();
+    Ok(scopes::classify_all_with(vocab, &input))
 }
 
 /// The scope view and its classification: computed once per evidence
