@@ -291,7 +291,7 @@ fn quiet_prints_one_line_and_dash_is_stdout() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert_eq!(
         text.trim_end(),
-        "http://127.0.0.1:40000/  score 88/100  grade B  level 1 (discoverable)  gate fail  top fix: fix token-revocation: +5 points, unlocks level 2 (browserless), gate level error"
+        "http://127.0.0.1:40000/  score 87/100  grade B  level 1 (discoverable)  gate fail  top fix: fix token-revocation: +5 points, unlocks level 2 (browserless), gate level error"
     );
     let (json, _) = run(&[
         "scan",
@@ -303,7 +303,7 @@ fn quiet_prints_one_line_and_dash_is_stdout() {
         "-",
     ]);
     let v: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["score"], 88);
+    assert_eq!(v["score"], 87);
     assert!(!Path::new("-").exists(), "`-o -` wrote a file named -");
 }
 
@@ -325,7 +325,7 @@ fn badge_writes_a_shields_endpoint_from_a_report() {
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["schemaVersion"], 1);
     assert_eq!(v["label"], "agentready");
-    assert_eq!(v["message"], "B · 88/100");
+    assert_eq!(v["message"], "B · 87/100");
     assert_eq!(v["color"], "green");
     // Not a report: exit 2.
     let (_, code) = run(&["badge", evidence("widgets-api").to_str().unwrap()]);

@@ -163,7 +163,7 @@ async fn a_server_card_leads_a_bare_domain_to_its_mcp_endpoint() {
         assert!(requests.contains(&r.to_string()), "{r}: {requests:?}");
     }
     assert!(
-        requests.iter().any(|r| r.ends_with(" /mcp")),
+        requests.iter().any(|r| r.starts_with("POST /mcp")),
         "{requests:?}"
     );
     assert_eq!(

@@ -483,7 +483,7 @@ pub fn html(report: &Report) -> String {
     if !clients.is_empty() {
         let _ = writeln!(
             out,
-            "<h2>Client compatibility</h2><div class=\"card\"><table><tr><th>Client</th><th>Outcome</th><th>Why</th><th>Exchange</th></tr>"
+            "<h2>Client compatibility</h2><div class=\"card\"><table class=\"ex\"><tr><th>Client</th><th>Outcome</th><th>Why</th><th>Exchange</th></tr>"
         );
         for c in &clients {
             let cls = match c.connects {

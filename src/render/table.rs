@@ -231,16 +231,31 @@ pub fn table_with(report: &Report, options: &RenderOptions) -> String {
 
     let clients = super::client_rows(report);
     if !clients.is_empty() {
-        let _ = writeln!(out, "Client compatibility (which clients can connect):");
+        line(
+            &mut out,
+            "Client compatibility (which clients can connect):",
+            "",
+            "  ",
+        );
         for c in &clients {
             let probe = c
                 .probe
                 .as_deref()
                 .map(|p| format!(" [{p}]"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  {:<24} {}{probe}", c.profile, c.reason);
+            line(
+                &mut out,
+                &format!("{:<24} {}{probe}", c.profile, c.reason),
+                "  ",
+                "      ",
+            );
             if !c.choices.is_empty() {
-                let _ = writeln!(out, "  {:<24} choices: {}", "", c.choices.join("; "));
+                line(
+                    &mut out,
+                    &format!("{:<24} choices: {}", "", c.choices.join("; ")),
+                    "  ",
+                    "      ",
+                );
             }
         }
         out.push('\n');
