@@ -108,6 +108,88 @@ pub fn pkce_s256(url: &str) -> String {
     )
 }
 
+/// The `scopes_supported` the scan found (authorization-server and
+/// protected-resource metadata), at most `n`, in the order found.
+fn found_scopes(ev: &Evidence, n: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let docs = as_view(ev)
+        .iter()
+        .filter_map(|iv| iv.effective().map(|(_, d)| d.clone()))
+        .chain(prm_view(ev).iter().filter_map(|c| c.doc().map(|d| (*d).clone())))
+        .collect::<Vec<Value>>();
+    for d in &docs {
+        for s in d
+            .get("scopes_supported")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if out.len() < n && !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// RFC 6750 §3 and RFC 9728 §5.1: the challenge `api_url` should answer
+/// a request without a token with, naming this resource's metadata URL
+/// (path-inserted, RFC 9728 §3.1) and the scopes the scan found.
+pub fn bearer_challenge(ev: &Evidence, api_url: &str) -> String {
+    let (origin, path) = match url::Url::parse(api_url) {
+        Ok(u) => (
+            u.origin().ascii_serialization(),
+            u.path().trim_end_matches('/').to_string(),
+        ),
+        Err(_) => origin_and_path(ev),
+    };
+    let scopes = found_scopes(ev, 3);
+    let scope = if scopes.is_empty() {
+        String::new()
+    } else {
+        format!(", scope=\"{}\"", scopes.join(" "))
+    };
+    format!(
+        "Answer a request to {api_url} without a token with 401 and WWW-Authenticate: Bearer resource_metadata=\"{origin}/.well-known/oauth-protected-resource{path}\"{scope}; answer one with an invalid token with 401 and WWW-Authenticate: Bearer error=\"invalid_token\""
+    )
+}
+
+/// An auth.md for this site: a first heading naming auth.md, links to the
+/// discovery documents the scan found (or should have found) and to where
+/// an agent registers.
+pub fn auth_md(ev: &Evidence) -> String {
+    let (origin, path) = origin_and_path(ev);
+    let prm = format!("{origin}/.well-known/oauth-protected-resource{path}");
+    let issuer = found_issuers(ev)
+        .into_iter()
+        .next()
+        .or_else(|| listed_authorization_servers(ev).into_iter().next())
+        .unwrap_or_else(|| origin.clone());
+    let asm = match url::Url::parse(&issuer) {
+        Ok(u) => format!(
+            "{}/.well-known/oauth-authorization-server{}",
+            u.origin().ascii_serialization(),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => format!("{origin}/.well-known/oauth-authorization-server"),
+    };
+    let register = as_view(ev)
+        .iter()
+        .filter_map(|iv| iv.effective().map(|(_, d)| d.clone()))
+        .find_map(|d| {
+            d.get("agent_auth")
+                .and_then(|a| a.get("register_uri").or_else(|| a.get("identity_endpoint")))
+                .or_else(|| d.get("registration_endpoint"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| format!("{origin}/agent/auth"));
+    format!(
+        "Serve {origin}/auth.md with Content-Type: text/markdown, for example:\n\n# auth.md\n\nAgents authenticate here without a browser. Discovery: {prm} (RFC 9728) and {asm} (RFC 8414). Register an agent at {register} (the `agent_auth` block of the metadata)."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +213,51 @@ mod tests {
             "{asm}"
         );
         assert!(asm.contains(r#""code_challenge_methods_supported":["S256"]"#), "{asm}");
+        let bc = bearer_challenge(&ev, "https://mcp.example.org/mcp");
+        assert!(
+            bc.contains(r#"resource_metadata="https://mcp.example.org/.well-known/oauth-protected-resource/mcp""#),
+            "{bc}"
+        );
+        let md = auth_md(&ev);
+        assert!(md.contains("https://mcp.example.org/auth.md"), "{md}");
+        assert!(md.contains("# auth.md"), "{md}");
+        assert!(
+            md.contains("https://mcp.example.org/.well-known/oauth-protected-resource/mcp"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn the_auth_md_fix_is_a_valid_auth_md() {
+        // The snippet, served as is, passes the auth-md check's own reading.
+        let ev = evidence(site(vec![], None), crate::testing::ORIGIN);
+        let fix = auth_md(&ev);
+        let body = fix.split_once("for example:\n\n").unwrap().1;
+        let served = evidence(
+            site(
+                vec![crate::testing::route("/auth.md", 200, "text/markdown", body)],
+                None,
+            ),
+            crate::testing::ORIGIN,
+        );
+        let r = crate::testing::judge(&served, "auth-md");
+        assert_eq!(r.outcome, crate::model::outcome::Outcome::Pass, "{body}\n{}\n{:?}", r.summary, r.findings);
+    }
+
+    #[test]
+    fn failing_checks_carry_their_site_fix() {
+        // An SPA shell at /auth.md: auth-md fails and says what to serve.
+        let html = crate::testing::route("/auth.md", 200, "text/html", "<!doctype html><html><body><div id=root></div></body></html>");
+        let ev = evidence(site(vec![html], None), crate::testing::ORIGIN);
+        let r = crate::testing::judge(&ev, "auth-md");
+        let fix = r.remediation_for_site.unwrap_or_default();
+        assert!(fix.contains(&format!("{}/auth.md", crate::testing::ORIGIN)), "{fix}");
+        // An API that answers without a challenge: bearer-challenge fails
+        // and names the header to send.
+        let api = crate::testing::route("/api/v1", 403, "application/json", "{}");
+        let ev = evidence(site(vec![api], None), &format!("{}/api/v1", crate::testing::ORIGIN));
+        let r = crate::testing::judge(&ev, "bearer-challenge");
+        let fix = r.remediation_for_site.unwrap_or_default();
+        assert!(fix.contains("WWW-Authenticate: Bearer resource_metadata="), "{:?} {fix}", r.outcome);
     }
 }

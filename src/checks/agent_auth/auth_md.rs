@@ -124,7 +124,12 @@ pub fn auth_md(ev: &Evidence) -> Evaluation {
         Some(u) => format!("auth.md found at {u}"),
         None => "No usable auth.md document".to_string(),
     };
-    Evaluation::evaluated(summary, findings, probes).with_unverified(unverified)
+    let fix = (!findings.is_empty()).then(|| crate::checks::site_fix::auth_md(ev));
+    let e = Evaluation::evaluated(summary, findings, probes).with_unverified(unverified);
+    match fix {
+        Some(f) => e.with_site_fix(f),
+        None => e,
+    }
 }
 
 #[cfg(test)]

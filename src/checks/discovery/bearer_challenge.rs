@@ -252,7 +252,14 @@ pub fn bearer_challenge(ev: &Evidence) -> Evaluation {
     } else {
         "No endpoint answers an unauthenticated request with a Bearer challenge".to_string()
     };
+    let fix = plain
+        .first()
+        .filter(|_| !findings.is_empty())
+        .map(|a| crate::checks::site_fix::bearer_challenge(ev, &a.url));
     let mut e = Evaluation::evaluated(summary, findings, probes);
+    if let Some(f) = fix {
+        e = e.with_site_fix(f);
+    }
     if open > 0
         && challenged == 0
         && open == plain.iter().filter(|a| a.response(ev).is_some()).count()
