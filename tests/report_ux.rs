@@ -1,5 +1,6 @@
 //! Reports people act on (issue 22): the top-fixes block in the table,
-//! Markdown and HTML on two sites (widgets-api, one fix from level 2, and
+//! Markdown and HTML on three sites (oidc-realm at level 2, near level 3;
+//! widgets-api, one fix from level 2; and
 //! classic-oauth, at level 1), the table fitting 80 columns, the GitHub
 //! annotations, `explain` with a finding code and with a typo, `--quiet`.
 //!
@@ -79,7 +80,7 @@ fn snapshot(name: &str, actual: &str) {
     );
 }
 
-const SITES: [&str; 2] = ["widgets-api", "classic-oauth"];
+const SITES: [&str; 3] = ["oidc-realm", "widgets-api", "classic-oauth"];
 
 #[test]
 fn top_fixes_block_in_table_markdown_and_html() {
