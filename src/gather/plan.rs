@@ -574,19 +574,28 @@ pub(crate) fn mcp_initialize_probe(discover: &str, url: &Url) -> PlannedProbe {
             url: url.to_string(),
             discover: discover.to_string(),
         },
-        request: RequestSpec {
-            large_body: false,
-            method: reqwest::Method::POST,
-            url: url.clone(),
-            headers: vec![
-                (
-                    "accept".into(),
-                    "application/json, text/event-stream".into(),
-                ),
-                ("content-type".into(), "application/json".into()),
-            ],
-            body: Some(mcp_initialize_body()),
-        },
+        request: mcp_post(url, Vec::new(), mcp_initialize_body()),
+    }
+}
+
+/// A JSON-RPC POST to an MCP endpoint, as the Streamable HTTP transport
+/// sends it (`Accept` both JSON and an event stream), with the revision's
+/// extra headers.
+fn mcp_post(url: &Url, extra: Vec<(String, String)>, body: String) -> RequestSpec {
+    let mut headers: Vec<(String, String)> = vec![
+        (
+            "accept".into(),
+            "application/json, text/event-stream".into(),
+        ),
+        ("content-type".into(), "application/json".into()),
+    ];
+    headers.extend(extra);
+    RequestSpec {
+        large_body: false,
+        method: reqwest::Method::POST,
+        url: url.clone(),
+        headers,
+        body: Some(body),
     }
 }
 
@@ -614,25 +623,13 @@ pub(crate) fn api_probes(id: &str, url: &Url, source: ApiSource, mode: Mode) -> 
     // path; other URLs are MCP endpoints by the conventional paths.
     let mcp = is_mcp_url(url) || matches!(source, ApiSource::ServerCard { .. });
     let request = if mcp && mode != Mode::Passive {
-        RequestSpec {
-            large_body: false,
-            method: reqwest::Method::POST,
-            url: url.clone(),
-            headers: vec![
-                (
-                    "accept".into(),
-                    "application/json, text/event-stream".into(),
-                ),
-                ("content-type".into(), "application/json".into()),
-            ]
-            .into_iter()
-            .chain(
-                crate::parse::mcp::discover_headers()
-                    .map(|(n, v)| (n.to_string(), v.to_string())),
-            )
-            .collect(),
-            body: Some(mcp_discover_body()),
-        }
+        mcp_post(
+            url,
+            crate::parse::mcp::discover_headers()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .to_vec(),
+            mcp_discover_body(),
+        )
     } else {
         let accept = if mcp {
             "application/json, text/event-stream"

@@ -37,3 +37,27 @@ pub fn value_texts_mut(v: &mut Value, f: &mut dyn FnMut(&mut String)) {
         _ => {}
     }
 }
+
+/// `s` cut to `max` characters, with `…` when it was longer: how a
+/// server-sent string is quoted in findings and data.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        let head: String = s.chars().take(max).collect();
+        format!("{head}…")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The JSON type of a value, with its article (`a string`, `an array`,
+/// `null`), for messages that say what a member is instead.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

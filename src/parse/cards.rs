@@ -77,7 +77,7 @@ fn string_member(o: &Map<String, Value>, key: &str, problems: &mut Vec<String>) 
     match o.get(key) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(v) => {
-            push(problems, format!("`{key}` is {}, not a string", kind(v)));
+            push(problems, format!("`{key}` is {}, not a string", crate::model::texts::json_kind(v)));
             None
         }
         None => {
@@ -87,16 +87,6 @@ fn string_member(o: &Map<String, Value>, key: &str, problems: &mut Vec<String>) 
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 fn absolute(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
@@ -115,7 +105,7 @@ pub fn agent_card(v: &Value) -> AgentCard {
     };
     let Some(o) = v.as_object() else {
         card.problems
-            .push(format!("the card is {}, not a JSON object", kind(v)));
+            .push(format!("the card is {}, not a JSON object", crate::model::texts::json_kind(v)));
         return card;
     };
     let p = &mut card.problems;
@@ -124,7 +114,7 @@ pub fn agent_card(v: &Value) -> AgentCard {
     string_member(o, "version", p);
     match o.get("capabilities") {
         Some(Value::Object(_)) => {}
-        Some(v) => push(p, format!("`capabilities` is {}, not an object", kind(v))),
+        Some(v) => push(p, format!("`capabilities` is {}, not an object", crate::model::texts::json_kind(v))),
         None => push(p, "required `capabilities` is missing".into()),
     }
     for key in ["defaultInputModes", "defaultOutputModes"] {
@@ -214,7 +204,7 @@ fn read_schemes(o: &Map<String, Value>, card: &mut AgentCard) {
             m.keys().cloned().collect()
         }
         Some(v) => {
-            push(sp, format!("`securitySchemes` is {}, not an object", kind(v)));
+            push(sp, format!("`securitySchemes` is {}, not an object", crate::model::texts::json_kind(v)));
             Vec::new()
         }
     };
@@ -266,7 +256,7 @@ fn read_scheme(
     urls: &mut Vec<String>,
 ) -> Option<SecurityScheme> {
     let Some(o) = s.as_object() else {
-        push(sp, format!("scheme `{name}` is {}, not an object", kind(s)));
+        push(sp, format!("scheme `{name}` is {}, not an object", crate::model::texts::json_kind(s)));
         return None;
     };
     let wrappers: Vec<(&str, &str)> = WRAPPERS
@@ -465,7 +455,7 @@ pub fn server_card(v: &Value) -> ServerCard {
     };
     let Some(o) = v.as_object() else {
         card.problems
-            .push(format!("the card is {}, not a JSON object", kind(v)));
+            .push(format!("the card is {}, not a JSON object", crate::model::texts::json_kind(v)));
         return card;
     };
     let p = &mut card.problems;
@@ -535,7 +525,7 @@ pub fn server_card(v: &Value) -> ServerCard {
                 });
             }
         }
-        Some(v) => push(p, format!("`remotes` is {}, not an array", kind(v))),
+        Some(v) => push(p, format!("`remotes` is {}, not an array", crate::model::texts::json_kind(v))),
     }
     card
 }
@@ -570,7 +560,7 @@ pub fn catalog(v: &Value) -> Catalog {
     };
     let Some(o) = v.as_object() else {
         c.problems
-            .push(format!("the catalog is {}, not a JSON object", kind(v)));
+            .push(format!("the catalog is {}, not a JSON object", crate::model::texts::json_kind(v)));
         return c;
     };
     let p = &mut c.problems;

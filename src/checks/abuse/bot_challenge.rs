@@ -50,12 +50,7 @@ fn quote(s: &str) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-    if clean.chars().count() > MAX_QUOTE {
-        let head: String = clean.chars().take(MAX_QUOTE).collect();
-        format!("{head}…")
-    } else {
-        clean
-    }
+    crate::model::texts::shorten(&clean, MAX_QUOTE)
 }
 
 /// Names of the cookies a response sets.

@@ -96,12 +96,7 @@ impl Generation {
 }
 
 fn quote(s: &str) -> String {
-    if s.chars().count() > MAX_QUOTE {
-        let head: String = s.chars().take(MAX_QUOTE).collect();
-        format!("{head}…")
-    } else {
-        s.to_string()
-    }
+    crate::model::texts::shorten(s, MAX_QUOTE)
 }
 
 /// Why a rate-limit field value cannot be used (the text of the finding

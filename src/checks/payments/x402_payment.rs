@@ -40,12 +40,7 @@ const MAX_QUOTE: usize = 120;
 
 /// Quote a server-sent string, shortened.
 fn quote(s: &str) -> String {
-    if s.chars().count() > MAX_QUOTE {
-        let head: String = s.chars().take(MAX_QUOTE).collect();
-        format!("{head}…")
-    } else {
-        s.to_string()
-    }
+    crate::model::texts::shorten(s, MAX_QUOTE)
 }
 
 /// Why a `PAYMENT-REQUIRED` value cannot be read (the text of the
@@ -191,7 +186,7 @@ fn judge_entry(entry: &Value, version: u8) -> (Offer, EntryProblems) {
             Some(Value::String(_)) => {}
             Some(other) => p.essential.push(format!(
                 "{key} is {} where a string is required",
-                json_type(other)
+                crate::model::texts::json_kind(other)
             )),
         }
     }
@@ -226,16 +221,6 @@ fn judge_entry(entry: &Value, version: u8) -> (Offer, EntryProblems) {
     (offer, p)
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
 
 /// Where a challenge was read from.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -287,7 +272,7 @@ fn judge_challenge(
                 match doc.get("accepts") {
                     None => "no".to_string(),
                     Some(Value::Array(_)) => "an empty".to_string(),
-                    Some(other) => format!("a non-array ({})", json_type(other)),
+                    Some(other) => format!("a non-array ({})", crate::model::texts::json_kind(other)),
                 }
             ),
             Some(probe),
@@ -517,7 +502,7 @@ fn judge_402(ev: &Evidence, idx: usize, x: &Exchange, findings: &mut Vec<Finding
                     code::V2_HEADER_INVALID,
                     format!(
                         "{at}: PAYMENT-REQUIRED decodes to {}, not a JSON object",
-                        json_type(&other)
+                        crate::model::texts::json_kind(&other)
                     ),
                     Some(probe),
                 ));
