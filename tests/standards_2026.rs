@@ -44,6 +44,23 @@ async fn cimd_only_mcp_server_with_dpop_done_right_passes() {
 }
 
 #[tokio::test]
+async fn an_iss_flag_that_is_not_a_boolean_fails() {
+    // RFC 9207 §3: the member is a JSON boolean; "true" as a string is
+    // not the announcement clients look for.
+    let report = scan_site("iss-not-boolean").await;
+    assert_eq!(outcome(&report, "authorization-response-iss"), "fail");
+    assert!(
+        has(
+            &report,
+            "authorization-response-iss",
+            "authorization-response-iss-not-boolean"
+        ),
+        "{:?}",
+        codes(&report, "authorization-response-iss")
+    );
+}
+
+#[tokio::test]
 async fn dcr_only_mcp_server_with_dpop_done_wrong_warns_and_fails() {
     let report = scan_site("mcp-dcr-broken-dpop").await;
     // DCR works, so the question is answered; but it is deprecated for MCP
