@@ -21,6 +21,13 @@
 //! organisation itself, managing people, a write widened to everyone, or
 //! everything at once. The vocabulary's header says how each role decides.
 //!
+//! A name that states what it is about but no action, and that nothing
+//! else decides (a description, a risk document, a sibling scope), keeps
+//! the class `unknown`, which the scope checks judge as unclassified; the
+//! class an agent has to assume for it, `write` ([`ASSUMED_CLASS`]), is
+//! carried beside it ([`Classification::assumed`]) and is what the report
+//! shows, flagged as assumed.
+//!
 //! Nothing here panics on target input: scope strings and descriptions are
 //! capped before they are looked at.
 
@@ -166,6 +173,34 @@ pub struct Classification {
     pub resource: String,
     /// The signals disagreed; the more dangerous reading was kept.
     pub ambiguous: Option<String>,
+    /// For a scope whose name states what it is about but no action, and
+    /// that nothing else decided (`class` is `unknown`): the class an
+    /// agent has to assume, `write` (see [`ASSUMED_CLASS`]).
+    pub assumed: Option<ScopeClass>,
+}
+
+/// The class assumed for a scope whose name states no action and that no
+/// description, risk document or sibling scope decides.
+///
+/// Providers publish a read-only variant beside a fuller scope and mark
+/// it (`.readonly`, `:read`, `_r`); a scope that marks nothing is most
+/// often the one that reads and writes (Google's `…/auth/drive`, Xero's
+/// `accounting.contacts`, eBay's `sell.inventory`, PayPal's
+/// `…/services/invoicing`, Bitbucket's `webhook`). Across the labelled
+/// sets of real scopes (`fixtures/scopes/`), scopes naming no action are
+/// documented as write more often than as anything else; and an agent,
+/// or a site owner auditing what an agent may do, must not treat a scope
+/// of unstated power as read-only. The evidence still states nothing:
+/// `class` stays `unknown`, the checks judge it as unclassified, and the
+/// report shows the assumed class beside the flag `assumed`.
+pub const ASSUMED_CLASS: ScopeClass = ScopeClass::Write;
+
+impl Classification {
+    /// The class to report and to act on: what the evidence states, or
+    /// what has to be assumed when it states nothing.
+    pub fn effective(&self) -> ScopeClass {
+        self.assumed.unwrap_or(self.class)
+    }
 }
 
 /// A per-scope risk level, as a risk document states it.
@@ -815,8 +850,17 @@ fn split_stars(word: &str) -> Vec<&str> {
 /// or `*` separates words, and so do camelCase boundaries; a run of `*` is
 /// the word `*`.
 pub fn tokenize(scope: &str) -> Vec<String> {
-    let body = scope_body(cap(scope.trim(), MAX_SCOPE_LEN));
+    let scope = cap(scope.trim(), MAX_SCOPE_LEN);
+    let body = scope_body(scope);
+    // A query that names the action (`repo:*?action=delete`, AT Protocol
+    // permission scopes) adds it as a last word.
+    let action = scope
+        .split_once('?')
+        .and_then(|(_, q)| q.split('#').next())
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("action=")))
+        .unwrap_or_default();
     body.split(|c: char| !(c.is_alphanumeric() || c == '*'))
+        .chain(action.split(|c: char| !c.is_alphanumeric()))
         .flat_map(split_stars)
         .flat_map(|w| {
             if w.starts_with('*') {
@@ -852,9 +896,13 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
         // Two known words, the first as long as possible (and not a
         // two-letter one: `robots` is not `ro` `bots`); else an admin marker
         // or identity noun and a plain word.
+        // A plain word followed by a verb of four letters or more that is
+        // never a resource (`wikiread`, `wikiedit`; not `playlist`).
+        let verb = |w: &str| w.len() >= 4 && v.actions.get(w).is_some_and(|a| !a.weak) && w != "list";
         let split = (3..=t.len() - 2)
             .rev()
             .find(|&k| known(&t[..k]) && known(&t[k..]))
+            .or_else(|| (3..=t.len() - 4).find(|&k| word(&t[..k]) && verb(&t[k..])))
             .or_else(|| {
                 (3..=t.len() - 3).rev().find(|&k| {
                     let (a, b) = (&t[..k], &t[k..]);
@@ -864,7 +912,7 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
         match split {
             // A modifier before a known head noun is dropped: a lite profile
             // is a profile.
-            Some(k) if !known(&t[..k]) => out.push(t[k..].to_string()),
+            Some(k) if !known(&t[..k]) && !verb(&t[k..]) => out.push(t[k..].to_string()),
             Some(k) => {
                 out.push(t[..k].to_string());
                 out.push(t[k..].to_string());
@@ -1058,12 +1106,17 @@ impl<'a> Reading<'a> {
             }
         }
         // Permission letters, when no word names an action: last after a dot
-        // (`Observation.rs`), or one letter first before `_` or `:`
+        // (`Observation.rs`), one letter (or `rw`) last after `_`
+        // (`listings_r`, `groups_rw`), or one letter first before `_` or `:`
         // (`r_liteprofile`, `w:campaigns`); never a word such as `en-US` or
         // `us_payroll`.
         if r.read.is_empty() && r.write.is_empty() && r.destructive.is_empty() && tokens.len() > 1 {
             let body = scope_body(lower);
-            let at_end = |t: &str| body.strip_suffix(t).is_some_and(|rest| rest.ends_with('.'));
+            let at_end = |t: &str| {
+                body.strip_suffix(t).is_some_and(|rest| {
+                    rest.ends_with('.') || (rest.ends_with('_') && (t.len() == 1 || t == "rw"))
+                })
+            };
             let at_start = |t: &str| {
                 t.len() == 1
                     && body
@@ -1372,9 +1425,34 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         n.god_mode = god;
         n
     } else if let Some(attr) = r.object(v).filter(|o| v.attributes.contains(*o)) {
+        // The account's own attribute (`account:email`, `user.email`) is
+        // the signed-in user's identity claim; another thing's
+        // (`campaigns.members[email]`) is data released about someone.
+        let own = r
+            .resources
+            .iter()
+            .all(|t| v.identity_nouns.contains(*t) || *t == "account");
+        if own {
+            verdict(
+                ScopeClass::Identity,
+                format!("names the account's own `{attr}` and no action: an identity claim"),
+            )
+        } else {
+            verdict(
+                ScopeClass::Read,
+                format!("names the personal data `{attr}` and no action: it releases it"),
+            )
+        }
+    } else if let Some(owner) = tokens
+        .first()
+        .filter(|t| (v.signed_in.contains(*t) || v.self_.contains(*t)) && tokens.len() > 1)
+    {
+        // The signed-in user's own things, named without an action
+        // (`user_photos`, `my_subreddits`): what a person grants an app
+        // to see about them.
         verdict(
             ScopeClass::Read,
-            format!("names the personal data `{attr}` and no action: it releases it"),
+            format!("names the signed-in user's own data (`{owner}` …) and no action: it releases it"),
         )
     } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())
@@ -1504,6 +1582,7 @@ pub fn classify_with(v: &Vocabulary, scope: &str, hints: Hints<'_>) -> Classific
         god_mode: name.god_mode && class == name.class,
         resource: name.resource.clone(),
         ambiguous,
+        assumed: None,
     };
     // 1. An explicit risk document wins.
     if let Some(entry) = hints.risk
@@ -1564,12 +1643,16 @@ pub fn classify_with(v: &Vocabulary, scope: &str, hints: Hints<'_>) -> Classific
         ));
         return make(name.class, Source::Name, name.reason.clone(), ambiguous);
     }
-    make(
+    let mut out = make(
         name.class,
         Source::Name,
         name.reason.clone(),
         name.ambiguous.clone(),
-    )
+    );
+    if out.class == ScopeClass::Unknown && out.reason == NO_ACTION_REASON {
+        out.assumed = Some(ASSUMED_CLASS);
+    }
+    out
 }
 
 /// Classify one scope with the embedded vocabulary.

@@ -331,8 +331,9 @@ pub fn client_rows(report: &crate::report::Report) -> Vec<ClientRow> {
 }
 
 /// One line per (class, source) of a check's `data.scopes`, in
-/// class order: `write (name): files:write, notes:write`. Formatting only:
-/// the classes were decided by the check.
+/// class order: `write (name): files:write, notes:write`; a class only
+/// assumed (`"assumed": true`) shows `assumed` as its source. Formatting
+/// only: the classes were decided by the check.
 pub fn scope_lines(c: &crate::report::CheckResult) -> Vec<String> {
     const ORDER: [&str; 6] = [
         "read",
@@ -359,6 +360,10 @@ pub fn scope_lines(c: &crate::report::CheckResult) -> Vec<String> {
         ) else {
             continue;
         };
+        // A class assumed for a name that states no action is shown apart
+        // from the classes the evidence states.
+        let assumed = s.get("assumed").and_then(serde_json::Value::as_bool) == Some(true);
+        let source = if assumed { "assumed" } else { source };
         match groups
             .iter_mut()
             .find(|(_, c, src, _)| *c == class && *src == source)

@@ -37,7 +37,14 @@ fn class_counts(classes: &[Classification]) -> String {
     let mut parts = Vec::new();
     for c in ScopeClass::ALL {
         let n = classes.iter().filter(|x| x.class == c).count();
-        if n > 0 {
+        let assumed = classes.iter().filter(|x| x.class == c && x.assumed.is_some()).count();
+        if assumed > 0 {
+            parts.push(format!(
+                "{n} {} ({assumed} assumed {})",
+                c.as_str(),
+                scopes::ASSUMED_CLASS.as_str()
+            ));
+        } else if n > 0 {
             parts.push(format!("{n} {}", c.as_str()));
         }
     }
@@ -60,6 +67,11 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
         .filter(|c| c.class == ScopeClass::Unknown)
         .map(|c| c.scope.as_str())
         .collect();
+    let assumed: Vec<&str> = api
+        .iter()
+        .filter(|c| c.assumed.is_some())
+        .map(|c| c.scope.as_str())
+        .collect();
     if !unknown.is_empty() {
         let share = unknown.len() as f64 / api.len() as f64;
         let code = if share >= UNKNOWN_FAIL_SHARE {
@@ -70,11 +82,20 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
         findings.push(finding(
             code,
             format!(
-                "{} of {} API scope(s) ({:.0} %) say nothing about what they allow: {}",
+                "{} of {} API scope(s) ({:.0} %) say nothing about what they allow: {}{}",
                 unknown.len(),
                 api.len(),
                 share * 100.0,
-                list(&unknown, 10)
+                list(&unknown, 10),
+                if assumed.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; an agent has to assume {} can change data ({})",
+                        list(&assumed, 10),
+                        scopes::ASSUMED_CLASS.as_str()
+                    )
+                }
             ),
             None,
         ));
@@ -128,12 +149,18 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
         sources.into_iter().collect::<Vec<_>>().join(", ")
     );
     let data = json!({
-        "scopes": classes.iter().map(|c| json!({
-            "scope": c.scope,
-            "class": c.class.as_str(),
-            "source": c.source.as_str(),
-            "reason": c.reason,
-        })).collect::<Vec<_>>(),
+        "scopes": classes.iter().map(|c| {
+            let mut o = json!({
+                "scope": c.scope,
+                "class": c.effective().as_str(),
+                "source": c.source.as_str(),
+                "reason": c.reason,
+            });
+            if c.assumed.is_some() {
+                o["assumed"] = json!(true);
+            }
+            o
+        }).collect::<Vec<_>>(),
     });
     Evaluation::evaluated(summary, findings, probes).with_data(data)
 }

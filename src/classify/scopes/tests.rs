@@ -319,7 +319,13 @@ fn compounds_of_vocabulary_words_are_split() {
     // A word that has a role, or whose parts do not, stays whole.
     assert_eq!(scope_words(v, "readwrite"), ["readwrite"]);
     assert_eq!(scope_words(v, "address"), ["address"]);
-    assert_eq!(scope_words(v, "widgetsread"), ["widgetsread"]);
+    // A plain word and a verb of four letters or more (Reddit's
+    // `wikiread`, `wikiedit`), but never a short stem or `list`.
+    assert_eq!(scope_words(v, "widgetsread"), ["widgets", "read"]);
+    assert_eq!(scope_words(v, "wikiedit"), ["wiki", "edit"]);
+    assert_eq!(scope_words(v, "thread"), ["thread"]);
+    assert_eq!(scope_words(v, "unread"), ["unread"]);
+    assert_eq!(scope_words(v, "playlist"), ["playlist"]);
     assert_eq!(scope_words(v, "siteadmin"), ["admin"]);
     assert_eq!(scope_words(v, "liteprofile"), ["profile"]);
     assert_eq!(scope_words(v, "adminpanel"), ["admin", "panel"]);
@@ -736,4 +742,71 @@ fn vocabulary_rules_are_enforced_at_load_time() {
             .contains("two classes")
     );
     assert_ne!(two_letters, VOCABULARY);
+}
+
+#[test]
+fn permission_letters_after_an_underscore_are_read_last() {
+    for (scope, expected) in [
+        ("listings_r", "read"),
+        ("listings_w", "write"),
+        ("listings_d", "destructive"),
+        ("groups_rw", "write"),
+        // Two letters other than `rw` are a word, not letters.
+        ("region_us", "unknown"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+#[test]
+fn an_action_in_the_query_is_read() {
+    // AT Protocol permission scopes put the action in the query.
+    assert_eq!(class("repo:*?action=delete"), "destructive");
+    assert_eq!(class("repo:app.example.post?action=create"), "write");
+    // Any other query is still dropped.
+    assert_eq!(name("files?aud=x").reason, NO_ACTION_REASON);
+}
+
+#[test]
+fn records_of_what_happened_and_exports_are_read() {
+    for scope in [
+        "stats",
+        "buy.marketplace.insights",
+        "buy.item.feed",
+        "leads_retrieval",
+        "portability.activity.single",
+        "audit.logs",
+    ] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // Beside an action word they are the resource it acts on.
+    assert_eq!(class("analytics:write"), "write");
+    assert_eq!(class("delete:logs"), "destructive");
+    assert_eq!(class("user_data_redact"), "destructive");
+}
+
+#[test]
+fn the_signed_in_users_own_things_named_without_an_action_are_released() {
+    for scope in ["user_photos", "user_friends", "my_playlists"] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // The account's own personal attribute is an identity claim; another
+    // thing's is data released about someone.
+    assert_eq!(class("account:email"), "identity");
+    assert_eq!(class("user.email"), "identity");
+    assert_eq!(class("campaigns.members[email]"), "read");
+    // Claims of the signed-in user named as phrases.
+    for scope in [
+        "user.info.basic",
+        "public_profile",
+        "user.display_name",
+        "user.external_id",
+        "postal_code",
+        "MOBILE_NUMBER",
+        "user_age_range",
+    ] {
+        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
+    // `user` with an action keeps the action.
+    assert_eq!(class("user_write"), "write");
 }
