@@ -1,21 +1,24 @@
 //! The scope classifier on labelled sets of real scope strings, each row
-//! classified beside its provider's other scopes (for H3 also every scope
-//! the provider publishes), as a scanner sees a target's
+//! classified beside its provider's other scopes (for H3 and H4 also every
+//! scope the provider publishes), as a scanner sees a target's
 //! `scopes_supported`: the development set (`fixtures/scopes/labelled.tsv`
-//! and the former held-out sets H1 and H2) the rules are written against,
-//! and the held-out set H3 from other providers that were not
-//! looked at while writing them (`fixtures/scopes/heldout-*.tsv`; the split and
-//! its history are in `fixtures/scopes/HELDOUT.md`). Each test prints the
-//! accuracy per provider and per class, every miss and the confusion table,
-//! and holds the accuracy at what was reached. Run
-//! `cargo test --test scope_labels -- --nocapture` to see them.
+//! and the former held-out sets H1, H2 and H3) the rules are written
+//! against, and the held-out set H4 from other providers that were not
+//! looked at while writing them (`fixtures/scopes/heldout-*.tsv`; the split
+//! and its history are in `fixtures/scopes/HELDOUT.md`). A scope whose name
+//! states no action counts with the class the report shows for it, the
+//! assumed `write`; the figure with those left `unknown` is printed too.
+//! Each test prints the accuracy per provider and per class, every miss
+//! and the confusion table, and holds the accuracy at what was reached.
+//! Run `cargo test --test scope_labels -- --nocapture` to see them.
 
-use agentready::classify::scopes::{Hints, NO_ACTION_REASON, ScopeClass, classify_all};
+use agentready::classify::scopes::{Hints, ScopeClass, classify_all};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The development set: the rules were written and debugged against it.
-/// `heldout-1.tsv` and `heldout-2.tsv` joined it after their one evaluation
-/// each as a held-out sample (83.4 % and 75.3 %, HELDOUT.md).
+/// `heldout-1.tsv`, `heldout-2.tsv` and `heldout-3.tsv` joined it after
+/// their one evaluation each as a held-out sample (83.4 %, 75.3 % and
+/// 73.5 %, HELDOUT.md).
 const DEVELOPMENT: &[(&str, &str)] = &[
     (
         "labelled.tsv",
@@ -29,26 +32,32 @@ const DEVELOPMENT: &[(&str, &str)] = &[
         "heldout-2.tsv",
         include_str!("../fixtures/scopes/heldout-2.tsv"),
     ),
+    (
+        "heldout-3.tsv",
+        include_str!("../fixtures/scopes/heldout-3.tsv"),
+    ),
 ];
+/// Every scope string each H3 provider publishes (provider, scope): the
+/// sibling context a scanner would see beside the labelled rows.
+const DEVELOPMENT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-3-siblings.tsv");
 /// The accuracy the classifier must keep on the development set, each row
-/// classified among its provider's rows (HELDOUT.md step 6: 1078/1165).
+/// classified among its provider's rows (HELDOUT.md step 8).
 const DEVELOPMENT_REQUIRED: f64 = 0.925;
 
-/// The held-out set H3 (26 providers in none of the sets above), labelled by
+/// The held-out set H4 (providers in none of the sets above), labelled by
 /// a researcher who never saw the classifier: evaluated once, never used
 /// to write a rule (HELDOUT.md).
 const HELD_OUT: &[(&str, &str)] = &[(
-    "heldout-3.tsv",
-    include_str!("../fixtures/scopes/heldout-3.tsv"),
+    "heldout-4.tsv",
+    include_str!("../fixtures/scopes/heldout-4.tsv"),
 )];
-/// Every scope string each H3 provider publishes (provider, scope): the
+/// Every scope string each H4 provider publishes (provider, scope): the
 /// sibling context a scanner would see beside the labelled rows.
-const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-3-siblings.tsv");
-/// The accuracy the classifier reached on H3 when it was evaluated once,
-/// with each provider's sibling lists as context (HELDOUT.md step 7:
-/// 442/601 = 73.5 %), kept as a floor: the honest figure, far from the
-/// 99 % target.
-const HELD_OUT_REQUIRED: f64 = 0.735;
+const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-4-siblings.tsv");
+/// The accuracy the classifier reached on H4 when it was evaluated once,
+/// with each provider's sibling lists as context (HELDOUT.md step 9:
+/// 467/507 = 92.1 %), kept as a floor: short of the 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.921;
 
 struct Row {
     scope: String,
@@ -121,35 +130,35 @@ fn report(title: &str, rows: &[Row], siblings: &str, required: f64) -> f64 {
     }
     for r in rows {
         let got = &classes[&(r.provider.as_str(), r.scope.clone())];
-        let hit = got.class == r.expected;
+        let hit = got.effective() == r.expected;
         for (entry, inc) in [
             (per_provider.entry(r.provider.as_str()).or_default(), hit),
             (per_class.entry(r.expected).or_default(), hit),
-            (predicted.entry(got.class).or_default(), hit),
+            (predicted.entry(got.effective()).or_default(), hit),
         ] {
             entry.1 += 1;
             entry.0 += usize::from(inc);
         }
         if !hit {
             *confusion
-                .entry((r.expected.as_str(), got.class.as_str()))
+                .entry((r.expected.as_str(), got.effective().as_str()))
                 .or_default() += 1;
             misses.push((r, got.clone()));
         }
     }
     let hits = rows.len() - misses.len();
-    // The same rows had a scope that names no action (and has no read-only
-    // sibling) defaulted to `write` instead of `unknown`: the measurement
-    // the choice of default rests on (src/classify/scopes/context.rs).
+    // The same rows had a scope that names no action (and has no
+    // read-only sibling) been left `unknown` instead of assumed `write`:
+    // the measurement the assumption rests on (`ASSUMED_CLASS`).
     let verbless = |expected: ScopeClass| {
         rows.iter()
             .filter(|r| {
                 let c = &classes[&(r.provider.as_str(), r.scope.clone())];
-                c.reason == NO_ACTION_REASON && r.expected == expected
+                c.assumed.is_some() && r.expected == expected
             })
             .count()
     };
-    let with_write_default = hits - verbless(ScopeClass::Unknown) + verbless(ScopeClass::Write);
+    let left_unknown = hits - verbless(ScopeClass::Write) + verbless(ScopeClass::Unknown);
     let accuracy = hits as f64 / rows.len() as f64;
     let pct = |(h, t): (usize, usize)| 100.0 * h as f64 / t.max(1) as f64;
     let macro_avg = |m: &mut dyn Iterator<Item = (usize, usize)>| {
@@ -191,14 +200,18 @@ fn report(title: &str, rows: &[Row], siblings: &str, required: f64) -> f64 {
         macro_avg(&mut per_class.values().copied()),
     );
     println!(
-        "Scopes naming no action and no read-only sibling: {} (documented write {}, unknown {}); with a write default: {with_write_default}/{} = {:.1} %",
+        "Scopes naming no action, assumed write: {} (documented write {}, read {}, identity {}, admin {}, destructive {}, unknown {}); left unknown instead: {left_unknown}/{} = {:.1} %",
         rows.iter()
-            .filter(|r| classes[&(r.provider.as_str(), r.scope.clone())].reason == NO_ACTION_REASON)
+            .filter(|r| classes[&(r.provider.as_str(), r.scope.clone())].assumed.is_some())
             .count(),
         verbless(ScopeClass::Write),
+        verbless(ScopeClass::Read),
+        verbless(ScopeClass::Identity),
+        verbless(ScopeClass::Admin),
+        verbless(ScopeClass::Destructive),
         verbless(ScopeClass::Unknown),
         rows.len(),
-        100.0 * with_write_default as f64 / rows.len() as f64,
+        100.0 * left_unknown as f64 / rows.len() as f64,
     );
     println!(
         "Misses ({}): expected → got, scope, provider, what it grants, classifier's reason",
@@ -208,7 +221,7 @@ fn report(title: &str, rows: &[Row], siblings: &str, required: f64) -> f64 {
         println!(
             "  {:<11} → {:<11} {:<45} [{}] {} | {}",
             r.expected.as_str(),
-            got.class.as_str(),
+            got.effective().as_str(),
             r.scope,
             r.provider,
             r.note,
@@ -248,7 +261,12 @@ fn the_labelled_sets_are_real_sized_distinct_and_disjoint() {
 #[test]
 fn classifier_accuracy_on_the_development_set() {
     let rows = rows(DEVELOPMENT);
-    let accuracy = report("Development set", &rows, "", DEVELOPMENT_REQUIRED);
+    let accuracy = report(
+        "Development set",
+        &rows,
+        DEVELOPMENT_SIBLINGS,
+        DEVELOPMENT_REQUIRED,
+    );
     assert!(
         accuracy >= DEVELOPMENT_REQUIRED,
         "accuracy {:.1} % is under {:.1} %",
@@ -261,7 +279,7 @@ fn classifier_accuracy_on_the_development_set() {
 fn classifier_accuracy_on_the_held_out_set() {
     let rows = rows(HELD_OUT);
     let accuracy = report(
-        "Held-out set H3",
+        "Held-out set H4",
         &rows,
         HELD_OUT_SIBLINGS,
         HELD_OUT_REQUIRED,
