@@ -432,6 +432,8 @@ struct NounsFile {
     admin_if_broad: Vec<String>,
     identity: Vec<String>,
     attributes: Vec<String>,
+    #[serde(default)]
+    plain: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -712,6 +714,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
                 &file.nouns.managed,
                 &file.nouns.admin_if_broad,
                 &file.nouns.identity,
+                &file.nouns.plain,
             ]
             .into_iter()
             .flatten()
@@ -791,7 +794,15 @@ fn is_url(s: &str) -> bool {
 /// without its query, which only narrows it (`Observation.rs?category=…`).
 fn scope_body(s: &str) -> &str {
     let Some(rest) = after_scheme(s) else {
-        return s.split('?').next().unwrap_or_default();
+        // A URN's namespace identifier names the provider, not what the
+        // scope allows (RFC 8141 §2: `urn:<NID>:<NSS>`).
+        let s = s.split('?').next().unwrap_or_default();
+        return match s.get(..4) {
+            Some(p) if p.eq_ignore_ascii_case("urn:") => {
+                s[4..].split_once(':').map_or(s, |(_, nss)| nss)
+            }
+            _ => s,
+        };
     };
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let (host, path) = match rest.find('/') {

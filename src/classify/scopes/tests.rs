@@ -810,3 +810,38 @@ fn the_signed_in_users_own_things_named_without_an_action_are_released() {
     // `user` with an action keeps the action.
     assert_eq!(class("user_write"), "write");
 }
+
+#[test]
+fn a_urn_namespace_identifier_names_the_provider_not_the_scope() {
+    // RFC 8141: `urn:<NID>:<NSS>`; the NID is not a resource.
+    assert_eq!(class("urn:example:orgs:update"), "admin");
+    assert_eq!(class("urn:example:projects:read"), "read");
+    assert_eq!(class("urn:example:projects:delete"), "destructive");
+}
+
+#[test]
+fn words_the_lexicon_keeps_whole_are_not_split() {
+    let v = vocabulary().unwrap();
+    assert_eq!(scope_words(v, "voicemail"), ["voicemail"]);
+    assert_ne!(class("Voicemail"), "identity");
+    // A compound that really ends with an identity noun still keeps its
+    // head noun.
+    assert_eq!(scope_words(v, "workemail"), ["email"]);
+}
+
+#[test]
+fn more_verbs_and_phrases() {
+    for (scope, expected) in [
+        ("memory-store.queue:discard", "destructive"),
+        ("memory-store:flush", "destructive"),
+        ("account_subscriptions_cancel", "destructive"),
+        ("memory-store.queue:dequeue", "read"),
+        ("super:user", "admin"),
+        ("no_expiry", "identity"),
+        ("UserPiiRead", "identity"),
+        // Cancel beside another verb is the resource.
+        ("cancellations:read", "read"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
