@@ -62,9 +62,9 @@ const HELD_OUT: &[(&str, &str)] = &[(
 /// sibling context a scanner would see beside the labelled rows.
 const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-5-siblings.tsv");
 /// The accuracy the classifier reached on H5 when it was evaluated once,
-/// with each provider's sibling lists as context (HELDOUT.md step 11),
-/// kept as a floor.
-const HELD_OUT_REQUIRED: f64 = 0.0;
+/// with each provider's sibling lists as context (HELDOUT.md step 11:
+/// 296/354 = 83.6 %), kept as a floor: short of the 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.836;
 
 struct Row {
     scope: String,
