@@ -59,6 +59,8 @@ pub const VOCABULARY_SCHEMA: &str = include_str!(concat!(
 
 /// Longest scope string looked at (longer ones are cut, never rejected).
 pub const MAX_SCOPE_LEN: usize = 512;
+/// Most words read from one scope.
+const MAX_WORDS: usize = 64;
 /// Longest description looked at.
 pub const MAX_DESCRIPTION_LEN: usize = 2000;
 
@@ -434,6 +436,8 @@ struct NounsFile {
     attributes: Vec<String>,
     #[serde(default)]
     plain: Vec<String>,
+    #[serde(default)]
+    records: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -534,6 +538,9 @@ pub struct Vocabulary {
     broad_nouns: BTreeSet<String>,
     identity_nouns: BTreeSet<String>,
     attributes: BTreeSet<String>,
+    /// Records of what happened (`stats`, `logs`): read when named last
+    /// without an action.
+    records: BTreeSet<String>,
     /// Every word with a role, for splitting compounds (`emailaddress`).
     known: BTreeSet<String>,
     phrases: Vec<Phrase>,
@@ -715,6 +722,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
                 &file.nouns.admin_if_broad,
                 &file.nouns.identity,
                 &file.nouns.plain,
+                &file.nouns.records,
             ]
             .into_iter()
             .flatten()
@@ -740,6 +748,7 @@ pub fn parse_vocabulary(text: &str) -> Result<Vocabulary, ScopeError> {
         broad_nouns: set(&file.nouns.admin_if_broad),
         identity_nouns: set(&file.nouns.identity),
         attributes: set(&file.nouns.attributes),
+        records: set(&file.nouns.records),
         known,
         phrases,
         prefixes,
@@ -857,33 +866,50 @@ fn split_stars(word: &str) -> Vec<&str> {
 }
 
 /// The lower-case words of a scope string, in order: a URL scope keeps its
-/// path, a query is dropped; every character other than a letter, a digit
+/// path, a URN drops `urn:<NID>:`, a query is dropped but for its
+/// `action=` values, which come last; every character other than a letter, a digit
 /// or `*` separates words, and so do camelCase boundaries; a run of `*` is
 /// the word `*`.
 pub fn tokenize(scope: &str) -> Vec<String> {
-    let scope = cap(scope.trim(), MAX_SCOPE_LEN);
-    let body = scope_body(scope);
-    // A query that names the action (`repo:*?action=delete`, AT Protocol
-    // permission scopes) adds it as a last word.
-    let action = scope
+    let trimmed = scope.trim();
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !(c.is_alphanumeric() || c == '*'))
+            .flat_map(split_stars)
+            .flat_map(|w| {
+                if w.starts_with('*') {
+                    vec!["*"]
+                } else {
+                    split_camel(w)
+                }
+            })
+            .map(str::to_lowercase)
+            .filter(|t| !t.is_empty())
+            .take(MAX_WORDS)
+            .collect()
+    };
+    let mut out = words(scope_body(cap(trimmed, MAX_SCOPE_LEN)));
+    // Every `action=` value of a query names an action (AT Protocol
+    // permission scopes: `repo:*?action=delete`, `…?action=create&action=update`).
+    // They are read from the query itself, so that the cap on the body
+    // cannot drop them: at most four, of 32 bytes each.
+    let actions: Vec<&str> = cap(trimmed, 4 * MAX_SCOPE_LEN)
         .split_once('?')
-        .and_then(|(_, q)| q.split('#').next())
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("action=")))
-        .unwrap_or_default();
-    body.split(|c: char| !(c.is_alphanumeric() || c == '*'))
-        .chain(action.split(|c: char| !c.is_alphanumeric()))
-        .flat_map(split_stars)
-        .flat_map(|w| {
-            if w.starts_with('*') {
-                vec!["*"]
-            } else {
-                split_camel(w)
-            }
+        .map(|(_, q)| q.split('#').next().unwrap_or_default())
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            k.eq_ignore_ascii_case("action").then(|| cap(v, 32))
         })
-        .map(str::to_lowercase)
-        .filter(|t| !t.is_empty())
-        .take(64)
-        .collect()
+        .take(4)
+        .collect();
+    if !actions.is_empty() {
+        out.truncate(MAX_WORDS - 8);
+        for a in actions {
+            out.extend(words(a).into_iter().take(2));
+        }
+    }
+    out
 }
 
 /// The words of a scope for classifying it: [`tokenize`], then a word that
@@ -894,6 +920,10 @@ pub fn tokenize(scope: &str) -> Vec<String> {
 /// written without any separator is read like one with them. A verb with a
 /// suffix is not split (`assignments`, `deployment`).
 fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
+    /// Verbs split off the end of a compound (`wikiread` → wiki read).
+    const COMPOUND_VERBS: [&str; 8] = [
+        "read", "write", "edit", "update", "create", "delete", "manage", "search",
+    ];
     let mut out = Vec::new();
     for t in tokenize(scope) {
         if v.known.contains(&t) || t.len() < 4 || !t.is_ascii() {
@@ -907,9 +937,10 @@ fn scope_words(v: &Vocabulary, scope: &str) -> Vec<String> {
         // Two known words, the first as long as possible (and not a
         // two-letter one: `robots` is not `ro` `bots`); else an admin marker
         // or identity noun and a plain word.
-        // A plain word followed by a verb of four letters or more that is
-        // never a resource (`wikiread`, `wikiedit`; not `playlist`).
-        let verb = |w: &str| w.len() >= 4 && v.actions.get(w).is_some_and(|a| !a.weak) && w != "list";
+        // A plain word followed by one of a few verbs that are never the
+        // end of another word's spelling (`wikiread`, `wikiedit`; not
+        // `playlist`, `overview`, `backdrop`, `typewriter`).
+        let verb = |w: &str| COMPOUND_VERBS.contains(&w);
         let split = (3..=t.len() - 2)
             .rev()
             .find(|&k| known(&t[..k]) && known(&t[k..]))
@@ -986,6 +1017,9 @@ struct Reading<'a> {
     prefix_admin: Option<&'a str>,
     /// The class a prefix gives a scope without an action.
     default: Option<(ScopeClass, &'a str)>,
+    /// The scope ends with a single `*` after a resource (`w:devices:*`):
+    /// every object of that resource, not every resource type.
+    star_last: bool,
 }
 
 /// Permission letters: a short word of distinct letters that all have a
@@ -1014,7 +1048,12 @@ fn code_class(v: &Vocabulary, word: &str) -> Option<ScopeClass> {
 
 impl<'a> Reading<'a> {
     fn new(v: &'a Vocabulary, lower: &str, tokens: &'a [String]) -> Reading<'a> {
-        let mut r = Reading::default();
+        let mut r = Reading {
+            star_last: tokens.len() >= 2
+                && tokens.last().is_some_and(|t| t == "*")
+                && tokens.iter().filter(|t| *t == "*").count() == 1,
+            ..Reading::default()
+        };
         let mut consumed = vec![false; tokens.len()];
         let mut admin_prefixes: Vec<&Prefix> = Vec::new();
         for p in &v.prefixes {
@@ -1117,16 +1156,19 @@ impl<'a> Reading<'a> {
             }
         }
         // Permission letters, when no word names an action: last after a dot
-        // (`Observation.rs`), one letter (or `rw`) last after `_`
-        // (`listings_r`, `groups_rw`), or one letter first before `_` or `:`
+        // (`Observation.rs`), one letter last after `_` (`listings_r`), or
+        // one letter first before `_` or `:`
         // (`r_liteprofile`, `w:campaigns`); never a word such as `en-US` or
         // `us_payroll`.
         if r.read.is_empty() && r.write.is_empty() && r.destructive.is_empty() && tokens.len() > 1 {
             let body = scope_body(lower);
+            // SmartThings' `l` and `x` count only first (`shirt_size_l`,
+            // `twitter_x` are not letters).
             let at_end = |t: &str| {
-                body.strip_suffix(t).is_some_and(|rest| {
-                    rest.ends_with('.') || (rest.ends_with('_') && (t.len() == 1 || t == "rw"))
-                })
+                !t.contains(['l', 'x'])
+                    && body.strip_suffix(t).is_some_and(|rest| {
+                        rest.ends_with('.') || (rest.ends_with('_') && t.len() == 1)
+                    })
             };
             let at_start = |t: &str| {
                 t.len() == 1
@@ -1278,9 +1320,10 @@ impl<'a> Reading<'a> {
             );
         }
         // `*` beside a verb (`patient/*.cruds`) or twice (`user/*.*`) is
-        // every resource type; alone it is only every action (`files:*`).
+        // every resource type; alone it is only every action (`files:*`),
+        // and last after a resource every object of it (`w:devices:*`).
         let stars = self.gods.iter().filter(|g| **g == "*").count();
-        if stars >= 2 || (stars == 1 && !self.write.is_empty()) {
+        if stars >= 2 || (stars == 1 && !self.write.is_empty() && !self.star_last) {
             return (
                 ScopeClass::Admin,
                 format!("{what} on `*`: every resource type, full access"),
@@ -1309,7 +1352,8 @@ impl<'a> Reading<'a> {
 fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     let trimmed = cap(scope.trim(), MAX_SCOPE_LEN);
     let lower = trimmed.to_lowercase();
-    let tokens = scope_words(v, trimmed);
+    // `tokenize` caps the body itself and reads a query's actions past the cap.
+    let tokens = scope_words(v, scope.trim());
     let reading = Reading::new(v, &lower, &tokens);
     let resource = reading.resources.join(".");
     if let Some(w) = v.whole.get(&whole_key(trimmed)) {
@@ -1428,7 +1472,17 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         } else {
             verdict(ScopeClass::Admin, a)
         }
-    } else if let Some(wild) = r.gods.first() {
+    } else if let Some(wild) = r
+        .gods
+        .first()
+        // `all_emails` is every e-mail address of the signed-in user: a
+        // claim, read below as identity.
+        .filter(|_| {
+            r.gods.contains(&"*")
+                || r.resources.is_empty()
+                || !r.resources.iter().all(|t| v.identity_nouns.contains(*t))
+        })
+    {
         // `ALL`, `*` or `full` with a resource and no verb: every action on it.
         let what = format!("`{wild}` with a resource and no action: every action on it");
         let (class, reason, god) = r.changes(v, what);
@@ -1454,10 +1508,17 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
                 format!("names the personal data `{attr}` and no action: it releases it"),
             )
         }
-    } else if let Some(owner) = tokens
-        .first()
-        .filter(|t| (v.signed_in.contains(*t) || v.self_.contains(*t)) && tokens.len() > 1)
-    {
+    } else if let Some(owner) = tokens.first().filter(|t| {
+        (*t == "user" || v.self_.contains(*t))
+            && tokens.len() > 1
+            // Settings are changed, not released (`user.payout-settings`).
+            && !tokens.iter().any(|w| v.org_objects.contains(w))
+            // A collection of the user's things (`user_photos`,
+            // `user_friends`), not an operation (`user-soa-link`).
+            && tokens.last().is_some_and(|w| {
+                w.len() >= 4 && w.ends_with('s') && w.bytes().all(|b| b.is_ascii_alphabetic())
+            })
+    }) {
         // The signed-in user's own things, named without an action
         // (`user_photos`, `my_subreddits`): what a person grants an app
         // to see about them.
@@ -1467,6 +1528,11 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         )
     } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())
+    } else if let Some(last) = tokens.last().filter(|t| v.records.contains(*t)) {
+        verdict(
+            ScopeClass::Read,
+            format!("names records of what happened (`{last}`), which can only be read"),
+        )
     } else {
         verdict(
             ScopeClass::Unknown,

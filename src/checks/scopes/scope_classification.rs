@@ -282,6 +282,40 @@ mod tests {
     }
 
     #[test]
+    fn an_assumed_class_is_shown_but_judged_as_unclassified() {
+        // An OpenID provider with two vague API scopes among its claims:
+        // the report shows the assumed class, the verdicts are those of
+        // two unclassified scopes (they cannot hide among the claims).
+        let scopes = j!(["openid", "profile", "email", "offline_access", "payments", "transfers"]);
+        let ev = origin_site(as_doc(Some(scopes)));
+        let r = judge(&ev, "scope-classification");
+        assert_eq!(r.outcome, Outcome::Fail, "{:?}", r.codes);
+        assert!(has(&r, "scope-classification-mostly-unclassified"));
+        let data = r.data.expect("data.scopes");
+        let payments = data["scopes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["scope"] == "payments")
+            .unwrap()
+            .clone();
+        assert_eq!(payments["assumed"], true);
+        assert_eq!(payments["class"], "identity");
+        let r = judge(&ev, "scopes-published");
+        assert!(!has(&r, "scopes-published-identity-scopes-only"), "{:?}", r.codes);
+        let r = judge(&ev, "least-privilege");
+        assert!(has(&r, "least-privilege-unclassified"), "{:?}", r.codes);
+        // Beside an API scope that states its action, the assumption is write.
+        let ev = origin_site(as_doc(Some(j!(["files:read", "reports"]))));
+        let r = judge(&ev, "scope-classification");
+        assert_eq!(r.outcome, Outcome::Fail, "{:?}", r.codes);
+        let data = r.data.expect("data.scopes");
+        assert_eq!(data["scopes"][1]["class"], "write");
+        assert_eq!(data["scopes"][1]["assumed"], true);
+        assert!(data["scopes"][0].get("assumed").is_none());
+    }
+
+    #[test]
     fn classification_warns_on_a_few_unknowns_and_fails_on_many() {
         let r = judge(
             &origin_site(as_doc(Some(j!(["files:read", "files:write", "reports"])))),

@@ -29,7 +29,10 @@
 //! action, with no read-only sibling, stays `unknown` for the checks (they
 //! report it as unclassified; a published description can still decide
 //! it), and carries the class an agent has to assume, `write`
-//! ([`super::ASSUMED_CLASS`]), which the report shows flagged as assumed.
+//! ([`super::ASSUMED_CLASS`]), which the report shows flagged as assumed;
+//! on an OpenID provider of claims (`openid`, three identity scopes or
+//! more, no scope that states a read, write, deletion or administration)
+//! the assumed class is `identity`: one more claim.
 //! Measured on the labelled sets (tests/scope_labels.rs prints both
 //! figures): such scopes are documented as write more often than as any
 //! other class (Xero, eBay, Reddit, Bitbucket, PayPal, Fitbit), so showing
@@ -142,8 +145,35 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
             }
         }
     }
+    // An OpenID provider whose scopes release identity claims and nothing
+    // else: a scope there that names no action is assumed to be one more
+    // claim (`social_security_number`, `custom_data`,
+    // `gp_registration_details`), not a write.
+    let openid = scopes.iter().any(|(s, _)| s.eq_ignore_ascii_case("openid"));
+    let stated = |class: ScopeClass| {
+        out.iter()
+            .filter(|c| c.class == class && c.assumed.is_none())
+            .count()
+    };
+    let api = [
+        ScopeClass::Read,
+        ScopeClass::Write,
+        ScopeClass::Destructive,
+        ScopeClass::Admin,
+    ]
+    .into_iter()
+    .map(stated)
+    .sum::<usize>();
+    let claims_provider = openid && api == 0 && stated(ScopeClass::Identity) >= 3;
     for c in &mut out {
         if c.class != ScopeClass::Unknown || c.source != Source::Name || c.reason != NO_ACTION_REASON {
+            continue;
+        }
+        if claims_provider {
+            // Assumed, not stated: the checks still judge it as
+            // unclassified, so a server cannot hide a vague API scope
+            // among its claims.
+            c.assumed = Some(ScopeClass::Identity);
             continue;
         }
         let words = tokenize(&c.scope);
@@ -230,6 +260,32 @@ mod tests {
         };
         let all = classify_all(&[("ledgers", hints)]).expect("vocabulary loads");
         assert_eq!((all[0].class, all[0].assumed), (ScopeClass::Read, None));
+    }
+
+    #[test]
+    fn on_an_openid_provider_of_claims_a_scope_without_an_action_is_a_claim() {
+        let idp = [
+            "openid",
+            "profile",
+            "email",
+            "phone",
+            "social_security_number",
+            "x509:subject",
+        ];
+        let all = classify_all(&idp.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        for c in &all[4..] {
+            // Assumed, so the checks still count it as unclassified.
+            assert_eq!(c.class, ScopeClass::Unknown, "{}", c.scope);
+            assert_eq!(c.effective(), ScopeClass::Identity, "{}", c.scope);
+        }
+        // Beside an API scope, or without `openid`, it is assumed write.
+        let api = ["openid", "profile", "email", "phone", "ledgers", "files:read"];
+        let all = classify_all(&api.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[4].effective(), ScopeClass::Write);
+        let no_openid = ["profile", "email", "phone", "ledgers"];
+        let all =
+            classify_all(&no_openid.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[3].effective(), ScopeClass::Write);
     }
 
     #[test]

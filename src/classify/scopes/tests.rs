@@ -734,7 +734,7 @@ fn vocabulary_rules_are_enforced_at_load_time() {
             .to_string()
             .contains("`read`")
     );
-    let two_letters = VOCABULARY.replacen("read = [\"r\", \"s\"]", "read = [\"r\", \"d\"]", 1);
+    let two_letters = VOCABULARY.replacen("read = [\"r\", \"s\",", "read = [\"r\", \"d\",", 1);
     assert!(
         parse_vocabulary(&two_letters)
             .unwrap_err()
@@ -844,4 +844,82 @@ fn more_verbs_and_phrases() {
     ] {
         assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
     }
+}
+
+#[test]
+fn smartthings_letters_and_a_last_star_are_every_object_not_every_type() {
+    for (scope, expected) in [
+        ("l:devices", "read"),
+        ("r:devices:*", "read"),
+        ("x:devices:*", "write"),
+        ("w:devices:*", "write"),
+        // SMART's `*` in the resource-type position is still every type.
+        ("patient/*.cruds", "admin"),
+        ("user/*.*", "admin"),
+        ("orders.channel:void", "destructive"),
+    ] {
+        assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
+    }
+}
+
+#[test]
+fn every_one_of_the_users_own_claims_is_identity_and_settings_are_not_released() {
+    assert_eq!(class("all_emails"), "identity");
+    assert_eq!(class("files:all"), "write");
+    // The user's settings are changed, not released.
+    assert_ne!(class("user.payout-settings"), "read");
+    assert_eq!(class("user_photos"), "read");
+}
+
+#[test]
+fn the_new_readings_stay_narrow() {
+    for (scope, not) in [
+        // A prefix default and any action word come before records.
+        ("https://www.googleapis.com/auth/analytics", "read"),
+        ("https://www.googleapis.com/auth/analytics.user.deletion", "read"),
+        // A record word that is not the last word is part of a type name.
+        ("repo:app.bsky.feed.like", "read"),
+        // An operation on the user is not the user's things released.
+        ("user-soa-link", "read"),
+        ("user-soa-unlink", "read"),
+        ("user_registration_api", "read"),
+        // Words that merely end like a verb are not split.
+        ("overview", "read"),
+        ("interviews", "read"),
+        ("purview", "read"),
+        ("backdrop", "destructive"),
+        ("airdrop", "destructive"),
+        ("typewriter", "write"),
+        // SmartThings letters count only first.
+        ("shirt_size_l", "read"),
+        ("mcp.ls", "read"),
+        ("twitter_x", "write"),
+        ("font.xl", "write"),
+    ] {
+        assert_ne!(class(scope), not, "{scope}: {}", name(scope).reason);
+    }
+}
+
+#[test]
+fn every_action_of_a_query_counts_and_survives_the_cap() {
+    // Create with delete is a write that includes deletion.
+    assert_eq!(class("repo:app.example.post?action=delete&action=create"), "write");
+    assert_eq!(class("repo:app.example.post?action=update&action=delete"), "write");
+    assert_eq!(class("repo:*?action=delete"), "destructive");
+    assert_eq!(class("repo:app.example.post?Action=delete"), "destructive");
+    let long = format!("{}?action=delete", "files.".repeat(90));
+    assert_eq!(class(&long), "destructive");
+    // No panic on odd queries.
+    for scope in ["?", "?action=", "?=&&=", "x?action=\u{e9}\u{e9}", "x?action=*"] {
+        let _ = name(scope);
+    }
+}
+
+#[test]
+fn urn_namespaces_never_panic_and_keep_their_meaning() {
+    for scope in ["urn:", "urn:x:", "urn:\u{e9}:x", "urn\u{e9}:x", "URN:X:files:read", "urn"] {
+        let _ = name(scope);
+    }
+    assert_eq!(class("URN:example:files:read"), "read");
+    assert_eq!(class("urn:example:admin"), "admin");
 }
