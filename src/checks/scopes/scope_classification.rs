@@ -37,15 +37,25 @@ fn class_counts(classes: &[Classification]) -> String {
     let mut parts = Vec::new();
     for c in ScopeClass::ALL {
         let n = classes.iter().filter(|x| x.class == c).count();
-        let assumed = classes.iter().filter(|x| x.class == c && x.assumed.is_some()).count();
-        if assumed > 0 {
-            parts.push(format!(
-                "{n} {} ({assumed} assumed {})",
-                c.as_str(),
-                scopes::ASSUMED_CLASS.as_str()
-            ));
-        } else if n > 0 {
+        if n == 0 {
+            continue;
+        }
+        // What is assumed for the scopes of this class, by assumed class:
+        // `3 unknown (2 assumed write)`.
+        let assumed: Vec<String> = ScopeClass::ALL
+            .into_iter()
+            .filter_map(|a| {
+                let k = classes
+                    .iter()
+                    .filter(|x| x.class == c && x.assumed == Some(a))
+                    .count();
+                (k > 0).then(|| format!("{k} assumed {}", a.as_str()))
+            })
+            .collect();
+        if assumed.is_empty() {
             parts.push(format!("{n} {}", c.as_str()));
+        } else {
+            parts.push(format!("{n} {} ({})", c.as_str(), assumed.join(", ")));
         }
     }
     parts.join(", ")
@@ -67,9 +77,11 @@ pub fn scope_classification(ev: &Evidence) -> Evaluation {
         .filter(|c| c.class == ScopeClass::Unknown)
         .map(|c| c.scope.as_str())
         .collect();
+    // Only an assumption that the scope changes data is worth a warning
+    // here; an assumed identity claim is not.
     let assumed: Vec<&str> = api
         .iter()
-        .filter(|c| c.assumed.is_some())
+        .filter(|c| c.assumed.is_some_and(ScopeClass::changes_data))
         .map(|c| c.scope.as_str())
         .collect();
     if !unknown.is_empty() {
@@ -301,6 +313,14 @@ mod tests {
             .clone();
         assert_eq!(payments["assumed"], true);
         assert_eq!(payments["class"], "identity");
+        // Nothing says an assumed claim changes data.
+        assert!(r.summary.contains("2 unknown (2 assumed identity)"), "{}", r.summary);
+        assert!(!r.summary.contains("assumed write"), "{}", r.summary);
+        assert!(
+            r.messages.iter().all(|m| !m.contains("change data")),
+            "{:?}",
+            r.messages
+        );
         let r = judge(&ev, "scopes-published");
         assert!(!has(&r, "scopes-published-identity-scopes-only"), "{:?}", r.codes);
         let r = judge(&ev, "least-privilege");
@@ -312,6 +332,14 @@ mod tests {
         let data = r.data.expect("data.scopes");
         assert_eq!(data["scopes"][1]["class"], "write");
         assert_eq!(data["scopes"][1]["assumed"], true);
+        assert!(r.summary.contains("1 unknown (1 assumed write)"), "{}", r.summary);
+        assert!(
+            r.messages
+                .iter()
+                .any(|m| m.contains("has to assume `reports` can change data")),
+            "{:?}",
+            r.messages
+        );
         assert!(data["scopes"][0].get("assumed").is_none());
     }
 

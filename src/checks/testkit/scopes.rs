@@ -17,6 +17,7 @@ pub(crate) const API: &str = "https://as.example.com/api";
 pub(crate) struct Judged {
     pub(crate) outcome: Outcome,
     pub(crate) codes: Vec<String>,
+    pub(crate) messages: Vec<String>,
     pub(crate) summary: String,
     pub(crate) data: Option<Value>,
 }
@@ -26,7 +27,8 @@ pub(crate) fn judge(ev: &Evidence, id: &str) -> Judged {
     assert_ne!(r.outcome, Outcome::Error, "{id} errored: {}", r.summary);
     Judged {
         outcome: r.outcome,
-        codes: r.findings.into_iter().map(|f| f.code).collect(),
+        codes: r.findings.iter().map(|f| f.code.clone()).collect(),
+        messages: r.findings.into_iter().map(|f| f.message).collect(),
         summary: r.summary,
         data: r.data,
     }

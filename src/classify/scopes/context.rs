@@ -40,7 +40,7 @@
 //! the safe assumption for an agent choosing what to request.
 
 use super::{
-    Classification, Hints, NO_ACTION_REASON, ScopeClass, Source, Vocabulary, classify_with, tokenize,
+    Classification, Hints, ScopeClass, Source, Vocabulary, classify_with, tokenize,
 };
 use std::collections::BTreeMap;
 
@@ -150,11 +150,7 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
     // claim (`social_security_number`, `custom_data`,
     // `gp_registration_details`), not a write.
     let openid = scopes.iter().any(|(s, _)| s.eq_ignore_ascii_case("openid"));
-    let stated = |class: ScopeClass| {
-        out.iter()
-            .filter(|c| c.class == class && c.assumed.is_none())
-            .count()
-    };
+    let stated = |class: ScopeClass| out.iter().filter(|c| c.class == class).count();
     let api = [
         ScopeClass::Read,
         ScopeClass::Write,
@@ -166,7 +162,9 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
     .sum::<usize>();
     let claims_provider = openid && api == 0 && stated(ScopeClass::Identity) >= 3;
     for c in &mut out {
-        if c.class != ScopeClass::Unknown || c.source != Source::Name || c.reason != NO_ACTION_REASON {
+        // Only what the name alone left open, with the class assumed for
+        // it (`classify_with`), is decided here.
+        if c.assumed.is_none() {
             continue;
         }
         if claims_provider {
@@ -203,6 +201,7 @@ pub fn classify_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::classify::scopes::NO_ACTION_REASON;
 
     fn classes(scopes: &[&str]) -> Vec<(String, ScopeClass)> {
         let input: Vec<(&str, Hints<'_>)> = scopes.iter().map(|s| (*s, Hints::default())).collect();
