@@ -11,7 +11,7 @@ use crate::report::{
 };
 
 /// Version of the scoring algorithm.
-pub const ALGORITHM_VERSION: &str = "6";
+pub const ALGORITHM_VERSION: &str = "7";
 
 /// Highest score when no auth surface can be discovered (level 0).
 pub const CAP_INVISIBLE: u32 = 20;

@@ -1531,7 +1531,7 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     } else if let Some(last) = tokens.last().filter(|t| v.records.contains(*t)) {
         verdict(
             ScopeClass::Read,
-            format!("names records of what happened (`{last}`), which can only be read"),
+            format!("names records of what happened or a reading (`{last}`), which can only be read"),
         )
     } else {
         verdict(

@@ -298,7 +298,7 @@ mod tests {
         // An OpenID provider with two vague API scopes among its claims:
         // the report shows the assumed class, the verdicts are those of
         // two unclassified scopes (they cannot hide among the claims).
-        let scopes = j!(["openid", "profile", "email", "offline_access", "payments", "transfers"]);
+        let scopes = j!(["openid", "profile", "email", "phone", "payments", "transfers"]);
         let ev = origin_site(as_doc(Some(scopes)));
         let r = judge(&ev, "scope-classification");
         assert_eq!(r.outcome, Outcome::Fail, "{:?}", r.codes);

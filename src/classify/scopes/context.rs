@@ -30,8 +30,9 @@
 //! report it as unclassified; a published description can still decide
 //! it), and carries the class an agent has to assume, `write`
 //! ([`super::ASSUMED_CLASS`]), which the report shows flagged as assumed;
-//! on an OpenID provider of claims (`openid`, three identity scopes or
-//! more, no scope that states a read, write, deletion or administration)
+//! on an OpenID provider of claims (`openid`, three identity claims or
+//! more besides `openid` and `offline_access`, no scope that states a
+//! read, write, deletion or administration)
 //! the assumed class is `identity`: one more claim.
 //! Measured on the labelled sets (tests/scope_labels.rs prints both
 //! figures): such scopes are documented as write more often than as any
@@ -160,7 +161,18 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
     .into_iter()
     .map(stated)
     .sum::<usize>();
-    let claims_provider = openid && api == 0 && stated(ScopeClass::Identity) >= 3;
+    // Claims, not the protocol's own scopes: `openid` and `offline_access`
+    // are on every OpenID provider, whatever else it serves.
+    let claims = out
+        .iter()
+        .filter(|c| {
+            c.class == ScopeClass::Identity
+                && !["openid", "offline_access"]
+                    .iter()
+                    .any(|p| c.scope.eq_ignore_ascii_case(p))
+        })
+        .count();
+    let claims_provider = openid && api == 0 && claims >= 3;
     for c in &mut out {
         // Only what the name alone left open, with the class assumed for
         // it (`classify_with`), is decided here.
@@ -285,6 +297,13 @@ mod tests {
         let all =
             classify_all(&no_openid.map(|s| (s, Hints::default()))).expect("vocabulary loads");
         assert_eq!(all[3].effective(), ScopeClass::Write);
+        // `openid` and `offline_access` are the protocol's, not claims: one
+        // identity-looking scope beside them does not make a claims provider.
+        let protocol = ["openid", "offline_access", "id:api", "reconsent", "refresh"];
+        let all =
+            classify_all(&protocol.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[3].effective(), ScopeClass::Write);
+        assert_eq!(all[4].effective(), ScopeClass::Write);
     }
 
     #[test]

@@ -776,9 +776,16 @@ fn records_of_what_happened_and_exports_are_read() {
         "leads_retrieval",
         "portability.activity.single",
         "audit.logs",
+        "Egnyte.audit",
+        "request_receipt",
+        "access_revenue",
+        "vehicle_location",
     ] {
         assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
     }
+    // Places an API keeps are not a reading: `locations` names no action.
+    assert_eq!(name("locations").reason, NO_ACTION_REASON);
+    assert_eq!(class("write_locations"), "write");
     // Beside an action word they are the resource it acts on.
     assert_eq!(class("analytics:write"), "write");
     assert_eq!(class("delete:logs"), "destructive");
@@ -857,6 +864,8 @@ fn smartthings_letters_and_a_last_star_are_every_object_not_every_type() {
         ("patient/*.cruds", "admin"),
         ("user/*.*", "admin"),
         ("orders.channel:void", "destructive"),
+        ("identity.unlink-account", "destructive"),
+        ("devices:disconnect", "destructive"),
     ] {
         assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
     }
@@ -922,4 +931,30 @@ fn urn_namespaces_never_panic_and_keep_their_meaning() {
     }
     assert_eq!(class("URN:example:files:read"), "read");
     assert_eq!(class("urn:example:admin"), "admin");
+}
+
+#[test]
+fn plural_accounts_are_records_and_the_account_is_the_tenant() {
+    // A token acts in one account: writing it is administration.
+    assert_eq!(class("account:write"), "admin");
+    assert_eq!(class("write:org"), "admin");
+    assert_eq!(class("write:organizations"), "admin");
+    // The accounts an API keeps (bank, CRM, followed) are data.
+    assert_eq!(class("accounts:write"), "write");
+    assert_eq!(class("write:accounts"), "write");
+    assert_eq!(class("EditAccounts"), "write");
+    // Unless widened to everyone's, or behind an admin marker.
+    assert_eq!(class("Accounts.ReadWrite.All"), "admin");
+    assert_eq!(class("admin:write:accounts"), "admin");
+}
+
+#[test]
+fn checking_a_value_is_a_read_and_personal_plurals_are_claims() {
+    assert_eq!(class("p1:validate:userPassword"), "read");
+    assert_eq!(class("applications/verify"), "read");
+    // Beside another action they are the resource.
+    assert_eq!(class("verify:write"), "write");
+    assert_eq!(class("IDENTITY_PHONES"), "identity");
+    assert_eq!(class("user.addresses"), "identity");
+    assert_eq!(class("contacts.phones"), "read");
 }
