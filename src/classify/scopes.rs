@@ -1264,6 +1264,34 @@ impl<'a> Reading<'a> {
         if let Some(r) = self.prefix_admin {
             return Some(r.to_string());
         }
+        // The organisation's people (`account_users_write`,
+        // `update:organization_users`, `organizations:teams:write`): who
+        // belongs to it, not the signed-in user's own account.
+        if let Some(org) = self.resources.iter().find(|t| v.org_nouns.contains(**t))
+            && let Some(people) = self
+                .resources
+                .iter()
+                .find(|t| v.managed_nouns.contains(**t) || **t == "user")
+        {
+            return Some(format!(
+                "on the `{people}` of `{org}`: it changes who belongs to the organisation"
+            ));
+        }
+        // Managing or inviting users is administration even when the word
+        // is singular (`user_access_manage`, `legacy-user:manage`,
+        // `user_access_invite`); creating one user is not said to be
+        // (Tink's `user:create` makes an end user of the app), and the
+        // caller managing its own things is not (`user:manage:blocked_users`).
+        let managing = self
+            .write
+            .iter()
+            .find(|w| v.manage.contains(**w) && **w != "create");
+        if let Some(verb) = managing
+            && self.object(v) == Some("user")
+            && !self.self_limited()
+        {
+            return Some(format!("`{verb}` on `user`: it manages people"));
+        }
         // The signed-in user's own account, unless widened to everyone.
         if self.breadth.is_empty() && self.resources.iter().any(|t| v.signed_in.contains(*t)) {
             return None;
@@ -1525,6 +1553,19 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         verdict(
             ScopeClass::Read,
             format!("names the signed-in user's own data (`{owner}` …) and no action: it releases it"),
+        )
+    } else if let [owner, attr] = tokens.as_slice()
+        && (owner == "user" || owner == "profile")
+        && !v.org_objects.contains(attr)
+        && r.default.is_none()
+    {
+        // One thing of the signed-in user or their profile, in the
+        // singular and without an action (`user_hometown`, `user_link`,
+        // `profile.internal_uuid`): a claim about them, where their things
+        // in the plural are data (`user_photos`, above).
+        verdict(
+            ScopeClass::Identity,
+            format!("names one attribute of the signed-in `{owner}` (`{attr}`) and no action: an identity claim"),
         )
     } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())

@@ -814,6 +814,14 @@ fn the_signed_in_users_own_things_named_without_an_action_are_released() {
     ] {
         assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
     }
+    // One attribute of the user, in the singular, is a claim; their
+    // settings are changed, not released; an operation named in more
+    // words says nothing.
+    for scope in ["user_hometown", "user_link", "profile.location"] {
+        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
+    assert_ne!(class("user_settings"), "identity");
+    assert_eq!(name("user-soa-link").reason, NO_ACTION_REASON);
     // `user` with an action keeps the action.
     assert_eq!(class("user_write"), "write");
 }
@@ -946,6 +954,25 @@ fn plural_accounts_are_records_and_the_account_is_the_tenant() {
     // Unless widened to everyone's, or behind an admin marker.
     assert_eq!(class("Accounts.ReadWrite.All"), "admin");
     assert_eq!(class("admin:write:accounts"), "admin");
+    // Changing the organisation's people is administration; changing
+    // one's own presence or follows is not.
+    for scope in [
+        "account_users_write",
+        "update:organization_users",
+        "organizations:teams:write",
+    ] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("users:write"), "write");
+    assert_eq!(class("user:follow"), "write");
+    // Managing or inviting a user is administration; creating one, or
+    // managing what is one's own, is not said to be.
+    assert_eq!(class("user_access_manage"), "admin");
+    assert_eq!(class("legacy-user:manage"), "admin");
+    assert_eq!(class("user:create"), "write");
+    assert_eq!(class("user:manage:blocked_users"), "write");
+    assert_eq!(class("okta.users.manage.self"), "write");
+    assert_eq!(class("read:organization_users"), "read");
 }
 
 #[test]
