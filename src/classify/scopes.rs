@@ -42,6 +42,17 @@ mod context;
 /// Why a scope is `unknown` from its name alone: it names a resource and no
 /// action. [`classify_all_with`] decides it from its siblings when it can.
 pub const NO_ACTION_REASON: &str = "the name says what it is about but not what it allows";
+
+/// How the reason of a scope read only because it names records or a
+/// reading last (`audit`, `stats`) begins: a guess from the noun, which a
+/// read-only sibling variant overrules ([`classify_all_with`]).
+const RECORDS_REASON: &str = "names records of what happened or a reading";
+
+/// The scope was read as `read` only because its last word names records
+/// or a reading, not an action.
+fn read_by_records(c: &Classification) -> bool {
+    c.source == Source::Name && c.class == ScopeClass::Read && c.reason.starts_with(RECORDS_REASON)
+}
 #[cfg(any(test, feature = "testing"))]
 pub use context::classify_all;
 pub use context::classify_all_with;
@@ -1572,7 +1583,7 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     } else if let Some(last) = tokens.last().filter(|t| v.records.contains(*t)) {
         verdict(
             ScopeClass::Read,
-            format!("names records of what happened or a reading (`{last}`), which can only be read"),
+            format!("{RECORDS_REASON} (`{last}`), which can only be read"),
         )
     } else {
         verdict(

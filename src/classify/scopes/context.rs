@@ -23,7 +23,14 @@
 //! `identity`. A namespace names a product or an area: words with a role in
 //! the vocabulary (`users`, `admin`) say whose data follows and are not one;
 //! and what follows must name the identity, not only a personal attribute
-//! (`employee.birthdate.read` may be anyone's).
+//! (`employee.birthdate.read` may be anyone's). Likewise a write behind such
+//! a namespace is administration when what follows is (WSO2's
+//! `dp:org_manage`: the organisation, not `dp`, is what it changes), as
+//! long as what follows still names a resource (`Files.ReadWrite.All`).
+//!
+//! A scope read only because its last word names records or a reading
+//! (`store_v2_information`) is a guess from a noun: beside its read-only
+//! variant it is the variant that also writes, like a bare scope.
 //!
 //! The rest is assumed, not stated: a scope that names a resource and no
 //! action, with no read-only sibling, stays `unknown` for the checks (they
@@ -41,7 +48,8 @@
 //! the safe assumption for an agent choosing what to request.
 
 use super::{
-    Classification, Hints, ScopeClass, Source, Vocabulary, classify_with, tokenize,
+    Classification, Hints, ScopeClass, Source, Vocabulary, classify_with, read_by_records,
+    tokenize,
 };
 use std::collections::BTreeMap;
 
@@ -146,6 +154,39 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
             }
         }
     }
+    // A write behind a namespace on what is administration after it
+    // (WSO2's `dp:org_manage`: the organisation itself, once `dp`, which
+    // its siblings share, is not taken for the resource written).
+    for (i, c) in out.iter_mut().enumerate() {
+        if c.class != ScopeClass::Write || c.source != Source::Name {
+            continue;
+        }
+        let w = &words[i];
+        let k = base.max(1);
+        if w.len() <= k + 1 || w[base..k].iter().any(|p| v.known.contains(p)) {
+            continue;
+        }
+        let prefix = &w[..k];
+        let shared = words
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| *j != i && o.len() > k && o.starts_with(prefix))
+            .count();
+        if shared < 2 {
+            continue;
+        }
+        let inner = classify_with(v, &w[k..].join("."), Hints::default());
+        // The rest must still name what is written: `Files` of
+        // `Files.ReadWrite.All` is the resource, not a namespace.
+        if inner.class == ScopeClass::Admin && !inner.resource.is_empty() && !inner.god_mode {
+            c.class = ScopeClass::Admin;
+            c.reason = format!(
+                "`{}` is a namespace {shared} sibling scopes share; after it, {}",
+                prefix.join("."),
+                inner.reason
+            );
+        }
+    }
     // An OpenID provider whose scopes release identity claims and nothing
     // else: a scope there that names no action is assumed to be one more
     // claim (`social_security_number`, `custom_data`,
@@ -175,11 +216,13 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
     let claims_provider = openid && api == 0 && claims >= 3;
     for c in &mut out {
         // Only what the name alone left open, with the class assumed for
-        // it (`classify_with`), is decided here.
-        if c.assumed.is_none() {
+        // it (`classify_with`), or read from a records noun alone, is
+        // decided here.
+        let records = read_by_records(c);
+        if c.assumed.is_none() && !records {
             continue;
         }
-        if claims_provider {
+        if claims_provider && !records {
             // Assumed, not stated: the checks still judge it as
             // unclassified, so a server cannot hide a vague API scope
             // among its claims.
@@ -271,6 +314,35 @@ mod tests {
         };
         let all = classify_all(&[("ledgers", hints)]).expect("vocabulary loads");
         assert_eq!((all[0].class, all[0].assumed), (ScopeClass::Read, None));
+    }
+
+    #[test]
+    fn a_namespace_is_not_the_resource_a_write_changes() {
+        let scopes = ["dp:org_update", "dp:api_read", "dp:api_update", "dp:app_manage"];
+        let all = classify_all(&scopes.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[0].class, ScopeClass::Admin, "{}", all[0].reason);
+        assert!(all[0].reason.contains("`dp` is a namespace"), "{}", all[0].reason);
+        assert_eq!(all[2].class, ScopeClass::Write, "{}", all[2].reason);
+        assert_eq!(all[3].class, ScopeClass::Write, "{}", all[3].reason);
+        // Where the shared word is what is written, it stays the resource.
+        let graph = ["Files.ReadWrite.All", "Files.Read", "Files.Read.All"];
+        let all = classify_all(&graph.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[0].class, ScopeClass::Write, "{}", all[0].reason);
+    }
+
+    #[test]
+    fn a_records_noun_yields_to_a_read_only_sibling() {
+        // `…_info` alone is looked at; beside its read-only variant it is
+        // the variant that also writes.
+        let all = classify_all(&[
+            ("store_information", Hints::default()),
+            ("store_information_read_only", Hints::default()),
+            ("gateway_info", Hints::default()),
+        ])
+        .expect("vocabulary loads");
+        assert_eq!(all[0].class, ScopeClass::Write, "{}", all[0].reason);
+        assert!(all[0].reason.contains("store_information_read_only"));
+        assert_eq!(all[2].class, ScopeClass::Read, "{}", all[2].reason);
     }
 
     #[test]
