@@ -63,8 +63,8 @@ const DEVELOPMENT_SIBLINGS: &[&str] = &[
     include_str!("../fixtures/scopes/heldout-7-siblings.tsv"),
 ];
 /// The accuracy the classifier must keep on the development set, each row
-/// classified among its provider's rows (HELDOUT.md step 16: 3073/3325).
-const DEVELOPMENT_REQUIRED: f64 = 0.924;
+/// classified among its provider's rows (HELDOUT.md step 18: 3081/3325).
+const DEVELOPMENT_REQUIRED: f64 = 0.926;
 
 /// The held-out set H8 (providers in none of the sets above), labelled by
 /// a researcher who never saw the classifier: evaluated once, never used

@@ -40,7 +40,10 @@
 //! on an OpenID provider of claims (`openid`, three identity claims or
 //! more besides `openid` and `offline_access`, no scope that states a
 //! read, write, deletion or administration)
-//! the assumed class is `identity`: one more claim.
+//! the assumed class is `identity`: one more claim;
+//! on any other provider none of whose scopes states an action (two such
+//! scopes or more) it is `read`: the provider publishes categories of data
+//! a person consents to release (open banking, health data).
 //! Measured on the labelled sets (tests/scope_labels.rs prints both
 //! figures): such scopes are documented as write more often than as any
 //! other class (Xero, eBay, Reddit, Bitbucket, PayPal, Fitbit), so showing
@@ -214,6 +217,12 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
         })
         .count();
     let claims_provider = openid && api == 0 && claims >= 3;
+    // A provider none of whose scopes states an action publishes categories
+    // of data a person consents to release (open banking's `accounts`,
+    // Oura's `daily`, Battle.net's `wow.profile`): a scope there that names
+    // no action is assumed to be read, not written.
+    let open = out.iter().filter(|c| c.assumed.is_some()).count();
+    let data_provider = api == 0 && !claims_provider && open >= 2;
     for c in &mut out {
         // Only what the name alone left open, with the class assumed for
         // it (`classify_with`), or read from a records noun alone, is
@@ -227,6 +236,11 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
             // unclassified, so a server cannot hide a vague API scope
             // among its claims.
             c.assumed = Some(ScopeClass::Identity);
+            continue;
+        }
+        if data_provider && !records {
+            // Assumed, not stated, like a claim above.
+            c.assumed = Some(ScopeClass::Read);
             continue;
         }
         let words = tokenize(&c.scope);
@@ -317,6 +331,24 @@ mod tests {
     }
 
     #[test]
+    fn where_no_scope_states_an_action_a_bare_one_is_assumed_read() {
+        // Categories of data a person consents to release.
+        let data = ["accounts", "balances", "standing_orders"];
+        let all = classify_all(&data.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        for c in &all {
+            assert_eq!(c.class, ScopeClass::Unknown, "{}", c.scope);
+            assert_eq!(c.assumed, Some(ScopeClass::Read), "{}", c.scope);
+        }
+        // Beside a scope that states an action, or alone, it is assumed
+        // write.
+        let api = ["accounts", "balances", "payments:create"];
+        let all = classify_all(&api.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[0].assumed, Some(ScopeClass::Write));
+        let all = classify_all(&[("accounts", Hints::default())]).expect("vocabulary loads");
+        assert_eq!(all[0].assumed, Some(ScopeClass::Write));
+    }
+
+    #[test]
     fn a_namespace_is_not_the_resource_a_write_changes() {
         let scopes = ["dp:org_update", "dp:api_read", "dp:api_update", "dp:app_manage"];
         let all = classify_all(&scopes.map(|s| (s, Hints::default()))).expect("vocabulary loads");
@@ -371,11 +403,13 @@ mod tests {
         assert_eq!(all[3].effective(), ScopeClass::Write);
         // `openid` and `offline_access` are the protocol's, not claims: one
         // identity-looking scope beside them does not make a claims provider.
+        // (With no scope stating an action, the bare ones are assumed
+        // read, as on any such provider.)
         let protocol = ["openid", "offline_access", "id:api", "reconsent", "refresh"];
         let all =
             classify_all(&protocol.map(|s| (s, Hints::default()))).expect("vocabulary loads");
-        assert_eq!(all[3].effective(), ScopeClass::Write);
-        assert_eq!(all[4].effective(), ScopeClass::Write);
+        assert_eq!(all[3].effective(), ScopeClass::Read);
+        assert_eq!(all[4].effective(), ScopeClass::Read);
     }
 
     #[test]
