@@ -1580,7 +1580,13 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
         )
     } else if let Some((class, reason)) = r.default {
         verdict(class, reason.to_string())
-    } else if let Some(last) = tokens.last().filter(|t| v.records.contains(*t)) {
+    } else if let Some(last) = tokens
+        .iter()
+        .rev()
+        // The last word with a meaning (`statements_offline`).
+        .find(|t| !v.qualifiers.contains(*t))
+        .filter(|t| v.records.contains(*t))
+    {
         verdict(
             ScopeClass::Read,
             format!("{RECORDS_REASON} (`{last}`), which can only be read"),

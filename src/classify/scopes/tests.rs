@@ -780,6 +780,8 @@ fn records_of_what_happened_and_exports_are_read() {
         "request_receipt",
         "access_revenue",
         "vehicle_location",
+        // The last word with a meaning.
+        "statements_offline",
     ] {
         assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
     }
@@ -984,4 +986,16 @@ fn checking_a_value_is_a_read_and_personal_plurals_are_claims() {
     assert_eq!(class("IDENTITY_PHONES"), "identity");
     assert_eq!(class("user.addresses"), "identity");
     assert_eq!(class("contacts.phones"), "read");
+}
+
+#[test]
+fn qualifiers_of_when_a_claim_is_released_do_not_hide_it() {
+    // `offline` and `optional` say when or whether, not what.
+    for scope in ["email_offline", "phone_offline_optional", "/authenticate"] {
+        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("offline_access"), "identity");
+    // The plural of a read verb reads; beside a write it is the resource.
+    assert_eq!(class("exports:fec"), "read");
+    assert_eq!(class("exports:write"), "write");
 }
