@@ -205,7 +205,11 @@ pub struct Classification {
 /// or a site owner auditing what an agent may do, must not treat a scope
 /// of unstated power as read-only. The evidence still states nothing:
 /// `class` stays `unknown`, the checks judge it as unclassified, and the
-/// report shows the assumed class beside the flag `assumed`.
+/// report shows the assumed class beside the flag `assumed`. Two contexts
+/// change the assumption ([`classify_all_with`]): on an OpenID provider of
+/// claims it is `identity`, and on a provider none of whose scopes states
+/// any action (no marked variant the bare scope could be the fuller one
+/// of; open banking's and health APIs' data categories) it is `read`.
 pub const ASSUMED_CLASS: ScopeClass = ScopeClass::Write;
 
 impl Classification {
@@ -1572,8 +1576,10 @@ fn classify_name(v: &Vocabulary, scope: &str) -> NameVerdict {
     {
         // One thing of the signed-in user or their profile, in the
         // singular and without an action (`user_hometown`, `user_link`,
-        // `profile.internal_uuid`): a claim about them, where their things
-        // in the plural are data (`user_photos`, above).
+        // `profile.location`): a claim about them, where their things in
+        // the plural are data (`user_photos`, above). A singular word can
+        // still name a collection (kbin's `user:message`): measured, the
+        // rule is right more often than not (HELDOUT.md step 16).
         verdict(
             ScopeClass::Identity,
             format!("names one attribute of the signed-in `{owner}` (`{attr}`) and no action: an identity claim"),
