@@ -1,9 +1,9 @@
 //! The scope classifier on labelled sets of real scope strings, each row
-//! classified beside its provider's other scopes (for H3 to H8 also every
+//! classified beside its provider's other scopes (for H3 to H9 also every
 //! scope the provider publishes), as a scanner sees a target's
 //! `scopes_supported`: the development set (`fixtures/scopes/labelled.tsv`
-//! and the former held-out sets H1 to H7) the rules are written
-//! against, and the held-out set H8 from other providers that were not
+//! and the former held-out sets H1 to H8) the rules are written
+//! against, and the held-out set H9 from other providers that were not
 //! looked at while writing them (`fixtures/scopes/heldout-*.tsv`; the split
 //! and its history are in `fixtures/scopes/HELDOUT.md`). A scope whose name
 //! states no action counts with the class the report shows for it, the
@@ -16,9 +16,9 @@ use agentready::classify::scopes::{Hints, ScopeClass, classify_all};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The development set: the rules were written and debugged against it.
-/// `heldout-1.tsv` to `heldout-7.tsv` joined it after their one evaluation
+/// `heldout-1.tsv` to `heldout-8.tsv` joined it after their one evaluation
 /// each as a held-out sample (83.4 %, 75.3 %, 73.5 %, 92.1 %, 83.6 %,
-/// 85.6 % and 85.4 %, HELDOUT.md).
+/// 85.6 %, 85.4 % and 90.5 %, HELDOUT.md).
 const DEVELOPMENT: &[(&str, &str)] = &[
     (
         "labelled.tsv",
@@ -52,8 +52,12 @@ const DEVELOPMENT: &[(&str, &str)] = &[
         "heldout-7.tsv",
         include_str!("../fixtures/scopes/heldout-7.tsv"),
     ),
+    (
+        "heldout-8.tsv",
+        include_str!("../fixtures/scopes/heldout-8.tsv"),
+    ),
 ];
-/// Every scope string each H3 to H7 provider publishes (provider,
+/// Every scope string each H3 to H8 provider publishes (provider,
 /// scope): the sibling context a scanner would see beside the labelled rows.
 const DEVELOPMENT_SIBLINGS: &[&str] = &[
     include_str!("../fixtures/scopes/heldout-3-siblings.tsv"),
@@ -61,25 +65,26 @@ const DEVELOPMENT_SIBLINGS: &[&str] = &[
     include_str!("../fixtures/scopes/heldout-5-siblings.tsv"),
     include_str!("../fixtures/scopes/heldout-6-siblings.tsv"),
     include_str!("../fixtures/scopes/heldout-7-siblings.tsv"),
+    include_str!("../fixtures/scopes/heldout-8-siblings.tsv"),
 ];
 /// The accuracy the classifier must keep on the development set, each row
-/// classified among its provider's rows (HELDOUT.md step 18: 3081/3325).
+/// classified among its provider's rows (HELDOUT.md step 19: 3365/3630).
 const DEVELOPMENT_REQUIRED: f64 = 0.926;
 
-/// The held-out set H8 (providers in none of the sets above), labelled by
+/// The held-out set H9 (providers in none of the sets above), labelled by
 /// a researcher who never saw the classifier: evaluated once, never used
 /// to write a rule (HELDOUT.md).
 const HELD_OUT: &[(&str, &str)] = &[(
-    "heldout-8.tsv",
-    include_str!("../fixtures/scopes/heldout-8.tsv"),
+    "heldout-9.tsv",
+    include_str!("../fixtures/scopes/heldout-9.tsv"),
 )];
-/// Every scope string each H8 provider publishes (provider, scope): the
+/// Every scope string each H9 provider publishes (provider, scope): the
 /// sibling context a scanner would see beside the labelled rows.
-const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-8-siblings.tsv");
-/// The accuracy the classifier reached on H8 when it was evaluated once,
-/// with each provider's sibling lists as context (HELDOUT.md step 17:
-/// 276/305 = 90.5 %), kept as a floor: short of the 99 % target.
-const HELD_OUT_REQUIRED: f64 = 0.904;
+const HELD_OUT_SIBLINGS: &str = include_str!("../fixtures/scopes/heldout-9-siblings.tsv");
+/// The accuracy the classifier reached on H9 when it was evaluated once,
+/// with each provider's sibling lists as context (HELDOUT.md step 20:
+/// 307/348 = 88.2 %), kept as a floor: short of the 99 % target.
+const HELD_OUT_REQUIRED: f64 = 0.882;
 
 struct Row {
     scope: String,
@@ -380,7 +385,7 @@ fn classifier_accuracy_on_the_development_set() {
 fn classifier_accuracy_on_the_held_out_set() {
     let rows = rows(HELD_OUT);
     let (accuracy, baseline) = report(
-        "Held-out set H8",
+        "Held-out set H9",
         &rows,
         &[HELD_OUT_SIBLINGS],
         HELD_OUT_REQUIRED,
