@@ -75,6 +75,17 @@ fn whose(v: &Vocabulary, word: &str) -> bool {
         || v.admin.contains(word)
 }
 
+/// How many other scopes start with the first `k` words of scope `i` and
+/// say more after them: the siblings that share it as a namespace.
+fn sharing(words: &[Vec<String>], i: usize, k: usize) -> usize {
+    let prefix = &words[i][..k];
+    words
+        .iter()
+        .enumerate()
+        .filter(|(j, o)| *j != i && o.len() > k && o.starts_with(prefix))
+        .count()
+}
+
 /// The key scopes are compared by: their words without read markers,
 /// in order.
 fn key(words: &[String]) -> String {
@@ -125,11 +136,7 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
         let w = &words[i];
         for k in base.max(1)..w.len().saturating_sub(1) {
             let prefix = &w[..k];
-            let shared = words
-                .iter()
-                .enumerate()
-                .filter(|(j, o)| *j != i && o.len() > k && o.starts_with(prefix))
-                .count();
+            let shared = sharing(&words, i, k);
             // A namespace names a product or an area (`commerce`,
             // `wallet`), not whose data follows (`users`, `admin`): its
             // words have no role in the vocabulary.
@@ -170,11 +177,7 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
             continue;
         }
         let prefix = &w[..k];
-        let shared = words
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| *j != i && o.len() > k && o.starts_with(prefix))
-            .count();
+        let shared = sharing(&words, i, k);
         if shared < 2 {
             continue;
         }
