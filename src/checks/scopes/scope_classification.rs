@@ -341,6 +341,21 @@ mod tests {
             r.messages
         );
         assert!(data["scopes"][0].get("assumed").is_none());
+        // `openid` and `offline_access` are no claims: beside two claims,
+        // vague payment scopes are assumed to change data, and said to.
+        let scopes = j!(["openid", "profile", "email", "offline_access", "payments", "transfers"]);
+        let r = judge(&origin_site(as_doc(Some(scopes))), "scope-classification");
+        assert!(r.summary.contains("2 unknown (2 assumed write)"), "{}", r.summary);
+        assert!(
+            r.messages.iter().any(|m| m.contains("can change data") && m.contains("`payments`")),
+            "{:?}",
+            r.messages
+        );
+        // A records noun is only assumed to be read: unclassified here.
+        let ev = origin_site(as_doc(Some(j!(["files:read", "stats"]))));
+        let r = judge(&ev, "scope-classification");
+        assert!(r.summary.contains("1 unknown (1 assumed read)"), "{}", r.summary);
+        assert!(has(&r, "scope-classification-mostly-unclassified") || has(&r, "scope-classification-unclassified"), "{:?}", r.codes);
     }
 
     #[test]

@@ -28,9 +28,11 @@
 //! `dp:org_manage`: the organisation, not `dp`, is what it changes), as
 //! long as what follows still names a resource (`Files.ReadWrite.All`).
 //!
-//! A scope read only because its last word names records or a reading
-//! (`store_v2_information`) is a guess from a noun: beside its read-only
-//! variant it is the variant that also writes, like a bare scope.
+//! A scope assumed to be read because its last word names records or a
+//! reading (`store_v2_information`), or an identity claim because it names
+//! one thing of the user (`user_hometown`), is a guess from a noun: beside
+//! its read-only variant it is the variant that also writes, like a bare
+//! scope.
 //!
 //! The rest is assumed, not stated: a scope that names a resource and no
 //! action, with no read-only sibling, stays `unknown` for the checks (they
@@ -41,9 +43,8 @@
 //! more besides `openid` and `offline_access`, no scope that states a
 //! read, write, deletion or administration)
 //! the assumed class is `identity`: one more claim;
-//! on any other provider none of whose scopes states an action (two such
-//! scopes or more) it is `read`: the provider publishes categories of data
-//! a person consents to release (open banking, health data).
+//! a name that only suggests a class (records, one thing of the user) is
+//! assumed that class instead.
 //! Measured on the labelled sets (tests/scope_labels.rs prints both
 //! figures): such scopes are documented as write more often than as any
 //! other class (Xero, eBay, Reddit, Bitbucket, PayPal, Fitbit), so showing
@@ -51,7 +52,7 @@
 //! the safe assumption for an agent choosing what to request.
 
 use super::{
-    Classification, Hints, ScopeClass, Source, Vocabulary, classify_with, read_by_records,
+    ASSUMED_CLASS, Classification, Hints, ScopeClass, Source, Vocabulary, classify_with,
     tokenize,
 };
 use std::collections::BTreeMap;
@@ -78,7 +79,9 @@ fn whose(v: &Vocabulary, word: &str) -> bool {
 /// How many other scopes start with the first `k` words of scope `i` and
 /// say more after them: the siblings that share it as a namespace.
 fn sharing(words: &[Vec<String>], i: usize, k: usize) -> usize {
-    let prefix = &words[i][..k];
+    let Some(prefix) = words[i].get(..k) else {
+        return 0;
+    };
     words
         .iter()
         .enumerate()
@@ -173,12 +176,24 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
         }
         let w = &words[i];
         let k = base.max(1);
-        if w.len() <= k + 1 || w[base..k].iter().any(|p| v.known.contains(p)) {
+        // Every word of the namespace is one with no role: a known
+        // resource every sibling starts with (`files:org:write` beside
+        // `files:read`) is what is written, not a namespace.
+        if w.len() <= k + 1 || w[..k].iter().any(|p| v.known.contains(p) || whose(v, p)) {
             continue;
         }
         let prefix = &w[..k];
         let shared = sharing(&words, i, k);
-        if shared < 2 {
+        // A namespace holds several resources (`dp:org_*`, `dp:api_*`);
+        // a word followed only by actions is the resource itself
+        // (`files:read`, `files:write`).
+        let held: std::collections::BTreeSet<&str> = words
+            .iter()
+            .filter(|o| o.len() > k && o.starts_with(prefix))
+            .map(|o| o[k].as_str())
+            .filter(|next| !v.actions.contains_key(*next))
+            .collect();
+        if shared < 2 || held.len() < 2 {
             continue;
         }
         let inner = classify_with(v, &w[k..].join("."), Hints::default());
@@ -220,30 +235,19 @@ pub fn classify_all_with(v: &Vocabulary, scopes: &[(&str, Hints<'_>)]) -> Vec<Cl
         })
         .count();
     let claims_provider = openid && api == 0 && claims >= 3;
-    // A provider none of whose scopes states an action publishes categories
-    // of data a person consents to release (open banking's `accounts`,
-    // Oura's `daily`, Battle.net's `wow.profile`): a scope there that names
-    // no action is assumed to be read, not written.
-    let open = out.iter().filter(|c| c.assumed.is_some()).count();
-    let data_provider = api == 0 && !claims_provider && open >= 2;
+    // Only the plain assumption changes there; a guess from a noun stays.
+    let plain = |c: &Classification| c.assumed == Some(ASSUMED_CLASS);
     for c in &mut out {
         // Only what the name alone left open, with the class assumed for
-        // it (`classify_with`), or read from a records noun alone, is
-        // decided here.
-        let records = read_by_records(c);
-        if c.assumed.is_none() && !records {
+        // it (`classify_with`), is decided here.
+        if c.assumed.is_none() {
             continue;
         }
-        if claims_provider && !records {
+        if claims_provider && plain(c) {
             // Assumed, not stated: the checks still judge it as
             // unclassified, so a server cannot hide a vague API scope
             // among its claims.
             c.assumed = Some(ScopeClass::Identity);
-            continue;
-        }
-        if data_provider && !records {
-            // Assumed, not stated, like a claim above.
-            c.assumed = Some(ScopeClass::Read);
             continue;
         }
         let words = tokenize(&c.scope);
@@ -334,24 +338,6 @@ mod tests {
     }
 
     #[test]
-    fn where_no_scope_states_an_action_a_bare_one_is_assumed_read() {
-        // Categories of data a person consents to release.
-        let data = ["accounts", "balances", "standing_orders"];
-        let all = classify_all(&data.map(|s| (s, Hints::default()))).expect("vocabulary loads");
-        for c in &all {
-            assert_eq!(c.class, ScopeClass::Unknown, "{}", c.scope);
-            assert_eq!(c.assumed, Some(ScopeClass::Read), "{}", c.scope);
-        }
-        // Beside a scope that states an action, or alone, it is assumed
-        // write.
-        let api = ["accounts", "balances", "payments:create"];
-        let all = classify_all(&api.map(|s| (s, Hints::default()))).expect("vocabulary loads");
-        assert_eq!(all[0].assumed, Some(ScopeClass::Write));
-        let all = classify_all(&[("accounts", Hints::default())]).expect("vocabulary loads");
-        assert_eq!(all[0].assumed, Some(ScopeClass::Write));
-    }
-
-    #[test]
     fn a_namespace_is_not_the_resource_a_write_changes() {
         let scopes = ["dp:org_update", "dp:api_read", "dp:api_update", "dp:app_manage"];
         let all = classify_all(&scopes.map(|s| (s, Hints::default()))).expect("vocabulary loads");
@@ -363,6 +349,10 @@ mod tests {
         let graph = ["Files.ReadWrite.All", "Files.Read", "Files.Read.All"];
         let all = classify_all(&graph.map(|s| (s, Hints::default()))).expect("vocabulary loads");
         assert_eq!(all[0].class, ScopeClass::Write, "{}", all[0].reason);
+        // A known resource every sibling starts with is not a namespace.
+        let files = ["files:org:write", "files:read", "files:write"];
+        let all = classify_all(&files.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert!(!all[0].reason.contains("`files` is a namespace"), "{}", all[0].reason);
     }
 
     #[test]
@@ -376,8 +366,14 @@ mod tests {
         ])
         .expect("vocabulary loads");
         assert_eq!(all[0].class, ScopeClass::Write, "{}", all[0].reason);
+        assert_eq!(all[0].assumed, None);
         assert!(all[0].reason.contains("store_information_read_only"));
-        assert_eq!(all[2].class, ScopeClass::Read, "{}", all[2].reason);
+        assert_eq!(all[2].class, ScopeClass::Unknown, "{}", all[2].reason);
+        assert_eq!(all[2].assumed, Some(ScopeClass::Read));
+        // A claims provider does not turn a guess from a noun into a claim.
+        let idp = ["openid", "profile", "email", "phone", "gateway_info"];
+        let all = classify_all(&idp.map(|s| (s, Hints::default()))).expect("vocabulary loads");
+        assert_eq!(all[4].assumed, Some(ScopeClass::Read));
     }
 
     #[test]
@@ -406,13 +402,11 @@ mod tests {
         assert_eq!(all[3].effective(), ScopeClass::Write);
         // `openid` and `offline_access` are the protocol's, not claims: one
         // identity-looking scope beside them does not make a claims provider.
-        // (With no scope stating an action, the bare ones are assumed
-        // read, as on any such provider.)
         let protocol = ["openid", "offline_access", "id:api", "reconsent", "refresh"];
         let all =
             classify_all(&protocol.map(|s| (s, Hints::default()))).expect("vocabulary loads");
-        assert_eq!(all[3].effective(), ScopeClass::Read);
-        assert_eq!(all[4].effective(), ScopeClass::Read);
+        assert_eq!(all[3].effective(), ScopeClass::Write);
+        assert_eq!(all[4].effective(), ScopeClass::Write);
     }
 
     #[test]

@@ -8,6 +8,16 @@ fn class(scope: &str) -> &'static str {
     name(scope).class.as_str()
 }
 
+/// The class a scope is only assumed to have (`None` when stated).
+fn assumed(scope: &str) -> Option<&'static str> {
+    let c = name(scope);
+    assert!(
+        c.assumed.is_none() || c.class == ScopeClass::Unknown,
+        "{scope}: an assumption is never a stated class"
+    );
+    c.assumed.map(ScopeClass::as_str)
+}
+
 #[test]
 fn the_embedded_vocabulary_is_valid() {
     vocabulary().expect("checks/scopes/vocabulary.toml validates");
@@ -769,12 +779,16 @@ fn an_action_in_the_query_is_read() {
 
 #[test]
 fn records_of_what_happened_and_exports_are_read() {
+    // Exports and retrievals state a read.
+    for scope in ["leads_retrieval", "portability.activity.single", "exports:fec"] {
+        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // Records and readings named without an action suggest one: the
+    // scope is assumed to be read, and still unclassified for the checks.
     for scope in [
         "stats",
         "buy.marketplace.insights",
         "buy.item.feed",
-        "leads_retrieval",
-        "portability.activity.single",
         "audit.logs",
         "Egnyte.audit",
         "request_receipt",
@@ -782,8 +796,11 @@ fn records_of_what_happened_and_exports_are_read() {
         "vehicle_location",
         // The last word with a meaning.
         "statements_offline",
+        "gateway_info",
+        "location",
     ] {
-        assert_eq!(class(scope), "read", "{scope}: {}", name(scope).reason);
+        assert_eq!(class(scope), "unknown", "{scope}: {}", name(scope).reason);
+        assert_eq!(assumed(scope), Some("read"), "{scope}: {}", name(scope).reason);
     }
     // Places an API keeps are not a reading: `locations` names no action.
     assert_eq!(name("locations").reason, NO_ACTION_REASON);
@@ -816,13 +833,26 @@ fn the_signed_in_users_own_things_named_without_an_action_are_released() {
     ] {
         assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
     }
-    // One attribute of the user, in the singular, is a claim; their
-    // settings are changed, not released; an operation named in more
-    // words says nothing.
-    for scope in ["user_hometown", "user_link", "profile.location"] {
-        assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    // One thing of the user, in the singular, is most often a claim: only
+    // assumed, since a singular word can name a collection. A word with a
+    // role says more than an attribute; settings are changed, not
+    // released; an operation named in more words says nothing.
+    for scope in ["user_hometown", "user_link", "profile.nickname2"] {
+        assert_eq!(class(scope), "unknown", "{scope}: {}", name(scope).reason);
+        assert_eq!(assumed(scope), Some("identity"), "{scope}: {}", name(scope).reason);
     }
-    assert_ne!(class("user_settings"), "identity");
+    for scope in [
+        "user_full",
+        "user_all",
+        "user_billing",
+        "user_role",
+        "user_api",
+        "user_settings",
+        "profile_full",
+    ] {
+        assert_ne!(assumed(scope), Some("identity"), "{scope}: {}", name(scope).reason);
+        assert_ne!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
     assert_eq!(name("user-soa-link").reason, NO_ACTION_REASON);
     // `user` with an action keeps the action.
     assert_eq!(class("user_write"), "write");
@@ -876,6 +906,8 @@ fn smartthings_letters_and_a_last_star_are_every_object_not_every_type() {
         ("orders.channel:void", "destructive"),
         ("identity.unlink-account", "destructive"),
         ("devices:disconnect", "destructive"),
+        // Beside a write verb it is the resource.
+        ("unlink:write", "write"),
     ] {
         assert_eq!(class(scope), expected, "{scope}: {}", name(scope).reason);
     }
@@ -967,6 +999,20 @@ fn plural_accounts_are_records_and_the_account_is_the_tenant() {
     }
     assert_eq!(class("users:write"), "write");
     assert_eq!(class("user:follow"), "write");
+    // The people must be of the organisation, and what is written.
+    for scope in [
+        "user.account:write",
+        "workspace.user.preferences:write",
+        "account:user:profile:write",
+    ] {
+        assert_eq!(class(scope), "write", "{scope}: {}", name(scope).reason);
+    }
+    assert_eq!(class("create:organization_user_roles"), "admin");
+    // Managing the accounts an API keeps is administration; writing them
+    // is not.
+    for scope in ["manage_accounts", "invite:accounts", "accounts:manage"] {
+        assert_eq!(class(scope), "admin", "{scope}: {}", name(scope).reason);
+    }
     // Managing or inviting a user is administration; creating one, or
     // managing what is one's own, is not said to be.
     assert_eq!(class("user_access_manage"), "admin");
@@ -980,12 +1026,20 @@ fn plural_accounts_are_records_and_the_account_is_the_tenant() {
 #[test]
 fn checking_a_value_is_a_read_and_personal_plurals_are_claims() {
     assert_eq!(class("p1:validate:userPassword"), "read");
-    assert_eq!(class("applications/verify"), "read");
-    // Beside another action they are the resource.
-    assert_eq!(class("verify:write"), "write");
+    // Beside another action it is the resource.
+    assert_eq!(class("validate:write"), "write");
+    // Verifying starts a check (a code sent, a KYC case): not a read.
+    for scope in ["kyc_verify", "payments:verify", "phone_verify"] {
+        assert_ne!(class(scope), "read", "{scope}: {}", name(scope).reason);
+    }
+    // The user's own phones and addresses are claims; someone else's are
+    // data; bare, they are resources (an address book, phone numbers).
     assert_eq!(class("IDENTITY_PHONES"), "identity");
     assert_eq!(class("user.addresses"), "identity");
     assert_eq!(class("contacts.phones"), "read");
+    for scope in ["addresses", "phones"] {
+        assert_ne!(class(scope), "identity", "{scope}: {}", name(scope).reason);
+    }
 }
 
 #[test]
@@ -995,6 +1049,7 @@ fn qualifiers_of_when_a_claim_is_released_do_not_hide_it() {
         assert_eq!(class(scope), "identity", "{scope}: {}", name(scope).reason);
     }
     assert_eq!(class("offline_access"), "identity");
+    assert_ne!(class("authenticate:write"), "identity");
     // The plural of a read verb reads; beside a write it is the resource.
     assert_eq!(class("exports:fec"), "read");
     assert_eq!(class("exports:write"), "write");
